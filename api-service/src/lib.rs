@@ -1,0 +1,14 @@
+//! The customer catalog's REST API. Each change commits together with its
+//! outbox message; the relay then publishes those messages to RabbitMQ.
+
+mod error;
+mod idempotency;
+pub mod relay;
+mod routes;
+mod startup;
+mod state;
+mod views;
+
+pub use error::ApiError;
+pub use startup::Application;
+pub use views::{CustomerPage, CustomerView, SyncView};

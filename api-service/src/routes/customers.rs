@@ -1,0 +1,248 @@
+use actix_web::{web, HttpRequest, HttpResponse};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use serde::Deserialize;
+use shared_models::db::customers::{self, Customer, CustomerChanges};
+use shared_models::db::idempotency_keys::{self, NewIdempotencyKey};
+use shared_models::db::{changes, sync_links, Conn};
+use shared_models::domain::{CustomerId, CustomerName, Email};
+use shared_models::error::Context;
+use shared_models::sync::{EntityRef, Operation, CUSTOMER};
+
+use crate::error::ApiError;
+use crate::idempotency;
+use crate::state::AppState;
+use crate::views::{CustomerPage, CustomerView};
+
+const IDEMPOTENCY_SCOPE: &str = "POST /customers";
+const DEFAULT_PAGE: i64 = 20;
+const MAX_PAGE: i64 = 100;
+
+/// The body of POST, PUT and PATCH. Fields are optional here so that a
+/// missing one gets a message of ours; each handler says which it requires.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerInput {
+    name: Option<String>,
+    email: Option<String>,
+}
+
+struct Parsed {
+    name: Option<CustomerName>,
+    email: Option<Email>,
+}
+
+impl CustomerInput {
+    fn parse(self, require_all: bool) -> Result<Parsed, ApiError> {
+        let missing = |field: &str| ApiError::Validation { field: Some(field.into()), message: format!("{field} is required") };
+        if require_all && self.name.is_none() {
+            return Err(missing("name"));
+        }
+        if require_all && self.email.is_none() {
+            return Err(missing("email"));
+        }
+        if self.name.is_none() && self.email.is_none() {
+            return Err(ApiError::Validation { field: None, message: "give at least one of name, email".into() });
+        }
+        Ok(Parsed {
+            name: self.name.as_deref().map(CustomerName::parse).transpose()?,
+            email: self.email.as_deref().map(Email::parse).transpose()?,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    limit: Option<i64>,
+    starting_after: Option<String>,
+    email: Option<String>,
+}
+
+enum Created {
+    Fresh(CustomerView),
+    Replayed { status: u16, body: serde_json::Value },
+}
+
+pub async fn create(state: web::Data<AppState>, req: HttpRequest, body: web::Json<CustomerInput>) -> Result<HttpResponse, ApiError> {
+    let input = body.into_inner().parse(true)?;
+    let (Some(name), Some(email)) = (input.name, input.email) else {
+        return Err(ApiError::Internal("parse(true) returned a partial input".into()));
+    };
+    let key = idempotency::key(&req)?;
+    let fingerprint = idempotency::fingerprint(&[name.as_str(), email.as_str()]);
+    let mut conn = connection(&state).await?;
+
+    let outcome = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            {
+                if let Some(key) = &key {
+                    if let Some(stored) = idempotency_keys::find(conn, IDEMPOTENCY_SCOPE, key).await? {
+                        return replay(stored, &fingerprint);
+                    }
+                }
+                let customer = customers::insert(conn, CustomerId::generate(), &name, &email).await.map_err(|e| email_conflict(e, &email))?;
+                let view = record_change(conn, &state, customer, Operation::Created).await?;
+                if let Some(key) = &key {
+                    let body = serde_json::to_value(&view).map_err(|e| ApiError::Internal(e.to_string()))?;
+                    let row = NewIdempotencyKey { scope: IDEMPOTENCY_SCOPE, key, request_hash: &fingerprint, response_status: 201, response_body: &body };
+                    idempotency_keys::insert(conn, row).await?;
+                }
+                Ok(Created::Fresh(view))
+            }
+        })
+        .await;
+
+    let outcome = match (outcome, &key) {
+        // A twin request with the same key committed first: answer as it did.
+        (Err(_), Some(key)) if idempotency_keys::find(&mut conn, IDEMPOTENCY_SCOPE, key).await.ok().flatten().is_some() => {
+            let stored = idempotency_keys::find(&mut conn, IDEMPOTENCY_SCOPE, key).await?.ok_or_else(|| ApiError::Internal("idempotency key vanished".into()))?;
+            replay(stored, &fingerprint)?
+        }
+        (outcome, _) => outcome?,
+    };
+    state.relay_wakeup.notify_one();
+    Ok(match outcome {
+        Created::Fresh(view) => {
+            log::info!("customer {} created (version {})", view.id, view.version);
+            HttpResponse::Created().insert_header(("Location", format!("/customers/{}", view.id))).json(view)
+        }
+        Created::Replayed { status, body } => HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::CREATED))
+            .insert_header(("Idempotent-Replayed", "true"))
+            .json(body),
+    })
+}
+
+fn replay(stored: idempotency_keys::StoredResponse, fingerprint: &str) -> Result<Created, ApiError> {
+    if stored.request_hash != fingerprint {
+        return Err(ApiError::IdempotencyKeyReused);
+    }
+    Ok(Created::Replayed { status: stored.response_status as u16, body: stored.response_body })
+}
+
+pub async fn get(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&id)?;
+    let mut conn = connection(&state).await?;
+    let customer = customers::find_live(&mut conn, id).await?.ok_or_else(|| ApiError::customer_not_found(&id.to_string()))?;
+    Ok(HttpResponse::Ok().json(view_of(&mut conn, customer).await?))
+}
+
+pub async fn list(state: web::Data<AppState>, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::InvalidQuery(format!("limit must be between 1 and {MAX_PAGE}")));
+    }
+    let after = query
+        .starting_after
+        .as_deref()
+        .map(|raw| CustomerId::parse(raw).map_err(|_| ApiError::InvalidQuery(format!("starting_after '{raw}' is not a customer id"))))
+        .transpose()?;
+    let email = query.email.as_deref().map(Email::parse).transpose()?;
+
+    let mut conn = connection(&state).await?;
+    let mut rows = customers::list_live(&mut conn, after, email.as_ref(), limit + 1).await?;
+    let has_more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let ids: Vec<_> = rows.iter().map(|c| c.id).collect();
+    let mut links = sync_links::for_entities(&mut conn, CUSTOMER, &ids).await?;
+    let data: Vec<CustomerView> = rows.into_iter().map(|c| {
+        let l = links.remove(&c.id).unwrap_or_default();
+        CustomerView::new(c, l)
+    }).collect();
+    let next_cursor = if has_more { data.last().map(|c| c.id) } else { None };
+    Ok(HttpResponse::Ok().json(CustomerPage { data, has_more, next_cursor }))
+}
+
+/// PUT: both fields required.
+pub async fn replace(state: web::Data<AppState>, id: web::Path<String>, body: web::Json<CustomerInput>) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&id)?;
+    update(state, id, body.into_inner().parse(true)?).await
+}
+
+/// PATCH: at least one field.
+pub async fn patch(state: web::Data<AppState>, id: web::Path<String>, body: web::Json<CustomerInput>) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&id)?;
+    update(state, id, body.into_inner().parse(false)?).await
+}
+
+async fn update(state: web::Data<AppState>, id: CustomerId, input: Parsed) -> Result<HttpResponse, ApiError> {
+    let mut conn = connection(&state).await?;
+    let view = conn
+        .transaction::<CustomerView, ApiError, _>(async |conn| {
+            {
+                let current = locked_live(conn, id).await?;
+                let changes = CustomerChanges {
+                    name: input.name.as_ref().map(CustomerName::as_str).filter(|n| *n != current.name),
+                    email: input.email.as_ref().map(Email::as_str).filter(|e| *e != current.email),
+                };
+                if changes.name.is_none() && changes.email.is_none() {
+                    // Nothing differs: no new version, nothing to sync.
+                    return view_of(conn, current).await;
+                }
+                let updated = customers::update(conn, current.id, &changes).await.map_err(|e| match &input.email {
+                    Some(email) => email_conflict(e, email),
+                    None => e.into(),
+                })?;
+                record_change(conn, &state, updated, Operation::Updated).await
+            }
+        })
+        .await?;
+    state.relay_wakeup.notify_one();
+    Ok(HttpResponse::Ok().json(view))
+}
+
+pub async fn delete(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&id)?;
+    let mut conn = connection(&state).await?;
+    conn.transaction::<(), ApiError, _>(async |conn| {
+        {
+            let current = locked_live(conn, id).await?;
+            let deleted = customers::soft_delete(conn, current.id).await?;
+            record_change(conn, &state, deleted, Operation::Deleted).await?;
+            Ok(())
+        }
+    })
+    .await?;
+    state.relay_wakeup.notify_one();
+    log::info!("customer {id} deleted");
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn connection(state: &AppState) -> Result<Conn, ApiError> {
+    Ok(state.pool.get().await.context("checking out a connection for a request")?)
+}
+
+fn parse_id(raw: &str) -> Result<CustomerId, ApiError> {
+    // A malformed id names no customer: 404, like any other unknown id.
+    CustomerId::parse(raw).map_err(|_| ApiError::customer_not_found(raw))
+}
+
+async fn locked_live(conn: &mut AsyncPgConnection, id: CustomerId) -> Result<Customer, ApiError> {
+    match customers::find_for_update(conn, id.as_uuid()).await? {
+        Some(c) if c.deleted_at.is_none() => Ok(c),
+        _ => Err(ApiError::customer_not_found(&id.to_string())),
+    }
+}
+
+/// Writes the outbox message and pending links for a change, in the
+/// caller's transaction, and returns the resulting view.
+async fn record_change(conn: &mut AsyncPgConnection, state: &AppState, customer: Customer, op: Operation) -> Result<CustomerView, ApiError> {
+    let entity = EntityRef::customer(customer.id);
+    changes::record(conn, &state.integrations, &entity, op, customer.version).await?;
+    view_of(conn, customer).await
+}
+
+async fn view_of(conn: &mut AsyncPgConnection, customer: Customer) -> Result<CustomerView, ApiError> {
+    let links = sync_links::for_entities(conn, CUSTOMER, &[customer.id]).await?.remove(&customer.id).unwrap_or_default();
+    Ok(CustomerView::new(customer, links))
+}
+
+fn email_conflict(e: diesel::result::Error, email: &Email) -> ApiError {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match &e {
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) if info.constraint_name() == Some("customers_live_email_key") => {
+            ApiError::EmailTaken(email.to_string())
+        }
+        _ => e.into(),
+    }
+}

@@ -1,0 +1,106 @@
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::{web, App, HttpRequest, HttpServer};
+use shared_models::broker::Topology;
+use shared_models::config::Settings;
+use shared_models::db;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::error::ApiError;
+use crate::relay::{BrokerStatus, Relay, RelayConfig};
+use crate::routes;
+use crate::state::AppState;
+
+/// Largest JSON body accepted; a customer is a few hundred bytes.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// The HTTP server plus its outbox relay, bound but not yet running.
+pub struct Application {
+    port: u16,
+    server: Server,
+    relay: JoinHandle<()>,
+    shutdown: CancellationToken,
+}
+
+impl Application {
+    /// Binds `BIND_ADDRESS:API_PORT` (port 0 picks a free one: see `port()`).
+    /// Does not migrate: `main` does that first, tests do it per database.
+    pub async fn build(settings: Settings) -> Result<Self, std::io::Error> {
+        let listener = TcpListener::bind((settings.bind_address.as_str(), settings.api_port))?;
+        let port = listener.local_addr()?.port();
+        let pool = db::build_pool(&settings.database_url, settings.database_pool_size).map_err(std::io::Error::other)?;
+        let integrations = Arc::new(settings.integrations());
+        let broker = BrokerStatus::default();
+        let relay_wakeup = Arc::new(Notify::new());
+        let shutdown = CancellationToken::new();
+
+        let relay = Relay::new(
+            pool.clone(),
+            RelayConfig {
+                amqp_url: settings.amqp_url.clone(),
+                topology: Topology::new(&settings.amqp_prefix, settings.retry_base_delay_ms, settings.retry_max_delay_ms),
+                integrations: integrations.as_ref().clone(),
+                batch_size: settings.relay_batch_size,
+                poll_interval: std::time::Duration::from_millis(settings.relay_poll_interval_ms),
+                retention_hours: settings.outbox_retention_hours,
+            },
+            relay_wakeup.clone(),
+            broker.clone(),
+        );
+        let relay = tokio::spawn(relay.run(shutdown.clone()));
+
+        let state = AppState { pool, integrations, relay_wakeup, broker };
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(web::Data::new(state.clone()))
+                .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES).error_handler(json_error))
+                .app_data(web::PathConfig::default().error_handler(path_error))
+                .app_data(web::QueryConfig::default().error_handler(query_error))
+                .wrap(actix_web::middleware::Logger::new("%r %s %Dms"))
+                .configure(routes::configure)
+                .default_service(web::to(routes::not_found))
+        })
+        .listen(listener)?
+        .shutdown_timeout(10)
+        .run();
+        Ok(Self { port, server, relay, shutdown })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM/SIGINT (actix handles the signals), then stops
+    /// the relay after its current batch.
+    pub async fn run_until_stopped(self) -> Result<(), std::io::Error> {
+        let result = self.server.await;
+        self.shutdown.cancel();
+        let _ = self.relay.await;
+        result
+    }
+}
+
+fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let api = match &err {
+        JsonPayloadError::OverflowKnownLength { limit, .. } | JsonPayloadError::Overflow { limit } => ApiError::PayloadTooLarge { limit: *limit },
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
+        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::Validation { field: None, message: e.to_string() },
+        JsonPayloadError::Deserialize(e) => ApiError::InvalidJson(e.to_string()),
+        other => ApiError::InvalidJson(other.to_string()),
+    };
+    api.into()
+}
+
+fn path_error(_err: PathError, req: &HttpRequest) -> actix_web::Error {
+    let id = req.match_info().get("id").unwrap_or_default().to_owned();
+    ApiError::customer_not_found(&id).into()
+}
+
+fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::InvalidQuery(format!("invalid query string: {err}")).into()
+}

@@ -1,0 +1,7 @@
+//! api-service against a real PostgreSQL and RabbitMQ (no worker running:
+//! these tests are about what the API accepts, refuses and records).
+
+mod bad_input;
+mod customers;
+mod idempotency;
+mod support;

@@ -1,0 +1,159 @@
+//! Settings, read once at start from the environment (and `.env` when present).
+//! Every setting is documented in `.env.sample`.
+
+use serde::Deserialize;
+
+use crate::Error;
+
+fn default_pool_size() -> u32 { 10 }
+fn default_prefix() -> String { "catalog_sync".into() }
+fn default_integrations() -> String { "stripe".into() }
+fn default_bind() -> String { "0.0.0.0".into() }
+fn default_api_port() -> u16 { 8080 }
+fn default_webhook_port() -> u16 { 8081 }
+fn default_stripe_base() -> String { "https://api.stripe.com/".into() }
+fn default_rate_limit() -> u32 { 20 }
+fn default_stripe_timeout_ms() -> u64 { 10_000 }
+fn default_prefetch() -> u16 { 8 }
+fn default_max_attempts() -> u32 { 6 }
+fn default_retry_base_ms() -> u64 { 1_000 }
+fn default_retry_max_ms() -> u64 { 60_000 }
+fn default_relay_poll_ms() -> u64 { 500 }
+fn default_relay_batch() -> i64 { 100 }
+fn default_outbox_retention_hours() -> u64 { 72 }
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub database_url: String,
+    #[serde(default = "default_pool_size")]
+    pub database_pool_size: u32,
+    pub amqp_url: String,
+    /// Prefix of every exchange and queue name; tests use a random one.
+    #[serde(default = "default_prefix")]
+    pub amqp_prefix: String,
+    /// Comma-separated integrations each change is synced to.
+    #[serde(default = "default_integrations")]
+    pub sync_integrations: String,
+    #[serde(default = "default_bind")]
+    pub bind_address: String,
+    #[serde(default = "default_api_port")]
+    pub api_port: u16,
+    #[serde(default = "default_webhook_port")]
+    pub webhook_port: u16,
+    pub stripe_secret_key: Option<String>,
+    #[serde(default = "default_stripe_base")]
+    pub stripe_api_base: String,
+    pub stripe_webhook_secret: Option<String>,
+    /// Stripe calls per second per worker process; 0 turns the limit off.
+    #[serde(default = "default_rate_limit")]
+    pub stripe_rate_limit_per_second: u32,
+    #[serde(default = "default_stripe_timeout_ms")]
+    pub stripe_timeout_ms: u64,
+    #[serde(default = "default_prefetch")]
+    pub worker_prefetch: u16,
+    #[serde(default = "default_max_attempts")]
+    pub retry_max_attempts: u32,
+    #[serde(default = "default_retry_base_ms")]
+    pub retry_base_delay_ms: u64,
+    #[serde(default = "default_retry_max_ms")]
+    pub retry_max_delay_ms: u64,
+    #[serde(default = "default_relay_poll_ms")]
+    pub relay_poll_interval_ms: u64,
+    #[serde(default = "default_relay_batch")]
+    pub relay_batch_size: i64,
+    #[serde(default = "default_outbox_retention_hours")]
+    pub outbox_retention_hours: u64,
+}
+
+impl Settings {
+    /// Reads `.env` (if present, without overriding the environment), then the
+    /// environment. The error names the offending variable.
+    pub fn load() -> Result<Self, Error> {
+        let _ = dotenvy::dotenv();
+        let settings: Settings = config::Config::builder()
+            .add_source(config::Environment::default().try_parsing(true))
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .map_err(|e| Error::Config(name_variables(&e.to_string())))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks the values serde cannot: non-empty URLs, sane limits.
+    pub fn validate(&self) -> Result<(), Error> {
+        let bad = |var: &str, why: &str| Err(Error::Config(format!("{var} {why}")));
+        if self.database_url.trim().is_empty() {
+            return bad("DATABASE_URL", "must not be empty");
+        }
+        if !self.amqp_url.starts_with("amqp://") && !self.amqp_url.starts_with("amqps://") {
+            return bad("AMQP_URL", "must start with amqp:// or amqps://");
+        }
+        if self.integrations().is_empty() {
+            return bad("SYNC_INTEGRATIONS", "must name at least one integration");
+        }
+        if self.worker_prefetch == 0 {
+            return bad("WORKER_PREFETCH", "must be at least 1");
+        }
+        if self.retry_max_attempts == 0 {
+            return bad("RETRY_MAX_ATTEMPTS", "must be at least 1");
+        }
+        if self.retry_base_delay_ms == 0 || self.retry_max_delay_ms < self.retry_base_delay_ms {
+            return bad("RETRY_BASE_DELAY_MS", "must be above 0 and at most RETRY_MAX_DELAY_MS");
+        }
+        if !(1..=1000).contains(&self.relay_batch_size) {
+            return bad("RELAY_BATCH_SIZE", "must be between 1 and 1000");
+        }
+        if !self.stripe_api_base.starts_with("http://") && !self.stripe_api_base.starts_with("https://") {
+            return bad("STRIPE_API_BASE", "must be an http:// or https:// URL");
+        }
+        Ok(())
+    }
+
+    pub fn integrations(&self) -> Vec<String> {
+        self.sync_integrations
+            .split(',')
+            .map(|s| s.trim().to_ascii_lowercase())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
+    /// A setting that only some services need; its absence stops that service.
+    pub fn require<'a>(value: &'a Option<String>, var: &str) -> Result<&'a str, Error> {
+        match value.as_deref().map(str::trim) {
+            Some(v) if !v.is_empty() => Ok(v),
+            _ => Err(Error::Config(format!("{var} is required but not set"))),
+        }
+    }
+}
+
+/// config reports lower-case field names (`missing field `api_port``); users
+/// set upper-case variables, so name those.
+fn name_variables(message: &str) -> String {
+    let mut out = String::new();
+    let mut parts = message.split('`');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for (i, part) in parts.enumerate() {
+        if i % 2 == 0 {
+            out.push_str(&part.to_ascii_uppercase());
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_variables;
+
+    #[test]
+    fn error_messages_name_the_environment_variable() {
+        assert_eq!(name_variables("missing field `database_url`"), "missing field DATABASE_URL");
+        assert_eq!(
+            name_variables("invalid type: string \"x\", expected u16 for key `api_port`"),
+            "invalid type: string \"x\", expected u16 for key API_PORT"
+        );
+    }
+}

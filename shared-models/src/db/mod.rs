@@ -1,0 +1,13 @@
+//! Database access: one module per table, each with its read and insert types.
+
+pub mod changes;
+pub mod create_attempts;
+pub mod customers;
+pub mod idempotency_keys;
+mod migrate;
+pub mod outbox;
+mod pool;
+pub mod sync_links;
+
+pub use migrate::run_migrations;
+pub use pool::{build_pool, ping, Conn, PgPool};

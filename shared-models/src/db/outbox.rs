@@ -1,0 +1,88 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::error::{Context, Error};
+use crate::schema::outbox;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub message_id: Uuid,
+    pub entity_type: String,
+    pub entity_id: Uuid,
+    pub operation: String,
+    pub entity_version: i64,
+    pub payload: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = outbox)]
+pub struct NewOutboxRow<'a> {
+    pub message_id: Uuid,
+    pub entity_type: &'a str,
+    pub entity_id: Uuid,
+    pub operation: &'a str,
+    pub entity_version: i64,
+    pub payload: serde_json::Value,
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, row: NewOutboxRow<'_>) -> Result<(), diesel::result::Error> {
+    diesel::insert_into(outbox::table).values(row).execute(conn).await?;
+    Ok(())
+}
+
+/// The oldest unpublished rows, locked; rows another relay holds are skipped,
+/// so several api-service instances can relay side by side.
+pub async fn claim_unpublished(conn: &mut AsyncPgConnection, limit: i64) -> Result<Vec<OutboxRow>, diesel::result::Error> {
+    outbox::table
+        .filter(outbox::published_at.is_null())
+        .order(outbox::id.asc())
+        .limit(limit)
+        .select(OutboxRow::as_select())
+        .for_update()
+        .skip_locked()
+        .load(conn)
+        .await
+}
+
+pub async fn mark_published(conn: &mut AsyncPgConnection, ids: &[i64]) -> Result<(), diesel::result::Error> {
+    diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
+        .set(outbox::published_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn count_unpublished(conn: &mut AsyncPgConnection) -> Result<i64, Error> {
+    outbox::table
+        .filter(outbox::published_at.is_null())
+        .count()
+        .get_result(conn)
+        .await
+        .context("counting unpublished outbox rows")
+}
+
+/// Every outbox row of one entity, oldest first.
+pub async fn for_entity(conn: &mut AsyncPgConnection, entity_id: Uuid) -> Result<Vec<OutboxRow>, Error> {
+    outbox::table
+        .filter(outbox::entity_id.eq(entity_id))
+        .order(outbox::id.asc())
+        .select(OutboxRow::as_select())
+        .load(conn)
+        .await
+        .context("reading outbox rows of an entity")
+}
+
+/// Published rows older than `hours` are history only; drop them.
+pub async fn prune_published(conn: &mut AsyncPgConnection, hours: u64) -> Result<usize, Error> {
+    let cutoff = Utc::now() - chrono::Duration::hours(i64::try_from(hours).unwrap_or(i64::MAX / 3_600_000));
+    diesel::delete(outbox::table.filter(outbox::published_at.lt(cutoff)))
+        .execute(conn)
+        .await
+        .context("pruning published outbox rows")
+}

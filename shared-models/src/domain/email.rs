@@ -1,0 +1,74 @@
+use std::fmt;
+use std::str::FromStr;
+
+use email_address::EmailAddress;
+use serde::Serialize;
+
+use super::DomainError;
+
+/// Stripe stores emails up to 512 characters, but SMTP allows 254.
+const MAX_CHARS: usize = 254;
+
+/// A syntactically valid address with a dotted domain, stored lower-cased so
+/// that uniqueness and Stripe's exact-match `email` filter agree.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let candidate = raw.trim().to_lowercase();
+        let invalid = |why: &str| Err(DomainError::InvalidEmail(format!("'{}' is not a valid email address: {why}", raw.trim())));
+        if candidate.is_empty() {
+            return Err(DomainError::InvalidEmail("email must not be empty".into()));
+        }
+        if candidate.chars().count() > MAX_CHARS {
+            return invalid("too long");
+        }
+        // Quoted local parts and IP-literal domains are valid RFC 5322 but
+        // no mailbox a customer catalog should hold.
+        if candidate.contains(['"', '[', ']', ' ']) {
+            return invalid("quotes, brackets and spaces are not allowed");
+        }
+        let parsed = match EmailAddress::from_str(&candidate) {
+            Ok(parsed) => parsed,
+            Err(e) => return invalid(&e.to_string().to_lowercase()),
+        };
+        let domain = parsed.domain();
+        let labels_ok = domain.split('.').all(|l| {
+            !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+        if !domain.contains('.') || !labels_ok {
+            return invalid("the domain must be a name like example.com");
+        }
+        Ok(Self(candidate))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_ordinary_addresses_and_lowercases_them() {
+        assert_eq!(Email::parse(" Ada.Lovelace+x@Example.co.uk ").map(|e| e.0), Ok("ada.lovelace+x@example.co.uk".into()));
+    }
+
+    #[test]
+    fn refuses_malformed_addresses() {
+        for bad in ["", "plain", "a@", "@b.com", "a@b", "a b@c.com", "a@@b.com", "a@-b.com", "a@b..com", "\"a\"@b.com", "a@[1.2.3.4]"] {
+            assert!(Email::parse(bad).is_err(), "{bad} should be refused");
+        }
+        assert!(Email::parse(&format!("{}@example.com", "a".repeat(250))).is_err());
+    }
+}

@@ -1,0 +1,53 @@
+use std::future::Future;
+
+use diesel_async::AsyncPgConnection;
+use shared_models::db::customers;
+use shared_models::sync::CUSTOMER;
+use uuid::Uuid;
+
+/// The current state of a catalog entity as the worker pushes it.
+#[derive(Debug, Clone)]
+pub struct Snapshot<R> {
+    pub version: i64,
+    pub deleted: bool,
+    pub record: R,
+}
+
+/// A catalog the worker can sync: where its entities live and how an
+/// outside copy of one is recognised without a stored link.
+pub trait Catalog: Send + Sync + 'static {
+    type Record: Send + Sync + Clone + 'static;
+    const ENTITY_TYPE: &'static str;
+
+    fn load(conn: &mut AsyncPgConnection, id: Uuid) -> impl Future<Output = Result<Option<Snapshot<Self::Record>>, diesel::result::Error>> + Send;
+
+    /// What to search the outside system by when the link is missing.
+    fn lookup_key(record: &Self::Record) -> String;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerRecord {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+}
+
+/// The customer catalog.
+pub struct Customers;
+
+impl Catalog for Customers {
+    type Record = CustomerRecord;
+    const ENTITY_TYPE: &'static str = CUSTOMER;
+
+    async fn load(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Snapshot<CustomerRecord>>, diesel::result::Error> {
+        Ok(customers::find_any(conn, id).await?.map(|c| Snapshot {
+            version: c.version,
+            deleted: c.deleted_at.is_some(),
+            record: CustomerRecord { id: c.id, name: c.name, email: c.email },
+        }))
+    }
+
+    fn lookup_key(record: &CustomerRecord) -> String {
+        record.email.clone()
+    }
+}

@@ -1,0 +1,26 @@
+use std::future::Future;
+
+use uuid::Uuid;
+
+use crate::SyncError;
+
+/// One outside system's side of the sync for records of type `R`. Every
+/// write carries an idempotency key that is stable for the same change.
+pub trait Connector<R>: Send + Sync + 'static {
+    /// Name used in queue names, sync links and the API (`stripe`).
+    fn integration(&self) -> &'static str;
+
+    /// An outside record that carries our id, searched by lookup keys: how a
+    /// create whose result was never recorded is found again.
+    fn find(&self, our_id: Uuid, lookup_keys: &[String]) -> impl Future<Output = Result<Option<String>, SyncError>> + Send;
+
+    /// Creates the record (with our id attached) and returns its outside id.
+    fn create(&self, record: &R, idempotency_key: &str) -> impl Future<Output = Result<String, SyncError>> + Send;
+
+    /// Overwrites the outside record with `record`. A missing record is
+    /// `SyncError::Permanent`.
+    fn update(&self, external_id: &str, record: &R, idempotency_key: &str) -> impl Future<Output = Result<(), SyncError>> + Send;
+
+    /// Deletes the outside record; one that is already gone counts as done.
+    fn delete(&self, external_id: &str, idempotency_key: &str) -> impl Future<Output = Result<(), SyncError>> + Send;
+}

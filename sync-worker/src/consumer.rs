@@ -1,0 +1,141 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use lapin::message::Delivery;
+use lapin::options::{BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions};
+use lapin::types::{AMQPValue, FieldTable, LongString};
+use shared_models::broker::{connect, Publisher, ATTEMPT_HEADER, ERROR_HEADER};
+use shared_models::error::Context;
+use shared_models::sync::ChangeMessage;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::{Catalog, Connector, SyncError, Worker};
+
+/// Consumes the work queue until shutdown (Ok) or a lost connection (Err).
+/// Messages in hand are finished either way before this returns.
+pub(crate) async fn consume<C: Catalog, K: Connector<C::Record>>(worker: Arc<Worker<C, K>>, shutdown: &CancellationToken) -> Result<(), shared_models::Error> {
+    let integration = worker.engine.integration();
+    let topology = &worker.config.topology;
+    let connection = connect(&worker.config.amqp_url, &format!("catalog-sync sync-worker ({integration})")).await?;
+    let publisher = Publisher::open(&connection).await?;
+    topology.declare(publisher.channel(), &[(integration.to_owned(), C::ENTITY_TYPE)]).await?;
+    let channel = connection.create_channel().await.context("opening the consume channel")?;
+    channel.basic_qos(worker.config.prefetch, BasicQosOptions::default()).await.context("setting the prefetch")?;
+    let queue = topology.work_queue(integration, C::ENTITY_TYPE);
+    let tag = format!("sync-worker-{}", uuid::Uuid::new_v4());
+    let mut consumer = channel
+        .basic_consume(queue.clone().into(), tag.clone().into(), BasicConsumeOptions::default(), FieldTable::default())
+        .await
+        .context("starting to consume")?;
+    log::info!("sync-worker consuming {queue}");
+
+    let mut in_hand = JoinSet::new();
+    let result = loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => {
+                let _ = channel.basic_cancel(tag.clone().into(), BasicCancelOptions::default()).await;
+                break Ok(());
+            }
+            Some(_) = in_hand.join_next(), if !in_hand.is_empty() => {}
+            next = consumer.next() => match next {
+                Some(Ok(delivery)) => {
+                    in_hand.spawn(handle(worker.clone(), publisher.clone(), delivery));
+                }
+                Some(Err(e)) => break Err(shared_models::Error::Broker { context: "receiving a message", source: e }),
+                None => break Err(shared_models::Error::PublishNotConfirmed("the consumer was cancelled by the broker".into())),
+            }
+        }
+    };
+    while in_hand.join_next().await.is_some() {}
+    if result.is_ok() {
+        // Unacked prefetched messages go back to the queue on close.
+        let _ = connection.close(200, "sync-worker shutting down".into()).await;
+    }
+    result
+}
+
+async fn handle<C: Catalog, K: Connector<C::Record>>(worker: Arc<Worker<C, K>>, publisher: Publisher, delivery: Delivery) {
+    let message: ChangeMessage = match serde_json::from_slice(&delivery.data) {
+        Ok(m) => m,
+        Err(e) => {
+            log::error!("unreadable message dead-lettered: {e}");
+            let _ = delivery.nack(BasicNackOptions { requeue: false, ..Default::default() }).await;
+            return;
+        }
+    };
+    let attempt = attempt_of(&delivery);
+    let engine = &worker.engine;
+    let (id, msg_id) = (message.entity_id, message.message_id);
+    match engine.sync(id).await {
+        Ok(outcome) => {
+            log::info!("{} {id} message {msg_id} attempt {attempt}: {outcome:?}", message.entity_type);
+            ack(&delivery).await;
+        }
+        Err(SyncError::Database(e)) => {
+            // Our own database is away: not the change's fault, try again soon.
+            log::warn!("{} {id} message {msg_id}: database unavailable, requeueing: {e}", message.entity_type);
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let _ = delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
+        }
+        Err(error @ SyncError::Transient { .. }) if attempt < worker.config.max_attempts => {
+            let delay = worker.retry_delay(attempt, &error);
+            log::warn!("{} {id} message {msg_id} attempt {attempt} failed, retrying in {delay:?}: {error}", message.entity_type);
+            engine.record_failure(id, message.version, &error, false).await;
+            let tier = worker.config.topology.tier_for(delay.as_millis() as u64);
+            let queue = worker.config.topology.retry_queue(engine.integration(), C::ENTITY_TYPE, tier);
+            let headers = [(ATTEMPT_HEADER, AMQPValue::LongUInt(attempt + 1))];
+            let published = publisher.publish("", &queue, &msg_id.to_string(), &delivery.data, &headers, Some(delay.as_millis() as u64)).await;
+            settle(&delivery, published).await;
+        }
+        Err(error) => {
+            log::error!("{} {id} message {msg_id} failed for good after {attempt} attempt(s): {error}", message.entity_type);
+            engine.record_failure(id, message.version, &error, true).await;
+            let queue = worker.config.topology.dead_queue(engine.integration(), C::ENTITY_TYPE);
+            let headers = [
+                (ATTEMPT_HEADER, AMQPValue::LongUInt(attempt)),
+                (ERROR_HEADER, AMQPValue::LongString(LongString::from(error.to_string().into_bytes()))),
+            ];
+            let published = publisher.publish("", &queue, &msg_id.to_string(), &delivery.data, &headers, None).await;
+            settle(&delivery, published).await;
+        }
+    }
+}
+
+/// Acks once the follow-up message is confirmed; otherwise puts the original
+/// back, so a change is never dropped between two queues.
+async fn settle(delivery: &Delivery, published: Result<(), shared_models::Error>) {
+    match published {
+        Ok(()) => ack(delivery).await,
+        Err(e) => {
+            log::error!("could not park a message for retry or dead-lettering, requeueing it: {e}");
+            let _ = delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
+        }
+    }
+}
+
+async fn ack(delivery: &Delivery) {
+    // If the ack is lost with the connection, the broker redelivers and the
+    // version check turns the redelivery into a no-op.
+    if let Err(e) = delivery.ack(BasicAckOptions::default()).await {
+        log::warn!("ack failed (message will be redelivered and skipped): {e}");
+    }
+}
+
+fn attempt_of(delivery: &Delivery) -> u32 {
+    delivery
+        .properties
+        .headers()
+        .as_ref()
+        .and_then(|h| h.inner().get(ATTEMPT_HEADER))
+        .and_then(|v| match v {
+            AMQPValue::LongUInt(n) => Some(*n),
+            AMQPValue::LongInt(n) => u32::try_from(*n).ok(),
+            AMQPValue::LongLongInt(n) => u32::try_from(*n).ok(),
+            AMQPValue::ShortUInt(n) => Some(u32::from(*n)),
+            _ => None,
+        })
+        .unwrap_or(1)
+        .max(1)
+}

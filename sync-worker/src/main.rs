@@ -1,0 +1,41 @@
+use anyhow::Context;
+use shared_models::config::Settings;
+use tokio_util::sync::CancellationToken;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    shared_models::init_logging();
+    let settings = Settings::load().context("sync-worker cannot start")?;
+    shared_models::db::run_migrations(&settings.database_url).await.context("applying database migrations")?;
+    let worker = sync_worker::Worker::from_settings(&settings).context("building sync-worker")?;
+
+    let shutdown = CancellationToken::new();
+    tokio::spawn(stop_on_signal(shutdown.clone()));
+    worker.run(shutdown).await;
+    log::info!("sync-worker stopped");
+    Ok(())
+}
+
+/// SIGTERM or Ctrl-C: stop taking messages, finish the ones in hand.
+async fn stop_on_signal(shutdown: CancellationToken) {
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                log::warn!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
+    log::info!("shutdown requested; finishing messages in hand");
+    shutdown.cancel();
+}

@@ -1,0 +1,148 @@
+use std::fmt::Display;
+use std::time::Duration;
+
+use bytes::Bytes;
+use stripe_client_core::{CustomizedStripeRequest, StripeClient, StripeClientErr, StripeMethod};
+
+use crate::SyncError;
+
+/// A failed Stripe call, with what the retry decision needs.
+#[derive(Debug, Clone)]
+pub struct StripeCallError {
+    pub status: Option<u16>,
+    pub message: String,
+    pub retry_after: Option<Duration>,
+    pub should_retry: Option<bool>,
+}
+
+impl StripeClientErr for StripeCallError {
+    fn deserialize_err(msg: impl Display) -> Self {
+        Self { status: None, message: format!("unexpected response from Stripe: {msg}"), retry_after: None, should_retry: Some(false) }
+    }
+}
+
+impl StripeCallError {
+    pub fn is_not_found(&self) -> bool {
+        self.status == Some(404)
+    }
+}
+
+impl From<StripeCallError> for SyncError {
+    /// Stripe's own hint wins; otherwise network errors, 409 (a concurrent
+    /// request with the same idempotency key), 429 and 5xx are transient.
+    fn from(e: StripeCallError) -> Self {
+        let transient = match (e.should_retry, e.status) {
+            (Some(hint), _) => hint,
+            (None, None) => true,
+            (None, Some(s)) => s == 409 || s == 429 || s >= 500,
+        };
+        let message = match e.status {
+            Some(s) => format!("Stripe answered {s}: {}", e.message),
+            None => format!("Stripe call failed: {}", e.message),
+        };
+        if transient {
+            SyncError::Transient { message, retry_after: e.retry_after }
+        } else {
+            SyncError::Permanent { message }
+        }
+    }
+}
+
+/// Sends async-stripe requests over reqwest to `STRIPE_API_BASE`, once each.
+#[derive(Clone)]
+pub struct StripeHttp {
+    http: reqwest::Client,
+    base: String,
+    authorization: String,
+}
+
+impl StripeHttp {
+    pub fn new(api_base: &str, secret_key: &str, timeout: Duration) -> Result<Self, reqwest::Error> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .user_agent(concat!("catalog-sync/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self { http, base: api_base.trim_end_matches('/').to_owned(), authorization: format!("Bearer {secret_key}") })
+    }
+}
+
+impl StripeClient for StripeHttp {
+    type Err = StripeCallError;
+
+    async fn execute(&self, req: CustomizedStripeRequest) -> Result<Bytes, StripeCallError> {
+        let (builder, config) = req.into_pieces();
+        let mut url = format!("{}/v1{}", self.base, builder.path);
+        if let Some(query) = builder.query.filter(|q| !q.is_empty()) {
+            url.push('?');
+            url.push_str(&query);
+        }
+        let method = match builder.method {
+            StripeMethod::Get => reqwest::Method::GET,
+            StripeMethod::Post => reqwest::Method::POST,
+            StripeMethod::Delete => reqwest::Method::DELETE,
+        };
+        let mut request = self
+            .http
+            .request(method, url)
+            .header("Authorization", &self.authorization)
+            .header("Stripe-Version", stripe_client_core::VERSION.as_str());
+        if let Some(key) = config.request_strategy.and_then(|s| s.get_key()) {
+            request = request.header("Idempotency-Key", key.as_str());
+        }
+        if let Some(body) = builder.body {
+            request = request.header("Content-Type", "application/x-www-form-urlencoded").body(body);
+        }
+        if let Some(timeout) = config.timeout {
+            request = request.timeout(timeout);
+        }
+        let response = request.send().await.map_err(|e| StripeCallError { status: None, message: e.to_string(), retry_after: None, should_retry: None })?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(|e| StripeCallError { status: Some(status.as_u16()), message: e.to_string(), retry_after: None, should_retry: None })?;
+        if status.is_success() {
+            return Ok(body);
+        }
+        let retry_after = headers
+            .get("Retry-After")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(Duration::from_secs_f64);
+        let should_retry = headers.get("Stripe-Should-Retry").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<bool>().ok());
+        Err(StripeCallError { status: Some(status.as_u16()), message: error_message(&body), retry_after, should_retry })
+    }
+}
+
+/// Stripe's `{"error": {"message": ...}}`, or the start of whatever came back.
+fn error_message(body: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.pointer("/error/message").and_then(|m| m.as_str()).map(str::to_owned))
+        .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(status: Option<u16>, should_retry: Option<bool>) -> SyncError {
+        StripeCallError { status, message: "x".into(), retry_after: None, should_retry }.into()
+    }
+
+    #[test]
+    fn classifies_failures_like_stripe_documents() {
+        assert!(matches!(err(None, None), SyncError::Transient { .. }));
+        assert!(matches!(err(Some(429), None), SyncError::Transient { .. }));
+        assert!(matches!(err(Some(503), None), SyncError::Transient { .. }));
+        assert!(matches!(err(Some(400), None), SyncError::Permanent { .. }));
+        assert!(matches!(err(Some(500), Some(false)), SyncError::Permanent { .. }));
+        assert!(matches!(err(Some(400), Some(true)), SyncError::Transient { .. }));
+    }
+
+    #[test]
+    fn error_message_prefers_stripes_message() {
+        assert_eq!(error_message(br#"{"error":{"message":"No such customer"}}"#), "No such customer");
+        assert_eq!(error_message(b"<html>bad gateway"), "<html>bad gateway");
+    }
+}

@@ -1,0 +1,116 @@
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use stripe_client_core::{IdempotencyKey, RequestStrategy, StripeRequest};
+use stripe_core::customer::{CreateCustomer, DeleteCustomer, ListCustomer, UpdateCustomer};
+use uuid::Uuid;
+
+use super::{StripeCallError, StripeHttp};
+use crate::{Connector, CustomerRecord, SyncError};
+
+/// Metadata key holding our customer id on the Stripe customer.
+pub const METADATA_KEY: &str = "catalog_sync_id";
+
+/// Stripe's customer catalog, behind a client-side rate limit so that bursts
+/// queue up here instead of tripping Stripe's limiter.
+pub struct StripeCustomers {
+    client: StripeHttp,
+    limiter: Option<DefaultDirectRateLimiter>,
+}
+
+impl StripeCustomers {
+    /// `rate_per_second` of 0 turns the client-side limit off.
+    pub fn new(api_base: &str, secret_key: &str, timeout: Duration, rate_per_second: u32) -> Result<Self, SyncError> {
+        let client = StripeHttp::new(api_base, secret_key, timeout).map_err(|e| SyncError::Permanent { message: format!("cannot build the Stripe client: {e}") })?;
+        let limiter = NonZeroU32::new(rate_per_second).map(|r| RateLimiter::direct(Quota::per_second(r)));
+        Ok(Self { client, limiter })
+    }
+
+    async fn throttle(&self) {
+        if let Some(limiter) = &self.limiter {
+            limiter.until_ready().await;
+        }
+    }
+
+    fn strategy(key: &str) -> Result<RequestStrategy, SyncError> {
+        // Keys are built from ids and versions, so they are never empty; a
+        // too-long one would be a bug worth failing loudly on.
+        IdempotencyKey::new(key).map(RequestStrategy::Idempotent).map_err(|e| SyncError::Permanent { message: format!("bad idempotency key: {e}") })
+    }
+
+    fn metadata(record: &CustomerRecord) -> HashMap<String, String> {
+        HashMap::from([(METADATA_KEY.to_owned(), record.id.to_string())])
+    }
+}
+
+impl Connector<CustomerRecord> for StripeCustomers {
+    fn integration(&self) -> &'static str {
+        "stripe"
+    }
+
+    async fn find(&self, our_id: Uuid, lookup_keys: &[String]) -> Result<Option<String>, SyncError> {
+        let ours = our_id.to_string();
+        for email in lookup_keys {
+            // Exact-match list, not search: search is eventually consistent.
+            let mut request = ListCustomer::new().email(email.clone()).limit(100);
+            loop {
+                self.throttle().await;
+                let page = request.send(&self.client).await?;
+                if let Some(found) = page.data.iter().find(|c| c.metadata.as_ref().and_then(|m| m.get(METADATA_KEY)) == Some(&ours)) {
+                    return Ok(Some(found.id.to_string()));
+                }
+                match page.data.last() {
+                    Some(last) if page.has_more => request = ListCustomer::new().email(email.clone()).limit(100).starting_after(last.id.to_string()),
+                    _ => break,
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    async fn create(&self, record: &CustomerRecord, idempotency_key: &str) -> Result<String, SyncError> {
+        self.throttle().await;
+        let customer = CreateCustomer::new()
+            .name(record.name.clone())
+            .email(record.email.clone())
+            .metadata(Self::metadata(record))
+            .customize()
+            .request_strategy(Self::strategy(idempotency_key)?)
+            .send(&self.client)
+            .await?;
+        log::info!("customer {} created in Stripe as {}", record.id, customer.id);
+        Ok(customer.id.to_string())
+    }
+
+    async fn update(&self, external_id: &str, record: &CustomerRecord, idempotency_key: &str) -> Result<(), SyncError> {
+        self.throttle().await;
+        UpdateCustomer::new(external_id)
+            .name(record.name.clone())
+            .email(record.email.clone())
+            .metadata(Self::metadata(record))
+            .customize()
+            .request_strategy(Self::strategy(idempotency_key)?)
+            .send(&self.client)
+            .await
+            .map_err(|e: StripeCallError| match e.is_not_found() {
+                true => SyncError::Permanent { message: format!("Stripe customer {external_id} no longer exists: {}", e.message) },
+                false => e.into(),
+            })?;
+        log::info!("customer {} updated in Stripe ({external_id})", record.id);
+        Ok(())
+    }
+
+    async fn delete(&self, external_id: &str, idempotency_key: &str) -> Result<(), SyncError> {
+        self.throttle().await;
+        match DeleteCustomer::new(external_id).customize().request_strategy(Self::strategy(idempotency_key)?).send(&self.client).await {
+            Ok(_) => {
+                log::info!("Stripe customer {external_id} deleted");
+                Ok(())
+            }
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

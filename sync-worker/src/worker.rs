@@ -1,0 +1,91 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use shared_models::broker::Topology;
+use shared_models::config::Settings;
+use shared_models::db::{self, PgPool};
+use tokio_util::sync::CancellationToken;
+
+use crate::stripe::StripeCustomers;
+use crate::{consumer, Catalog, Connector, Customers, Engine, SyncError};
+
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    pub amqp_url: String,
+    pub topology: Topology,
+    pub prefetch: u16,
+    pub max_attempts: u32,
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+}
+
+impl WorkerConfig {
+    pub fn from_settings(settings: &Settings) -> Self {
+        Self {
+            amqp_url: settings.amqp_url.clone(),
+            topology: Topology::new(&settings.amqp_prefix, settings.retry_base_delay_ms, settings.retry_max_delay_ms),
+            prefetch: settings.worker_prefetch,
+            max_attempts: settings.retry_max_attempts,
+            retry_base: Duration::from_millis(settings.retry_base_delay_ms),
+            retry_max: Duration::from_millis(settings.retry_max_delay_ms),
+        }
+    }
+}
+
+/// One worker process's consumer for one (catalog, integration) pair.
+pub struct Worker<C: Catalog, K: Connector<C::Record>> {
+    pub(crate) config: WorkerConfig,
+    pub(crate) engine: Engine<C, K>,
+}
+
+impl Worker<Customers, StripeCustomers> {
+    /// The customer catalog synced to Stripe, as configured.
+    pub fn from_settings(settings: &Settings) -> Result<Self, shared_models::Error> {
+        let secret = Settings::require(&settings.stripe_secret_key, "STRIPE_SECRET_KEY")?;
+        let connector = StripeCustomers::new(&settings.stripe_api_base, secret, Duration::from_millis(settings.stripe_timeout_ms), settings.stripe_rate_limit_per_second)
+            .map_err(|e| shared_models::Error::Config(e.to_string()))?;
+        // Each message in hand holds one connection and, while creating, briefly a second.
+        let pool = db::build_pool(&settings.database_url, settings.database_pool_size.max(2 * u32::from(settings.worker_prefetch) + 2))?;
+        Ok(Self::new(pool, Arc::new(connector), WorkerConfig::from_settings(settings)))
+    }
+}
+
+impl<C: Catalog, K: Connector<C::Record>> Worker<C, K> {
+    pub fn new(pool: PgPool, connector: Arc<K>, config: WorkerConfig) -> Self {
+        Self { config, engine: Engine::new(pool, connector) }
+    }
+
+    pub fn engine(&self) -> &Engine<C, K> {
+        &self.engine
+    }
+
+    /// Consumes until `shutdown`, reconnecting after a lost broker.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let this = Arc::new(self);
+        let mut backoff = Duration::from_millis(100);
+        while !shutdown.is_cancelled() {
+            match consumer::consume(this.clone(), &shutdown).await {
+                Ok(()) => break,
+                Err(e) => {
+                    log::warn!("sync-worker lost RabbitMQ (reconnecting in {backoff:?}): {e}");
+                    tokio::select! {
+                        _ = tokio::time::sleep(backoff) => {}
+                        _ = shutdown.cancelled() => {}
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
+    }
+
+    /// Delay before attempt `attempt + 1`: exponential with jitter, never
+    /// shorter than what Stripe asked for in `Retry-After`.
+    pub(crate) fn retry_delay(&self, attempt: u32, error: &SyncError) -> Duration {
+        let exp = self.config.retry_base.saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1))).min(self.config.retry_max);
+        let jittered = exp.mul_f64(rand::random_range(0.5..=1.0));
+        match error {
+            SyncError::Transient { retry_after: Some(after), .. } => jittered.max(*after),
+            _ => jittered,
+        }
+    }
+}

@@ -1,0 +1,54 @@
+use lapin::options::{ExchangeDeleteOptions, QueueDeclareOptions, QueueDeleteOptions};
+use lapin::types::FieldTable;
+use lapin::{Connection, ConnectionProperties};
+use shared_models::broker::Topology;
+
+/// A random name prefix, so each test has its own exchanges and queues.
+pub struct TestBroker {
+    pub url: String,
+    pub prefix: String,
+}
+
+impl TestBroker {
+    pub fn new() -> Self {
+        Self { url: crate::amqp_url(), prefix: crate::unique("cstest") }
+    }
+
+    pub fn topology(&self, settings: &shared_models::config::Settings) -> Topology {
+        Topology::new(&self.prefix, settings.retry_base_delay_ms, settings.retry_max_delay_ms)
+    }
+}
+
+impl Default for TestBroker {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Messages ready in `queue` (0 if it does not exist).
+pub async fn queue_depth(amqp_url: &str, queue: &str) -> u32 {
+    let Ok(conn) = Connection::connect(amqp_url, ConnectionProperties::default()).await else { return 0 };
+    let Ok(channel) = conn.create_channel().await else { return 0 };
+    let depth = channel
+        .queue_declare(queue.into(), QueueDeclareOptions { passive: true, ..Default::default() }, FieldTable::default())
+        .await
+        .map(|q| q.message_count())
+        .unwrap_or(0);
+    let _ = conn.close(200, "done".into()).await;
+    depth
+}
+
+/// Deletes everything `topology` declares for (integration, entity) pairs.
+pub async fn delete_topology(amqp_url: &str, topology: &Topology, pairs: &[(&str, &str)]) {
+    let Ok(conn) = Connection::connect(amqp_url, ConnectionProperties::default()).await else { return };
+    let Ok(channel) = conn.create_channel().await else { return };
+    for (integration, entity) in pairs {
+        let mut queues = vec![topology.work_queue(integration, entity), topology.dead_queue(integration, entity)];
+        queues.extend(topology.tiers.iter().map(|t| topology.retry_queue(integration, entity, *t)));
+        for q in queues {
+            let _ = channel.queue_delete(q.into(), QueueDeleteOptions::default()).await;
+        }
+    }
+    let _ = channel.exchange_delete(topology.changes_exchange().into(), ExchangeDeleteOptions::default()).await;
+    let _ = conn.close(200, "done".into()).await;
+}

@@ -1,0 +1,68 @@
+//! What the integration tests share. Every test gets its own database, its
+//! own RabbitMQ names and its own Stripe emulator, so tests run in parallel
+//! against the real services and leave nothing behind.
+
+mod broker;
+mod database;
+mod localstripe;
+mod proxy;
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+pub use broker::{delete_topology, queue_depth, TestBroker};
+pub use database::TestDb;
+pub use localstripe::LocalStripe;
+pub use proxy::TcpProxy;
+use shared_models::config::Settings;
+
+pub fn amqp_url() -> String {
+    std::env::var("TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into())
+}
+
+/// Settings for a service under test: port 0, fast retries, no rate limit.
+pub fn settings(database_url: &str, amqp_url: &str, prefix: &str, stripe_api_base: &str) -> Settings {
+    Settings {
+        database_url: database_url.to_owned(),
+        database_pool_size: 8,
+        amqp_url: amqp_url.to_owned(),
+        amqp_prefix: prefix.to_owned(),
+        sync_integrations: "stripe".into(),
+        bind_address: "127.0.0.1".into(),
+        api_port: 0,
+        webhook_port: 0,
+        stripe_secret_key: Some("sk_test_catalog_sync".into()),
+        stripe_api_base: stripe_api_base.to_owned(),
+        stripe_webhook_secret: Some("whsec_test".into()),
+        stripe_rate_limit_per_second: 0,
+        stripe_timeout_ms: 5_000,
+        worker_prefetch: 8,
+        retry_max_attempts: 4,
+        retry_base_delay_ms: 100,
+        retry_max_delay_ms: 400,
+        relay_poll_interval_ms: 200,
+        relay_batch_size: 100,
+        outbox_retention_hours: 72,
+    }
+}
+
+/// Polls `check` until it returns `Some`, or panics naming `what` after `timeout`.
+pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let started = Instant::now();
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(started.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A unique, readable suffix for names and emails.
+pub fn unique(tag: &str) -> String {
+    format!("{tag}_{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
+}
