@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Runs the whole system natively: PostgreSQL, RabbitMQ (installed and started
+# by scripts/setup-test-env.sh when missing), the database migrated, and the
+# three services. Without STRIPE_SECRET_KEY it also starts the localstripe
+# emulator and points the worker at it. Logs go to ./logs/<name>.log.
+# Ctrl-C (or SIGTERM) stops everything this script started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { echo "run-local: $*" >&2; }
+die() { log "$*"; exit 1; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+scripts/setup-test-env.sh
+
+# --- Settings: the environment wins over .env, .env over our defaults --------
+if [ -f .env ]; then
+  while IFS= read -r line || [ -n "$line" ]; do
+    line="${line#"${line%%[![:space:]]*}"}"
+    case "$line" in '' | '#'*) continue ;; esac
+    line="${line#export }"
+    key="${line%%=*}"
+    [[ "$key" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] && [ "$key" != "$line" ] || continue
+    value="${line#*=}"
+    if [[ "$value" =~ ^\"(.*)\"$ || "$value" =~ ^\'(.*)\'$ ]]; then value="${BASH_REMATCH[1]}"; fi
+    if [ -z "${!key+set}" ]; then export "$key=$value"; fi
+  done < .env
+fi
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/catalog_sync}"
+export AMQP_URL="${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/%2f}"
+API_PORT="${API_PORT:-8080}"
+WEBHOOK_PORT="${WEBHOOK_PORT:-8081}"
+LOCALSTRIPE_PORT="${LOCALSTRIPE_PORT:-8420}"
+bin_dir="${CARGO_TARGET_DIR:-target}/debug"
+mkdir -p logs
+
+# --- Children and how they stop ------------------------------------------------
+service_pids=()
+localstripe_pid=""
+cleanup() {
+  trap - INT TERM EXIT
+  if [ -n "$localstripe_pid" ]; then kill -KILL "$localstripe_pid" 2>/dev/null || true; fi
+  if [ "${#service_pids[@]}" -gt 0 ]; then
+    log "stopping the services"
+    kill -TERM "${service_pids[@]}" 2>/dev/null || true
+    # They finish what they hold (actix waits up to 10 s), then are killed.
+    for _ in $(seq 1 60); do
+      alive=0
+      for pid in "${service_pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+      [ "$alive" = 0 ] && break
+      sleep 0.25
+    done
+    kill -KILL "${service_pids[@]}" 2>/dev/null || true
+  fi
+  wait 2>/dev/null || true
+}
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+trap 'status=$?; cleanup; exit $status' EXIT
+
+for port in "$API_PORT" "$WEBHOOK_PORT"; do
+  port_open "$port" && die "port $port is already in use (API_PORT=$API_PORT, WEBHOOK_PORT=$WEBHOOK_PORT); stop what uses it or choose other ports"
+done
+
+# --- Database ---------------------------------------------------------------------
+# The services migrate at start too (under an advisory lock); the database
+# itself must exist first.
+db_url="${DATABASE_URL%%\?*}"
+db_name="${db_url##*/}"
+if [[ "$db_name" =~ ^[A-Za-z0-9_]+$ ]]; then
+  admin_url="${db_url%/*}/postgres"
+  if [ "$(psql "$admin_url" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db_name'")" != "1" ]; then
+    log "creating database $db_name"
+    psql "$admin_url" -q -c "CREATE DATABASE \"$db_name\""
+  fi
+else
+  log "cannot tell the database name from DATABASE_URL; not creating it"
+fi
+
+# --- Stripe: the real one when a key is set, else the emulator --------------------
+if [ -z "${STRIPE_SECRET_KEY:-}" ]; then
+  port_open "$LOCALSTRIPE_PORT" && die "port $LOCALSTRIPE_PORT (localstripe) is already in use; stop what uses it or set LOCALSTRIPE_PORT"
+  log "STRIPE_SECRET_KEY is not set: using the localstripe emulator on port $LOCALSTRIPE_PORT (nothing reaches the real Stripe)"
+  .venv/bin/localstripe --port "$LOCALSTRIPE_PORT" --from-scratch >logs/localstripe.log 2>&1 &
+  localstripe_pid=$!
+  export STRIPE_SECRET_KEY=sk_test_local
+  export STRIPE_API_BASE="http://127.0.0.1:$LOCALSTRIPE_PORT"
+  export STRIPE_WEBHOOK_SECRET="${STRIPE_WEBHOOK_SECRET:-whsec_local}"
+else
+  log "using Stripe at ${STRIPE_API_BASE:-https://api.stripe.com/}"
+fi
+
+# --- Build, migrate, start ---------------------------------------------------------
+cargo build --workspace --bins
+"$bin_dir/api-service" migrate
+
+if [ -n "$localstripe_pid" ]; then
+  for _ in $(seq 1 100); do
+    curl -fsS -o /dev/null -H "Authorization: Bearer $STRIPE_SECRET_KEY" "$STRIPE_API_BASE/v1/customers?limit=1" 2>/dev/null && break
+    kill -0 "$localstripe_pid" 2>/dev/null || die "localstripe stopped; see logs/localstripe.log"
+    sleep 0.2
+  done
+fi
+
+declare -A service_of=()
+for name in api-service sync-worker webhook-service; do
+  "$bin_dir/$name" >"logs/$name.log" 2>&1 &
+  service_pids+=("$!")
+  service_of[$!]=$name
+done
+
+# Wait until both HTTP services answer, or tell which service gave up.
+answering=""
+for _ in $(seq 1 120); do
+  for pid in "${service_pids[@]}"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      name="${service_of[$pid]}"
+      tail -n 20 "logs/$name.log" >&2 || true
+      die "$name stopped during start; see logs/$name.log"
+    fi
+  done
+  if curl -fsS -o /dev/null "http://127.0.0.1:$API_PORT/health" 2>/dev/null && curl -fsS -o /dev/null "http://127.0.0.1:$WEBHOOK_PORT/health" 2>/dev/null; then
+    answering=1
+    break
+  fi
+  sleep 0.25
+done
+[ -n "$answering" ] || log "the HTTP services do not answer /health after 30 s; see ./logs"
+
+cat <<EOF
+
+catalog-sync is running (logs in ./logs; Ctrl-C stops everything).
+  API              http://localhost:$API_PORT/customers
+  health / ready   http://localhost:$API_PORT/health  http://localhost:$API_PORT/ready
+  webhook-service  http://localhost:$WEBHOOK_PORT/health
+  RabbitMQ         amqp://localhost:5672 (management UI on http://localhost:15672 once
+                   'rabbitmq-plugins enable rabbitmq_management' was run)
+  Stripe           $STRIPE_API_BASE
+
+Create a customer, then GET it to watch sync.stripe.status turn "synced":
+  curl -s -X POST http://localhost:$API_PORT/customers -H 'content-type: application/json' \\
+       -d '{"name":"Ada Lovelace","email":"ada@example.com"}'
+
+EOF
+
+# Runs until a signal arrives or a service exits (then everything stops).
+status=0
+wait -n "${service_pids[@]}" || status=$?
+log "a service exited (status $status); stopping the rest. See ./logs"
+exit 1

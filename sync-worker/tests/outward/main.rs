@@ -1,0 +1,7 @@
+//! Outward sync end to end: api-service and sync-worker in-process, real
+//! PostgreSQL and RabbitMQ, localstripe for Stripe's behaviour and wiremock
+//! for the faults it cannot produce.
+
+mod faults;
+mod happy_path;
+mod support;
