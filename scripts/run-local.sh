@@ -39,7 +39,6 @@ service_pids=()
 localstripe_pid=""
 cleanup() {
   trap - INT TERM EXIT
-  if [ -n "$localstripe_pid" ]; then kill -KILL "$localstripe_pid" 2>/dev/null || true; fi
   if [ "${#service_pids[@]}" -gt 0 ]; then
     log "stopping the services"
     kill -TERM "${service_pids[@]}" 2>/dev/null || true
@@ -51,6 +50,10 @@ cleanup() {
       sleep 0.25
     done
     kill -KILL "${service_pids[@]}" 2>/dev/null || true
+  fi
+  # localstripe takes long to stop on SIGTERM and holds nothing worth keeping.
+  if [ -n "$localstripe_pid" ]; then
+    { kill -KILL "$localstripe_pid" && wait "$localstripe_pid"; } 2>/dev/null || true
   fi
   wait 2>/dev/null || true
 }
@@ -144,7 +147,15 @@ Create a customer, then GET it to watch sync.stripe.status turn "synced":
 EOF
 
 # Runs until a signal arrives or a service exits (then everything stops).
+# On Ctrl-C the services get SIGINT too and stop by themselves; bash then
+# lets them, and the first one to exit ends up here.
 status=0
-wait -n "${service_pids[@]}" || status=$?
-log "a service exited (status $status); stopping the rest. See ./logs"
+exited=""
+wait -n -p exited "${service_pids[@]}" || status=$?
+name="${service_of[${exited:-0}]:-a service}"
+if [ "$status" -eq 0 ]; then
+  log "$name stopped; stopping the rest"
+  exit 0
+fi
+log "$name exited with status $status; stopping the rest (see logs/$name.log)"
 exit 1
