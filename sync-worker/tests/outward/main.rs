@@ -2,6 +2,9 @@
 //! PostgreSQL and RabbitMQ, localstripe for Stripe's behaviour and wiremock
 //! for the faults it cannot produce.
 
+#![allow(clippy::unwrap_used)]
+
 mod faults;
 mod happy_path;
+mod stripe_client;
 mod support;

@@ -1,0 +1,64 @@
+use std::process::Command;
+
+/// Runs the real binary with only `vars` set and returns (success, stderr).
+fn run_with(vars: &[(&str, &str)]) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_api-service"))
+        .env_clear()
+        .envs(vars.iter().copied())
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("run api-service");
+    (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn a_missing_setting_stops_the_service_naming_it() {
+    let (ok, stderr) = run_with(&[("AMQP_URL", "amqp://127.0.0.1:5672/%2f")]);
+    assert!(!ok);
+    assert!(stderr.contains("DATABASE_URL"), "stderr: {stderr}");
+}
+
+#[test]
+fn a_malformed_setting_stops_the_service_naming_it() {
+    let base = [("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/none"), ("AMQP_URL", "amqp://127.0.0.1:5672/%2f")];
+    let (ok, stderr) = run_with(&[base[0], base[1], ("API_PORT", "eighty")]);
+    assert!(!ok);
+    assert!(stderr.contains("API_PORT"), "stderr: {stderr}");
+    let (ok, stderr) = run_with(&[base[0], ("AMQP_URL", "http://wrong")]);
+    assert!(!ok);
+    assert!(stderr.contains("AMQP_URL"), "stderr: {stderr}");
+}
+
+#[tokio::test]
+async fn migrate_applies_the_schema_and_exits() {
+    let db = testkit::TestDb::create().await;
+    db.execute("DROP TABLE sync_create_attempts, idempotency_keys, outbox, sync_links, customers").await;
+    db.execute("DELETE FROM __diesel_schema_migrations").await;
+
+    let output = Command::new(env!("CARGO_BIN_EXE_api-service"))
+        .arg("migrate")
+        .env_clear()
+        .env("DATABASE_URL", &db.url)
+        .env("AMQP_URL", "amqp://127.0.0.1:5672/%2f")
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("run api-service migrate");
+
+    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(db.count("SELECT count(*) FROM customers").await, 0, "the customers table exists again");
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn services_starting_at_once_migrate_without_racing() {
+    let db = testkit::TestDb::create().await;
+    db.execute("DROP TABLE sync_create_attempts, idempotency_keys, outbox, sync_links, customers").await;
+    db.execute("DELETE FROM __diesel_schema_migrations").await;
+
+    let runs = futures_util::future::join_all((0..3).map(|_| shared_models::db::run_migrations(&db.url))).await;
+
+    let applied: Vec<usize> = runs.into_iter().map(|r| r.expect("migration run").len()).collect();
+    assert_eq!(applied.iter().sum::<usize>(), 1, "exactly one run applied the migration: {applied:?}");
+    assert_eq!(db.count("SELECT count(*) FROM outbox").await, 0);
+    db.cleanup().await;
+}

@@ -1,0 +1,70 @@
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use sync_worker::stripe::StripeCustomers;
+use sync_worker::{Connector, CustomerRecord, SyncError};
+use uuid::Uuid;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn record() -> CustomerRecord {
+    CustomerRecord { id: Uuid::now_v7(), name: "Rate Limited".into(), email: "rl@example.com".into() }
+}
+
+async fn stripe_answering(status: u16, body: serde_json::Value) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).and(path("/v1/customers")).respond_with(ResponseTemplate::new(status).set_body_json(body)).mount(&server).await;
+    server
+}
+
+#[tokio::test]
+async fn creates_carry_our_id_in_metadata_and_an_idempotency_key() {
+    let server = stripe_answering(200, json!({"id": "cus_1", "object": "customer", "created": 1, "livemode": false, "metadata": {}})).await;
+    let stripe = StripeCustomers::new(&server.uri(), "sk_test_x", Duration::from_secs(5), 0).unwrap();
+    let record = record();
+
+    let id = stripe.create(&record, "key-1").await.unwrap();
+
+    assert_eq!(id, "cus_1");
+    let request = &server.received_requests().await.unwrap()[0];
+    let body = String::from_utf8_lossy(&request.body);
+    assert!(body.contains(&format!("metadata[catalog_sync_id]={}", record.id)) || body.contains(&format!("metadata%5Bcatalog_sync_id%5D={}", record.id)), "body: {body}");
+    assert!(body.contains("email=rl%40example.com") || body.contains("email=rl@example.com"), "body: {body}");
+    assert_eq!(request.headers.get("idempotency-key").map(|v| v.to_str().unwrap()), Some("key-1"));
+    assert_eq!(request.headers.get("authorization").map(|v| v.to_str().unwrap()), Some("Bearer sk_test_x"));
+}
+
+#[tokio::test]
+async fn the_client_side_rate_limit_spaces_calls_out() {
+    let server = stripe_answering(200, json!({"id": "cus_1", "object": "customer", "created": 1, "livemode": false})).await;
+    let stripe = StripeCustomers::new(&server.uri(), "sk_test_x", Duration::from_secs(5), 5).unwrap();
+    let record = record();
+
+    let started = Instant::now();
+    for i in 0..11 {
+        stripe.create(&record, &format!("key-{i}")).await.unwrap();
+    }
+
+    // 5 per second with a burst of 5: the 11th call cannot leave before 1.2 s.
+    assert!(started.elapsed() >= Duration::from_millis(1_100), "11 calls took only {:?}", started.elapsed());
+    assert_eq!(server.received_requests().await.unwrap().len(), 11);
+}
+
+#[tokio::test]
+async fn stripe_errors_are_classified_for_the_retry_decision() {
+    let bad_request = stripe_answering(400, json!({"error": {"message": "Invalid email address", "type": "invalid_request_error"}})).await;
+    let stripe = StripeCustomers::new(&bad_request.uri(), "sk_test_x", Duration::from_secs(5), 0).unwrap();
+    match stripe.create(&record(), "k").await {
+        Err(SyncError::Permanent { message }) => assert!(message.contains("400") && message.contains("Invalid email address"), "{message}"),
+        other => panic!("expected a permanent error, got {other:?}"),
+    }
+
+    let slow = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3))).mount(&slow).await;
+    let stripe = StripeCustomers::new(&slow.uri(), "sk_test_x", Duration::from_millis(300), 0).unwrap();
+    assert!(matches!(stripe.create(&record(), "k").await, Err(SyncError::Transient { .. })), "a timeout is transient");
+
+    let not_json = stripe_answering(502, json!("<html>bad gateway</html>")).await;
+    let stripe = StripeCustomers::new(&not_json.uri(), "sk_test_x", Duration::from_secs(5), 0).unwrap();
+    assert!(matches!(stripe.create(&record(), "k").await, Err(SyncError::Transient { .. })), "a 502 is transient");
+}
