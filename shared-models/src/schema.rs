@@ -38,6 +38,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    rate_limits (name) {
+        name -> Text,
+        tokens -> Float8,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     sync_create_attempts (integration, entity_type, entity_id, lookup_key) {
         integration -> Text,
         entity_type -> Text,
@@ -67,6 +75,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     customers,
     idempotency_keys,
     outbox,
+    rate_limits,
     sync_create_attempts,
     sync_links,
 );

@@ -10,6 +10,7 @@ mod connector;
 mod consumer;
 mod engine;
 mod error;
+mod rate_limit;
 pub mod stripe;
 mod worker;
 
@@ -17,4 +18,5 @@ pub use catalog::{Catalog, CustomerRecord, Customers, Snapshot};
 pub use connector::Connector;
 pub use engine::{Engine, Synced};
 pub use error::SyncError;
+pub use rate_limit::SharedRateLimit;
 pub use worker::{Worker, WorkerConfig};

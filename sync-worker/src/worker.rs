@@ -7,7 +7,7 @@ use shared_models::db::{self, PgPool};
 use tokio_util::sync::CancellationToken;
 
 use crate::stripe::StripeCustomers;
-use crate::{consumer, Catalog, Connector, Customers, Engine, SyncError};
+use crate::{consumer, Catalog, Connector, Customers, Engine, SharedRateLimit, SyncError};
 
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -42,10 +42,12 @@ impl Worker<Customers, StripeCustomers> {
     /// The customer catalog synced to Stripe, as configured.
     pub fn from_settings(settings: &Settings) -> Result<Self, shared_models::Error> {
         let secret = Settings::require(&settings.stripe_secret_key, "STRIPE_SECRET_KEY")?;
-        let connector = StripeCustomers::new(&settings.stripe_api_base, secret, Duration::from_millis(settings.stripe_timeout_ms), settings.stripe_rate_limit_per_second)
-            .map_err(|e| shared_models::Error::Config(e.to_string()))?;
-        // Each message in hand holds one connection and, while creating, briefly a second.
+        // Each message in hand holds one connection and, while creating or
+        // waiting for the rate limit, briefly a second.
         let pool = db::build_pool(&settings.database_url, settings.database_pool_size.max(2 * u32::from(settings.worker_prefetch) + 2))?;
+        let limiter = SharedRateLimit::new(pool.clone(), "stripe", settings.stripe_rate_limit_per_second);
+        let connector = StripeCustomers::new(&settings.stripe_api_base, secret, Duration::from_millis(settings.stripe_timeout_ms), limiter)
+            .map_err(|e| shared_models::Error::Config(e.to_string()))?;
         Ok(Self::new(pool, Arc::new(connector), WorkerConfig::from_settings(settings)))
     }
 }

@@ -93,12 +93,14 @@ pub async fn create(state: web::Data<AppState>, req: HttpRequest, body: web::Jso
         .await;
 
     let outcome = match (outcome, &key) {
-        // A twin request with the same key committed first: answer as it did.
-        (Err(_), Some(key)) if idempotency_keys::find(&mut conn, IDEMPOTENCY_SCOPE, key).await.ok().flatten().is_some() => {
-            let stored = idempotency_keys::find(&mut conn, IDEMPOTENCY_SCOPE, key).await?.ok_or_else(|| ApiError::Internal("idempotency key vanished".into()))?;
-            replay(stored, &fingerprint)?
-        }
-        (outcome, _) => outcome?,
+        (Ok(outcome), _) => outcome,
+        // A twin request with the same key may have committed first (our
+        // insert then lost on a unique index): answer as it did.
+        (Err(error), Some(key)) => match idempotency_keys::find(&mut conn, IDEMPOTENCY_SCOPE, key).await? {
+            Some(stored) => replay(stored, &fingerprint)?,
+            None => return Err(error),
+        },
+        (Err(error), None) => return Err(error),
     };
     state.relay_wakeup.notify_one();
     Ok(match outcome {

@@ -7,6 +7,7 @@ pub mod idempotency_keys;
 mod migrate;
 pub mod outbox;
 mod pool;
+pub mod rate_limits;
 pub mod sync_links;
 
 pub use migrate::run_migrations;

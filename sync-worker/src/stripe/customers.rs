@@ -1,13 +1,12 @@
 use std::collections::HashMap;
-use std::num::NonZeroU32;
 use std::time::Duration;
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use stripe_client_core::{IdempotencyKey, RequestStrategy, StripeRequest};
 use stripe_core::customer::{CreateCustomer, DeleteCustomer, ListCustomer, UpdateCustomer};
 use uuid::Uuid;
 
 use super::{StripeCallError, StripeHttp};
+use crate::rate_limit::SharedRateLimit;
 use crate::{Connector, CustomerRecord, SyncError};
 
 /// Metadata key holding our customer id on the Stripe customer.
@@ -17,20 +16,19 @@ pub const METADATA_KEY: &str = "catalog_sync_id";
 /// queue up here instead of tripping Stripe's limiter.
 pub struct StripeCustomers {
     client: StripeHttp,
-    limiter: Option<DefaultDirectRateLimiter>,
+    limiter: Option<SharedRateLimit>,
 }
 
 impl StripeCustomers {
-    /// `rate_per_second` of 0 turns the client-side limit off.
-    pub fn new(api_base: &str, secret_key: &str, timeout: Duration, rate_per_second: u32) -> Result<Self, SyncError> {
+    pub fn new(api_base: &str, secret_key: &str, timeout: Duration, limiter: Option<SharedRateLimit>) -> Result<Self, SyncError> {
         let client = StripeHttp::new(api_base, secret_key, timeout).map_err(|e| SyncError::Permanent { message: format!("cannot build the Stripe client: {e}") })?;
-        let limiter = NonZeroU32::new(rate_per_second).map(|r| RateLimiter::direct(Quota::per_second(r)));
         Ok(Self { client, limiter })
     }
 
-    async fn throttle(&self) {
-        if let Some(limiter) = &self.limiter {
-            limiter.until_ready().await;
+    async fn throttle(&self) -> Result<(), SyncError> {
+        match &self.limiter {
+            Some(limiter) => limiter.acquire().await,
+            None => Ok(()),
         }
     }
 
@@ -56,7 +54,7 @@ impl Connector<CustomerRecord> for StripeCustomers {
             // Exact-match list, not search: search is eventually consistent.
             let mut request = ListCustomer::new().email(email.clone()).limit(100);
             loop {
-                self.throttle().await;
+                self.throttle().await?;
                 let page = request.send(&self.client).await?;
                 if let Some(found) = page.data.iter().find(|c| c.metadata.as_ref().and_then(|m| m.get(METADATA_KEY)) == Some(&ours)) {
                     return Ok(Some(found.id.to_string()));
@@ -71,7 +69,7 @@ impl Connector<CustomerRecord> for StripeCustomers {
     }
 
     async fn create(&self, record: &CustomerRecord, idempotency_key: &str) -> Result<String, SyncError> {
-        self.throttle().await;
+        self.throttle().await?;
         let customer = CreateCustomer::new()
             .name(record.name.clone())
             .email(record.email.clone())
@@ -85,7 +83,7 @@ impl Connector<CustomerRecord> for StripeCustomers {
     }
 
     async fn update(&self, external_id: &str, record: &CustomerRecord, idempotency_key: &str) -> Result<(), SyncError> {
-        self.throttle().await;
+        self.throttle().await?;
         UpdateCustomer::new(external_id)
             .name(record.name.clone())
             .email(record.email.clone())
@@ -103,7 +101,7 @@ impl Connector<CustomerRecord> for StripeCustomers {
     }
 
     async fn delete(&self, external_id: &str, idempotency_key: &str) -> Result<(), SyncError> {
-        self.throttle().await;
+        self.throttle().await?;
         match DeleteCustomer::new(external_id).customize().request_strategy(Self::strategy(idempotency_key)?).send(&self.client).await {
             Ok(_) => {
                 log::info!("Stripe customer {external_id} deleted");

@@ -2,7 +2,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use sync_worker::stripe::StripeCustomers;
-use sync_worker::{Connector, CustomerRecord, SyncError};
+use sync_worker::{Connector, CustomerRecord, SharedRateLimit, SyncError};
 use uuid::Uuid;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -20,7 +20,7 @@ async fn stripe_answering(status: u16, body: serde_json::Value) -> MockServer {
 #[tokio::test]
 async fn creates_carry_our_id_in_metadata_and_an_idempotency_key() {
     let server = stripe_answering(200, json!({"id": "cus_1", "object": "customer", "created": 1, "livemode": false, "metadata": {}})).await;
-    let stripe = StripeCustomers::new(&server.uri(), "sk_test_x", Duration::from_secs(5), 0).unwrap();
+    let stripe = StripeCustomers::new(&server.uri(), "sk_test_x", Duration::from_secs(5), None).unwrap();
     let record = record();
 
     let id = stripe.create(&record, "key-1").await.unwrap();
@@ -34,26 +34,38 @@ async fn creates_carry_our_id_in_metadata_and_an_idempotency_key() {
     assert_eq!(request.headers.get("authorization").map(|v| v.to_str().unwrap()), Some("Bearer sk_test_x"));
 }
 
-#[tokio::test]
-async fn the_client_side_rate_limit_spaces_calls_out() {
+async fn calls(stripe: &StripeCustomers, record: &CustomerRecord, tag: &str) {
+    for i in 0..6 {
+        stripe.create(record, &format!("{tag}-{i}")).await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rate_limit_holds_across_worker_processes() {
     let server = stripe_answering(200, json!({"id": "cus_1", "object": "customer", "created": 1, "livemode": false})).await;
-    let stripe = StripeCustomers::new(&server.uri(), "sk_test_x", Duration::from_secs(5), 5).unwrap();
+    let db = testkit::TestDb::create().await;
+    // Two connectors with their own pools stand for two worker processes.
+    let worker = |_| {
+        let pool = shared_models::db::build_pool(&db.url, 4).unwrap();
+        StripeCustomers::new(&server.uri(), "sk_test_x", Duration::from_secs(5), SharedRateLimit::new(pool, "stripe", 5)).unwrap()
+    };
+    let (a, b) = (worker(0), worker(1));
     let record = record();
 
     let started = Instant::now();
-    for i in 0..11 {
-        stripe.create(&record, &format!("key-{i}")).await.unwrap();
-    }
+    tokio::join!(calls(&a, &record, "a"), calls(&b, &record, "b"));
 
-    // 5 per second with a burst of 5: the 11th call cannot leave before 1.2 s.
-    assert!(started.elapsed() >= Duration::from_millis(1_100), "11 calls took only {:?}", started.elapsed());
-    assert_eq!(server.received_requests().await.unwrap().len(), 11);
+    // 5 per second for both together, with one second of burst: the 12th
+    // call cannot leave before 1.4 s (one worker alone would allow it at 0.2 s).
+    assert!(started.elapsed() >= Duration::from_millis(1_300), "12 calls took only {:?}", started.elapsed());
+    assert_eq!(server.received_requests().await.unwrap().len(), 12);
+    db.cleanup().await;
 }
 
 #[tokio::test]
 async fn stripe_errors_are_classified_for_the_retry_decision() {
     let bad_request = stripe_answering(400, json!({"error": {"message": "Invalid email address", "type": "invalid_request_error"}})).await;
-    let stripe = StripeCustomers::new(&bad_request.uri(), "sk_test_x", Duration::from_secs(5), 0).unwrap();
+    let stripe = StripeCustomers::new(&bad_request.uri(), "sk_test_x", Duration::from_secs(5), None).unwrap();
     match stripe.create(&record(), "k").await {
         Err(SyncError::Permanent { message }) => assert!(message.contains("400") && message.contains("Invalid email address"), "{message}"),
         other => panic!("expected a permanent error, got {other:?}"),
@@ -61,10 +73,10 @@ async fn stripe_errors_are_classified_for_the_retry_decision() {
 
     let slow = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3))).mount(&slow).await;
-    let stripe = StripeCustomers::new(&slow.uri(), "sk_test_x", Duration::from_millis(300), 0).unwrap();
+    let stripe = StripeCustomers::new(&slow.uri(), "sk_test_x", Duration::from_millis(300), None).unwrap();
     assert!(matches!(stripe.create(&record(), "k").await, Err(SyncError::Transient { .. })), "a timeout is transient");
 
     let not_json = stripe_answering(502, json!("<html>bad gateway</html>")).await;
-    let stripe = StripeCustomers::new(&not_json.uri(), "sk_test_x", Duration::from_secs(5), 0).unwrap();
+    let stripe = StripeCustomers::new(&not_json.uri(), "sk_test_x", Duration::from_secs(5), None).unwrap();
     assert!(matches!(stripe.create(&record(), "k").await, Err(SyncError::Transient { .. })), "a 502 is transient");
 }
