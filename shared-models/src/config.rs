@@ -44,7 +44,7 @@ pub struct Settings {
     #[serde(default = "default_stripe_base")]
     pub stripe_api_base: String,
     pub stripe_webhook_secret: Option<String>,
-    /// Stripe calls per second per worker process; 0 turns the limit off.
+    /// Stripe calls per second for all workers together; 0 turns the limit off.
     #[serde(default = "default_rate_limit")]
     pub stripe_rate_limit_per_second: u32,
     #[serde(default = "default_stripe_timeout_ms")]

@@ -6,7 +6,7 @@ use testkit::{LocalStripe, TcpProxy};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{email, spawn_worker, Stack, WAIT};
+use crate::support::{email, spawn_worker, Stack, WorkerHandle, WAIT};
 
 fn stripe_customer(id: &str) -> Value {
     json!({"id": id, "object": "customer", "created": 1_700_000_000, "livemode": false, "email": null, "name": null, "metadata": {}})
@@ -26,6 +26,33 @@ async fn creates(server: &MockServer) -> Vec<wiremock::Request> {
 
 fn addr_of(url: &str) -> SocketAddr {
     url.trim_start_matches("http://").parse().expect("socket address")
+}
+
+/// A worker that reaches Stripe and RabbitMQ only through proxies the test
+/// controls: Stripe's replies held back by `reply_delay`, the broker cuttable.
+struct ProxiedWorker {
+    slow_stripe: TcpProxy,
+    amqp: TcpProxy,
+    worker: WorkerHandle,
+}
+
+async fn proxied_worker(stack: &Stack, stripe: &LocalStripe, reply_delay: Duration) -> ProxiedWorker {
+    let slow_stripe = TcpProxy::start(addr_of(&stripe.url)).await;
+    let amqp = TcpProxy::start("127.0.0.1:5672".parse().unwrap()).await;
+    let mut settings = stack.settings.clone();
+    settings.stripe_api_base = slow_stripe.http_url();
+    settings.amqp_url = amqp.amqp_url();
+    slow_stripe.delay_replies(reply_delay);
+    let worker = spawn_worker(&settings);
+    ProxiedWorker { slow_stripe, amqp, worker }
+}
+
+/// Creates a customer and waits until its create call reached Stripe.
+async fn create_in_flight(stack: &Stack, stripe: &LocalStripe, tag: &str) -> (String, String) {
+    let address = email(tag);
+    let id = stack.create(tag, &address).await["id"].as_str().unwrap().to_owned();
+    testkit::wait_for("Stripe to have created the customer", WAIT, || async { (!stripe.customers_by_email(&address).await.is_empty()).then_some(()) }).await;
+    (id, address)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -125,21 +152,13 @@ async fn stripe_failing_every_time_marks_the_customer_failed_and_dead_letters_th
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_killed_after_stripe_created_the_customer_leaves_no_duplicate() {
     let stripe = LocalStripe::start().await;
-    let slow_stripe = TcpProxy::start(addr_of(&stripe.url)).await;
-    let amqp = TcpProxy::start("127.0.0.1:5672".parse().unwrap()).await;
     let stack = Stack::start(&stripe.url).await;
-    let mut doomed_settings = stack.settings.clone();
-    doomed_settings.stripe_api_base = slow_stripe.http_url();
-    doomed_settings.amqp_url = amqp.amqp_url();
-    slow_stripe.delay_replies(Duration::from_secs(3));
-    let doomed = spawn_worker(&doomed_settings);
-    let address = email("killed");
+    let doomed = proxied_worker(&stack, &stripe, Duration::from_secs(3)).await;
 
-    let id = stack.create("Killed Midway", &address).await["id"].as_str().unwrap().to_owned();
-    testkit::wait_for("Stripe to have created the customer", WAIT, || async { (!stripe.customers_by_email(&address).await.is_empty()).then_some(()) }).await;
+    let (id, address) = create_in_flight(&stack, &stripe, "killed").await;
     // The worker dies before Stripe's answer reaches it: nothing recorded, no ack.
-    doomed.task.abort();
-    amqp.cut();
+    doomed.worker.task.abort();
+    doomed.amqp.cut();
     assert!(stack.link(&id).await.and_then(|l| l.external_id).is_none());
 
     let survivor = spawn_worker(&stack.settings);
@@ -156,22 +175,14 @@ async fn a_worker_killed_after_stripe_created_the_customer_leaves_no_duplicate()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_dropped_before_the_ack_causes_no_duplicate_and_the_worker_reconnects() {
     let stripe = LocalStripe::start().await;
-    let slow_stripe = TcpProxy::start(addr_of(&stripe.url)).await;
-    let amqp = TcpProxy::start("127.0.0.1:5672".parse().unwrap()).await;
     let stack = Stack::start(&stripe.url).await;
-    let mut settings = stack.settings.clone();
-    settings.stripe_api_base = slow_stripe.http_url();
-    settings.amqp_url = amqp.amqp_url();
-    slow_stripe.delay_replies(Duration::from_millis(1500));
-    let worker = spawn_worker(&settings);
-    let address = email("dropped");
+    let proxied = proxied_worker(&stack, &stripe, Duration::from_millis(1500)).await;
 
-    let id = stack.create("Dropped Ack", &address).await["id"].as_str().unwrap().to_owned();
-    testkit::wait_for("Stripe to have created the customer", WAIT, || async { (!stripe.customers_by_email(&address).await.is_empty()).then_some(()) }).await;
-    amqp.cut();
+    let (id, address) = create_in_flight(&stack, &stripe, "dropped").await;
+    proxied.amqp.cut();
     let link = stack.wait_synced(&id, 1).await;
-    slow_stripe.delay_replies(Duration::ZERO);
-    amqp.restore();
+    proxied.slow_stripe.delay_replies(Duration::ZERO);
+    proxied.amqp.restore();
 
     // The unacked message comes back to the reconnected worker and is a no-op.
     testkit::wait_for("the redelivered message to be consumed", WAIT, || async {
@@ -184,26 +195,20 @@ async fn a_connection_dropped_before_the_ack_causes_no_duplicate_and_the_worker_
     assert_eq!(remote.len(), 1, "no second Stripe customer");
     assert_eq!(remote[0]["id"].as_str(), link.external_id.as_deref());
     assert_eq!(remote[0]["name"], "After Reconnect", "the worker reconnected by itself");
-    worker.shutdown.cancel();
-    let _ = worker.task.await;
+    proxied.worker.shutdown.cancel();
+    let _ = proxied.worker.task.await;
     stack.cleanup().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_finishes_the_message_in_hand() {
     let stripe = LocalStripe::start().await;
-    let slow_stripe = TcpProxy::start(addr_of(&stripe.url)).await;
     let stack = Stack::start(&stripe.url).await;
-    let mut settings = stack.settings.clone();
-    settings.stripe_api_base = slow_stripe.http_url();
-    slow_stripe.delay_replies(Duration::from_millis(1500));
-    let worker = spawn_worker(&settings);
-    let address = email("sigterm");
+    let proxied = proxied_worker(&stack, &stripe, Duration::from_millis(1500)).await;
 
-    let id = stack.create("Stopping", &address).await["id"].as_str().unwrap().to_owned();
-    testkit::wait_for("the Stripe call to be in flight", WAIT, || async { (!stripe.customers_by_email(&address).await.is_empty()).then_some(()) }).await;
-    worker.shutdown.cancel();
-    tokio::time::timeout(WAIT, worker.task).await.expect("worker stops").expect("worker task");
+    let (id, _) = create_in_flight(&stack, &stripe, "sigterm").await;
+    proxied.worker.shutdown.cancel();
+    tokio::time::timeout(WAIT, proxied.worker.task).await.expect("worker stops").expect("worker task");
 
     let link = stack.link(&id).await.expect("link");
     assert_eq!(link.status, "synced", "the message in hand was finished before stopping");
