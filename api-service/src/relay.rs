@@ -124,21 +124,25 @@ impl Relay {
         let exchange = self.config.topology.changes_exchange();
         let batch = self.config.batch_size;
         conn.transaction::<_, shared_models::Error, _>(async |conn| {
-            {
-                let rows = outbox::claim_unpublished(conn, batch).await.context("claiming outbox rows")?;
-                if rows.is_empty() {
-                    return Ok(0);
-                }
-                let payloads: Vec<(String, String, Vec<u8>)> = rows
-                    .iter()
-                    .map(|r| (r.message_id.to_string(), format!("{}.{}", r.entity_type, r.operation), serde_json::to_vec(&r.payload).unwrap_or_default()))
-                    .collect();
-                try_join_all(payloads.iter().map(|(id, key, body)| publisher.publish(&exchange, key, id, body, &[], None))).await?;
-                let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-                outbox::mark_published(conn, &ids).await.context("marking outbox rows published")?;
-                log::debug!("relay published {} messages", ids.len());
-                Ok(ids.len())
+            let rows = outbox::claim_unpublished(conn, batch).await.context("claiming outbox rows")?;
+            if rows.is_empty() {
+                return Ok(0);
             }
+            let payloads: Vec<(String, String, Vec<u8>)> = rows
+                .iter()
+                .map(|r| {
+                    (
+                        r.message_id.to_string(),
+                        format!("{}.{}", r.entity_type, r.operation),
+                        serde_json::to_vec(&r.payload).unwrap_or_default(),
+                    )
+                })
+                .collect();
+            try_join_all(payloads.iter().map(|(id, key, body)| publisher.publish(&exchange, key, id, body, &[], None))).await?;
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            outbox::mark_published(conn, &ids).await.context("marking outbox rows published")?;
+            log::debug!("relay published {} messages", ids.len());
+            Ok(ids.len())
         })
         .await
     }

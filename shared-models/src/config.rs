@@ -5,22 +5,54 @@ use serde::Deserialize;
 
 use crate::Error;
 
-fn default_pool_size() -> u32 { 10 }
-fn default_prefix() -> String { "catalog_sync".into() }
-fn default_integrations() -> String { "stripe".into() }
-fn default_bind() -> String { "0.0.0.0".into() }
-fn default_api_port() -> u16 { 8080 }
-fn default_webhook_port() -> u16 { 8081 }
-fn default_stripe_base() -> String { "https://api.stripe.com/".into() }
-fn default_rate_limit() -> u32 { 20 }
-fn default_stripe_timeout_ms() -> u64 { 10_000 }
-fn default_prefetch() -> u16 { 8 }
-fn default_max_attempts() -> u32 { 6 }
-fn default_retry_base_ms() -> u64 { 1_000 }
-fn default_retry_max_ms() -> u64 { 60_000 }
-fn default_relay_poll_ms() -> u64 { 500 }
-fn default_relay_batch() -> i64 { 100 }
-fn default_outbox_retention_hours() -> u64 { 72 }
+fn default_pool_size() -> u32 {
+    10
+}
+fn default_prefix() -> String {
+    "catalog_sync".into()
+}
+fn default_integrations() -> String {
+    "stripe".into()
+}
+fn default_bind() -> String {
+    "0.0.0.0".into()
+}
+fn default_api_port() -> u16 {
+    8080
+}
+fn default_webhook_port() -> u16 {
+    8081
+}
+fn default_stripe_base() -> String {
+    "https://api.stripe.com/".into()
+}
+fn default_rate_limit() -> u32 {
+    20
+}
+fn default_stripe_timeout_ms() -> u64 {
+    10_000
+}
+fn default_prefetch() -> u16 {
+    8
+}
+fn default_max_attempts() -> u32 {
+    6
+}
+fn default_retry_base_ms() -> u64 {
+    1_000
+}
+fn default_retry_max_ms() -> u64 {
+    60_000
+}
+fn default_relay_poll_ms() -> u64 {
+    500
+}
+fn default_relay_batch() -> i64 {
+    100
+}
+fn default_outbox_retention_hours() -> u64 {
+    72
+}
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
@@ -110,11 +142,7 @@ impl Settings {
     }
 
     pub fn integrations(&self) -> Vec<String> {
-        self.sync_integrations
-            .split(',')
-            .map(|s| s.trim().to_ascii_lowercase())
-            .filter(|s| !s.is_empty())
-            .collect()
+        self.sync_integrations.split(',').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect()
     }
 
     /// A setting that only some services need; its absence stops that service.

@@ -23,6 +23,8 @@ pub enum Error {
     },
     #[error("broker did not confirm the publish of {0}")]
     PublishNotConfirmed(String),
+    #[error("the broker cancelled the consumer of {0}")]
+    ConsumerCancelled(String),
 }
 
 impl From<diesel::result::Error> for Error {

@@ -14,7 +14,5 @@ pub use error::Error;
 
 /// Starts env_logger with `RUST_LOG` (default `info`). Safe to call twice.
 pub fn init_logging() {
-    let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
-        .format_timestamp_millis()
-        .try_init();
+    let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).format_timestamp_millis().try_init();
 }

@@ -71,11 +71,4 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(
-    customers,
-    idempotency_keys,
-    outbox,
-    rate_limits,
-    sync_create_attempts,
-    sync_links,
-);
+diesel::allow_tables_to_appear_in_same_query!(customers, idempotency_keys, outbox, rate_limits, sync_create_attempts, sync_links,);

@@ -19,7 +19,10 @@ pub trait Catalog: Send + Sync + 'static {
     type Record: Send + Sync + Clone + 'static;
     const ENTITY_TYPE: &'static str;
 
-    fn load(conn: &mut AsyncPgConnection, id: Uuid) -> impl Future<Output = Result<Option<Snapshot<Self::Record>>, diesel::result::Error>> + Send;
+    fn load(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+    ) -> impl Future<Output = Result<Option<Snapshot<Self::Record>>, diesel::result::Error>> + Send;
 
     /// What to search the outside system by when the link is missing.
     fn lookup_key(record: &Self::Record) -> String;

@@ -15,7 +15,10 @@ use crate::{Catalog, Connector, SyncError, Worker};
 
 /// Consumes the work queue until shutdown (Ok) or a lost connection (Err).
 /// Messages in hand are finished either way before this returns.
-pub(crate) async fn consume<C: Catalog, K: Connector<C::Record>>(worker: Arc<Worker<C, K>>, shutdown: &CancellationToken) -> Result<(), shared_models::Error> {
+pub(crate) async fn consume<C: Catalog, K: Connector<C::Record>>(
+    worker: Arc<Worker<C, K>>,
+    shutdown: &CancellationToken,
+) -> Result<(), shared_models::Error> {
     let integration = worker.engine.integration();
     let topology = &worker.config.topology;
     let connection = connect(&worker.config.amqp_url, &format!("catalog-sync sync-worker ({integration})")).await?;
@@ -44,7 +47,7 @@ pub(crate) async fn consume<C: Catalog, K: Connector<C::Record>>(worker: Arc<Wor
                     in_hand.spawn(handle(worker.clone(), publisher.clone(), delivery));
                 }
                 Some(Err(e)) => break Err(shared_models::Error::Broker { context: "receiving a message", source: e }),
-                None => break Err(shared_models::Error::PublishNotConfirmed("the consumer was cancelled by the broker".into())),
+                None => break Err(shared_models::Error::ConsumerCancelled(queue.clone())),
             }
         }
     };
@@ -86,7 +89,8 @@ async fn handle<C: Catalog, K: Connector<C::Record>>(worker: Arc<Worker<C, K>>, 
             let tier = worker.config.topology.tier_for(delay.as_millis() as u64);
             let queue = worker.config.topology.retry_queue(engine.integration(), C::ENTITY_TYPE, tier);
             let headers = [(ATTEMPT_HEADER, AMQPValue::LongUInt(attempt + 1))];
-            let published = publisher.publish("", &queue, &msg_id.to_string(), &delivery.data, &headers, Some(delay.as_millis() as u64)).await;
+            let published =
+                publisher.publish("", &queue, &msg_id.to_string(), &delivery.data, &headers, Some(delay.as_millis() as u64)).await;
             settle(&delivery, published).await;
         }
         Err(error) => {

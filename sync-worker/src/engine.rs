@@ -84,7 +84,13 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
     /// Never creates twice: first looks for a record a previous attempt made
     /// (by every lookup key any attempt used), and only then creates, after
     /// durably noting the lookup key it creates with.
-    async fn find_or_create(&self, conn: &mut diesel_async::AsyncPgConnection, entity: &EntityRef, record: &C::Record, key: &str) -> Result<String, SyncError> {
+    async fn find_or_create(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        entity: &EntityRef,
+        record: &C::Record,
+        key: &str,
+    ) -> Result<String, SyncError> {
         if let Some(existing) = self.find_previous(conn, entity, record).await? {
             log::info!("{} {} already exists in {} as {existing}; linking it", entity.entity_type, entity.id, self.integration());
             self.connector.update(&existing, record, &format!("{key}:relink")).await?;
@@ -97,7 +103,12 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
         self.connector.create(record, key).await
     }
 
-    async fn find_previous(&self, conn: &mut diesel_async::AsyncPgConnection, entity: &EntityRef, record: &C::Record) -> Result<Option<String>, SyncError> {
+    async fn find_previous(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        entity: &EntityRef,
+        record: &C::Record,
+    ) -> Result<Option<String>, SyncError> {
         let mut keys = create_attempts::lookup_keys(conn, self.integration(), entity).await?;
         if keys.is_empty() {
             // No create was ever attempted from here: nothing to find.
@@ -115,7 +126,9 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
         let entity = EntityRef { entity_type: C::ENTITY_TYPE, id: entity_id };
         let status = if give_up { SyncStatus::Failed } else { SyncStatus::Pending };
         let result = match self.pool.get().await {
-            Ok(mut conn) => sync_links::record_failure(&mut conn, self.integration(), &entity, tried_version, &error.to_string(), status).await.map_err(|e| e.to_string()),
+            Ok(mut conn) => sync_links::record_failure(&mut conn, self.integration(), &entity, tried_version, &error.to_string(), status)
+                .await
+                .map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         };
         if let Err(e) = result {

@@ -36,7 +36,9 @@ impl LocalStripe {
                 .stderr(Stdio::null())
                 .kill_on_drop(true)
                 .spawn()
-                .unwrap_or_else(|e| panic!("cannot start localstripe at {} ({e}); run scripts/setup-test-env.sh or set LOCALSTRIPE_BIN", bin.display()));
+                .unwrap_or_else(|e| {
+                    panic!("cannot start localstripe at {} ({e}); run scripts/setup-test-env.sh or set LOCALSTRIPE_BIN", bin.display())
+                });
             let this = Self { url: format!("http://127.0.0.1:{port}"), http: reqwest::Client::new(), _child: child };
             for _ in 0..100 {
                 match this.http.get(format!("{}/v1/customers", this.url)).bearer_auth("sk_test_x").send().await {
@@ -51,7 +53,14 @@ impl LocalStripe {
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, form: &[(&str, &str)]) -> Value {
-        let response = self.http.request(method, format!("{}{path}", self.url)).bearer_auth("sk_test_x").form(form).send().await.expect("call localstripe");
+        let response = self
+            .http
+            .request(method, format!("{}{path}", self.url))
+            .bearer_auth("sk_test_x")
+            .form(form)
+            .send()
+            .await
+            .expect("call localstripe");
         response.json().await.expect("localstripe JSON")
     }
 

@@ -25,7 +25,9 @@ impl Application {
                 .app_data(web::Data::new(pool.clone()))
                 .route("/health", web::get().to(health))
                 .route("/ready", web::get().to(ready))
-                .default_service(web::to(|| async { HttpResponse::NotFound().json(json!({"error": {"code": "not_found", "message": "no such route"}})) }))
+                .default_service(web::to(|| async {
+                    HttpResponse::NotFound().json(json!({"error": {"code": "not_found", "message": "no such route"}}))
+                }))
         })
         .listen(listener)?
         .shutdown_timeout(10)

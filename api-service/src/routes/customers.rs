@@ -74,21 +74,25 @@ pub async fn create(state: web::Data<AppState>, req: HttpRequest, body: web::Jso
 
     let outcome = conn
         .transaction::<_, ApiError, _>(async |conn| {
-            {
-                if let Some(key) = &key {
-                    if let Some(stored) = idempotency_keys::find(conn, IDEMPOTENCY_SCOPE, key).await? {
-                        return replay(stored, &fingerprint);
-                    }
+            if let Some(key) = &key {
+                if let Some(stored) = idempotency_keys::find(conn, IDEMPOTENCY_SCOPE, key).await? {
+                    return replay(stored, &fingerprint);
                 }
-                let customer = customers::insert(conn, CustomerId::generate(), &name, &email).await.map_err(|e| email_conflict(e, &email))?;
-                let view = record_change(conn, &state, customer, Operation::Created).await?;
-                if let Some(key) = &key {
-                    let body = serde_json::to_value(&view).map_err(|e| ApiError::Internal(e.to_string()))?;
-                    let row = NewIdempotencyKey { scope: IDEMPOTENCY_SCOPE, key, request_hash: &fingerprint, response_status: 201, response_body: &body };
-                    idempotency_keys::insert(conn, row).await?;
-                }
-                Ok(Created::Fresh(view))
             }
+            let customer = customers::insert(conn, CustomerId::generate(), &name, &email).await.map_err(|e| email_conflict(e, &email))?;
+            let view = record_change(conn, &state, customer, Operation::Created).await?;
+            if let Some(key) = &key {
+                let body = serde_json::to_value(&view).map_err(|e| ApiError::Internal(e.to_string()))?;
+                let row = NewIdempotencyKey {
+                    scope: IDEMPOTENCY_SCOPE,
+                    key,
+                    request_hash: &fingerprint,
+                    response_status: 201,
+                    response_body: &body,
+                };
+                idempotency_keys::insert(conn, row).await?;
+            }
+            Ok(Created::Fresh(view))
         })
         .await;
 
@@ -108,9 +112,11 @@ pub async fn create(state: web::Data<AppState>, req: HttpRequest, body: web::Jso
             log::info!("customer {} created (version {})", view.id, view.version);
             HttpResponse::Created().insert_header(("Location", format!("/customers/{}", view.id))).json(view)
         }
-        Created::Replayed { status, body } => HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::CREATED))
-            .insert_header(("Idempotent-Replayed", "true"))
-            .json(body),
+        Created::Replayed { status, body } => {
+            HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::CREATED))
+                .insert_header(("Idempotent-Replayed", "true"))
+                .json(body)
+        }
     })
 }
 
@@ -147,10 +153,13 @@ pub async fn list(state: web::Data<AppState>, query: web::Query<ListQuery>) -> R
     rows.truncate(limit as usize);
     let ids: Vec<_> = rows.iter().map(|c| c.id).collect();
     let mut links = sync_links::for_entities(&mut conn, CUSTOMER, &ids).await?;
-    let data: Vec<CustomerView> = rows.into_iter().map(|c| {
-        let l = links.remove(&c.id).unwrap_or_default();
-        CustomerView::new(c, l)
-    }).collect();
+    let data: Vec<CustomerView> = rows
+        .into_iter()
+        .map(|c| {
+            let l = links.remove(&c.id).unwrap_or_default();
+            CustomerView::new(c, l)
+        })
+        .collect();
     let next_cursor = if has_more { data.last().map(|c| c.id) } else { None };
     Ok(HttpResponse::Ok().json(CustomerPage { data, has_more, next_cursor }))
 }
@@ -197,12 +206,10 @@ pub async fn delete(state: web::Data<AppState>, id: web::Path<String>) -> Result
     let id = parse_id(&id)?;
     let mut conn = connection(&state).await?;
     conn.transaction::<(), ApiError, _>(async |conn| {
-        {
-            let current = locked_live(conn, id).await?;
-            let deleted = customers::soft_delete(conn, current.id).await?;
-            record_change(conn, &state, deleted, Operation::Deleted).await?;
-            Ok(())
-        }
+        let current = locked_live(conn, id).await?;
+        let deleted = customers::soft_delete(conn, current.id).await?;
+        record_change(conn, &state, deleted, Operation::Deleted).await?;
+        Ok(())
     })
     .await?;
     state.relay_wakeup.notify_one();
@@ -228,7 +235,12 @@ async fn locked_live(conn: &mut AsyncPgConnection, id: CustomerId) -> Result<Cus
 
 /// Writes the outbox message and pending links for a change, in the
 /// caller's transaction, and returns the resulting view.
-async fn record_change(conn: &mut AsyncPgConnection, state: &AppState, customer: Customer, op: Operation) -> Result<CustomerView, ApiError> {
+async fn record_change(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    customer: Customer,
+    op: Operation,
+) -> Result<CustomerView, ApiError> {
     let entity = EntityRef::customer(customer.id);
     changes::record(conn, &state.integrations, &entity, op, customer.version).await?;
     view_of(conn, customer).await

@@ -8,11 +8,7 @@ use crate::error::ApiError;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/health", web::get().to(health::health))
         .route("/ready", web::get().to(health::ready))
-        .service(
-            web::resource("/customers")
-                .route(web::post().to(customers::create))
-                .route(web::get().to(customers::list)),
-        )
+        .service(web::resource("/customers").route(web::post().to(customers::create)).route(web::get().to(customers::list)))
         .service(
             web::resource("/customers/{id}")
                 .route(web::get().to(customers::get))

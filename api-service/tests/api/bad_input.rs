@@ -27,12 +27,14 @@ async fn malformed_create_requests_get_a_4xx_naming_the_problem_and_write_nothin
         assert_eq!(e["field"], "email", "for {bad:?}");
     }
     assert_error(post_raw("{\"name\": 42, \"email\": \"a@example.com\"}").await.unwrap(), 422, "validation_failed").await;
-    assert_error(post_raw("{\"name\": \"A\", \"email\": \"a@example.com\", \"id\": \"mine\"}").await.unwrap(), 422, "validation_failed").await;
+    assert_error(post_raw("{\"name\": \"A\", \"email\": \"a@example.com\", \"id\": \"mine\"}").await.unwrap(), 422, "validation_failed")
+        .await;
     assert_error(post_raw("[1, 2]").await.unwrap(), 422, "validation_failed").await;
 
     let huge = json!({ "name": "x".repeat(20_000), "email": "a@example.com" });
     assert_error(api.http.post(&url).json(&huge).send().await.unwrap(), 413, "payload_too_large").await;
-    assert_error(api.http.post(&url).header("content-type", "text/plain").body("{}").send().await.unwrap(), 415, "unsupported_media_type").await;
+    assert_error(api.http.post(&url).header("content-type", "text/plain").body("{}").send().await.unwrap(), 415, "unsupported_media_type")
+        .await;
 
     assert_nothing_written(&api, 0, 0).await;
     api.cleanup().await;
@@ -81,7 +83,8 @@ async fn bad_updates_and_queries_are_refused_and_change_nothing() {
     assert_eq!(e["field"], "email");
     assert_error(api.http.patch(&url).json(&json!({})).send().await.unwrap(), 422, "validation_failed").await;
     assert_error(api.http.patch(&url).json(&json!({"email": "broken"})).send().await.unwrap(), 422, "validation_failed").await;
-    assert_error(api.http.patch(&url).header("content-type", "application/json").body("{oops").send().await.unwrap(), 400, "invalid_json").await;
+    assert_error(api.http.patch(&url).header("content-type", "application/json").body("{oops").send().await.unwrap(), 400, "invalid_json")
+        .await;
     assert_error(api.get("/customers?limit=0").await, 400, "invalid_query").await;
     assert_error(api.get("/customers?limit=101").await, 400, "invalid_query").await;
     assert_error(api.get("/customers?limit=ten").await, 400, "invalid_query").await;

@@ -33,7 +33,8 @@ async fn put_patch_and_delete_each_queue_a_change_and_bump_the_version() {
     let id = api.created("Grace", &email("grace")).await["id"].as_str().unwrap().to_owned();
     let url = format!("{}/customers/{id}", api.base);
 
-    let put: Value = api.http.put(&url).json(&json!({"name": "Grace Hopper", "email": email("hopper")})).send().await.unwrap().json().await.unwrap();
+    let put: Value =
+        api.http.put(&url).json(&json!({"name": "Grace Hopper", "email": email("hopper")})).send().await.unwrap().json().await.unwrap();
     assert_eq!(put["version"], 2);
     assert_eq!(put["name"], "Grace Hopper");
     let patch: Value = api.http.patch(&url).json(&json!({"name": "Admiral Hopper"})).send().await.unwrap().json().await.unwrap();
@@ -64,8 +65,10 @@ async fn list_pages_with_a_cursor_and_filters_by_email() {
     }
 
     let first: Value = api.get("/customers?limit=2").await.json().await.unwrap();
-    let second: Value = api.get(&format!("/customers?limit=2&starting_after={}", first["next_cursor"].as_str().unwrap())).await.json().await.unwrap();
-    let third: Value = api.get(&format!("/customers?limit=2&starting_after={}", second["next_cursor"].as_str().unwrap())).await.json().await.unwrap();
+    let second: Value =
+        api.get(&format!("/customers?limit=2&starting_after={}", first["next_cursor"].as_str().unwrap())).await.json().await.unwrap();
+    let third: Value =
+        api.get(&format!("/customers?limit=2&starting_after={}", second["next_cursor"].as_str().unwrap())).await.json().await.unwrap();
 
     let seen: Vec<String> = [&first, &second, &third]
         .iter()
@@ -77,7 +80,8 @@ async fn list_pages_with_a_cursor_and_filters_by_email() {
     assert_eq!(third["next_cursor"], Value::Null);
 
     let wanted: Value = api.get(&format!("/customers/{}", ids[3])).await.json().await.unwrap();
-    let filtered: Value = api.get(&format!("/customers?email={}", wanted["email"].as_str().unwrap().to_uppercase())).await.json().await.unwrap();
+    let filtered: Value =
+        api.get(&format!("/customers?email={}", wanted["email"].as_str().unwrap().to_uppercase())).await.json().await.unwrap();
     assert_eq!(filtered["data"].as_array().unwrap().len(), 1);
     assert_eq!(filtered["data"][0]["id"], ids[3].as_str());
     api.cleanup().await;

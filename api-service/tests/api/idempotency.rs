@@ -48,7 +48,14 @@ async fn a_key_reused_with_another_body_or_malformed_is_refused() {
 
     let reused = api.http.post(&url).header("Idempotency-Key", "k1").json(&json!({"name": "B", "email": email("b")})).send().await.unwrap();
     assert_error(reused, 422, "idempotency_key_reused").await;
-    let too_long = api.http.post(&url).header("Idempotency-Key", "k".repeat(256)).json(&json!({"name": "C", "email": email("c")})).send().await.unwrap();
+    let too_long = api
+        .http
+        .post(&url)
+        .header("Idempotency-Key", "k".repeat(256))
+        .json(&json!({"name": "C", "email": email("c")}))
+        .send()
+        .await
+        .unwrap();
     assert_error(too_long, 400, "invalid_idempotency_key").await;
 
     assert_eq!(api.customer_rows().await, 1);

@@ -22,7 +22,12 @@ impl Api {
     }
 
     pub async fn create(&self, name: &str, email: &str) -> Response {
-        self.http.post(format!("{}/customers", self.base)).json(&json!({ "name": name, "email": email })).send().await.expect("POST /customers")
+        self.http
+            .post(format!("{}/customers", self.base))
+            .json(&json!({ "name": name, "email": email }))
+            .send()
+            .await
+            .expect("POST /customers")
     }
 
     /// Creates a customer that must succeed, returning its JSON.

@@ -1,6 +1,6 @@
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
-use lapin::Confirmation;
 use lapin::types::{AMQPValue, FieldTable, LongString};
+use lapin::Confirmation;
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
 
 use super::topology::key;
@@ -54,7 +54,13 @@ impl Publisher {
         }
         let confirm = self
             .channel
-            .basic_publish(exchange.into(), routing_key.into(), BasicPublishOptions { mandatory: true, ..Default::default() }, payload, properties)
+            .basic_publish(
+                exchange.into(),
+                routing_key.into(),
+                BasicPublishOptions { mandatory: true, ..Default::default() },
+                payload,
+                properties,
+            )
             .await
             .context("publishing a message")?
             .await

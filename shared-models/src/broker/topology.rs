@@ -76,13 +76,22 @@ impl Topology {
         for (integration, entity_type) in pairs {
             let work = self.work_queue(integration, entity_type);
             let dead = self.dead_queue(integration, entity_type);
-            channel.queue_declare(dead.clone().into(), queue_options, FieldTable::default()).await.context("declaring a dead-letter queue")?;
+            channel
+                .queue_declare(dead.clone().into(), queue_options, FieldTable::default())
+                .await
+                .context("declaring a dead-letter queue")?;
             let mut work_args = FieldTable::default();
             work_args.insert("x-dead-letter-exchange".into(), string(""));
             work_args.insert("x-dead-letter-routing-key".into(), string(&dead));
             channel.queue_declare(work.clone().into(), queue_options, work_args).await.context("declaring a work queue")?;
             channel
-                .queue_bind(work.clone().into(), self.changes_exchange().into(), format!("{entity_type}.*").into(), QueueBindOptions::default(), FieldTable::default())
+                .queue_bind(
+                    work.clone().into(),
+                    self.changes_exchange().into(),
+                    format!("{entity_type}.*").into(),
+                    QueueBindOptions::default(),
+                    FieldTable::default(),
+                )
                 .await
                 .context("binding a work queue")?;
             for tier in &self.tiers {

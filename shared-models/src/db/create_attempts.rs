@@ -27,7 +27,11 @@ pub async fn record(conn: &mut AsyncPgConnection, integration: &str, entity: &En
 }
 
 /// Every lookup key a create of this entity was ever attempted with.
-pub async fn lookup_keys(conn: &mut AsyncPgConnection, integration: &str, entity: &EntityRef) -> Result<Vec<String>, diesel::result::Error> {
+pub async fn lookup_keys(
+    conn: &mut AsyncPgConnection,
+    integration: &str,
+    entity: &EntityRef,
+) -> Result<Vec<String>, diesel::result::Error> {
     sync_create_attempts::table
         .filter(sync_create_attempts::integration.eq(integration))
         .filter(sync_create_attempts::entity_type.eq(entity.entity_type))

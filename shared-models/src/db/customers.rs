@@ -36,7 +36,12 @@ pub struct CustomerChanges<'a> {
     pub email: Option<&'a str>,
 }
 
-pub async fn insert(conn: &mut AsyncPgConnection, id: CustomerId, name: &CustomerName, email: &Email) -> Result<Customer, diesel::result::Error> {
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    id: CustomerId,
+    name: &CustomerName,
+    email: &Email,
+) -> Result<Customer, diesel::result::Error> {
     diesel::insert_into(customers::table)
         .values(NewCustomer { id: id.as_uuid(), name: name.as_str(), email: email.as_str() })
         .returning(Customer::as_returning())
@@ -67,7 +72,12 @@ pub async fn find_any(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<C
 }
 
 /// Live customers in creation order, after `cursor`, optionally by exact email.
-pub async fn list_live(conn: &mut AsyncPgConnection, after: Option<CustomerId>, email: Option<&Email>, limit: i64) -> Result<Vec<Customer>, Error> {
+pub async fn list_live(
+    conn: &mut AsyncPgConnection,
+    after: Option<CustomerId>,
+    email: Option<&Email>,
+    limit: i64,
+) -> Result<Vec<Customer>, Error> {
     let mut query = customers::table.filter(customers::deleted_at.is_null()).select(Customer::as_select()).into_boxed();
     if let Some(after) = after {
         query = query.filter(customers::id.gt(after.as_uuid()));

@@ -23,12 +23,7 @@ pub struct NewIdempotencyKey<'a> {
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, scope: &str, key: &str) -> Result<Option<StoredResponse>, diesel::result::Error> {
-    idempotency_keys::table
-        .find((scope, key))
-        .select(StoredResponse::as_select())
-        .first(conn)
-        .await
-        .optional()
+    idempotency_keys::table.find((scope, key)).select(StoredResponse::as_select()).first(conn).await.optional()
 }
 
 /// Stores the response in the request's own transaction. A concurrent twin

@@ -51,38 +51,16 @@ pub async fn claim_unpublished(conn: &mut AsyncPgConnection, limit: i64) -> Resu
 }
 
 pub async fn mark_published(conn: &mut AsyncPgConnection, ids: &[i64]) -> Result<(), diesel::result::Error> {
-    diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
-        .set(outbox::published_at.eq(diesel::dsl::now))
-        .execute(conn)
-        .await?;
+    diesel::update(outbox::table.filter(outbox::id.eq_any(ids))).set(outbox::published_at.eq(diesel::dsl::now)).execute(conn).await?;
     Ok(())
 }
 
 pub async fn count_unpublished(conn: &mut AsyncPgConnection) -> Result<i64, Error> {
-    outbox::table
-        .filter(outbox::published_at.is_null())
-        .count()
-        .get_result(conn)
-        .await
-        .context("counting unpublished outbox rows")
-}
-
-/// Every outbox row of one entity, oldest first.
-pub async fn for_entity(conn: &mut AsyncPgConnection, entity_id: Uuid) -> Result<Vec<OutboxRow>, Error> {
-    outbox::table
-        .filter(outbox::entity_id.eq(entity_id))
-        .order(outbox::id.asc())
-        .select(OutboxRow::as_select())
-        .load(conn)
-        .await
-        .context("reading outbox rows of an entity")
+    outbox::table.filter(outbox::published_at.is_null()).count().get_result(conn).await.context("counting unpublished outbox rows")
 }
 
 /// Published rows older than `hours` are history only; drop them.
 pub async fn prune_published(conn: &mut AsyncPgConnection, hours: u64) -> Result<usize, Error> {
     let cutoff = Utc::now() - chrono::Duration::hours(i64::try_from(hours).unwrap_or(i64::MAX / 3_600_000));
-    diesel::delete(outbox::table.filter(outbox::published_at.lt(cutoff)))
-        .execute(conn)
-        .await
-        .context("pruning published outbox rows")
+    diesel::delete(outbox::table.filter(outbox::published_at.lt(cutoff))).execute(conn).await.context("pruning published outbox rows")
 }

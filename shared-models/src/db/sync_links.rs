@@ -83,12 +83,7 @@ pub async fn lock(conn: &mut AsyncPgConnection, integration: &str, entity: &Enti
         .on_conflict_do_nothing()
         .execute(conn)
         .await?;
-    sync_links::table
-        .find((integration, entity.entity_type, entity.id))
-        .select(SyncLink::as_select())
-        .for_update()
-        .first(conn)
-        .await
+    sync_links::table.find((integration, entity.entity_type, entity.id)).select(SyncLink::as_select()).for_update().first(conn).await
 }
 
 /// The outside system now holds `version` of the entity.

@@ -17,9 +17,7 @@ impl CustomerId {
     }
 
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        Uuid::parse_str(raw.trim())
-            .map(Self)
-            .map_err(|_| DomainError::InvalidId(format!("'{raw}' is not a customer id")))
+        Uuid::parse_str(raw.trim()).map(Self).map_err(|_| DomainError::InvalidId(format!("'{raw}' is not a customer id")))
     }
 
     pub fn as_uuid(&self) -> Uuid {

@@ -35,9 +35,9 @@ impl Email {
             Err(e) => return invalid(&e.to_string().to_lowercase()),
         };
         let domain = parsed.domain();
-        let labels_ok = domain.split('.').all(|l| {
-            !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-        });
+        let labels_ok = domain
+            .split('.')
+            .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_alphanumeric() || c == '-'));
         if !domain.contains('.') || !labels_ok {
             return invalid("the domain must be a name like example.com");
         }

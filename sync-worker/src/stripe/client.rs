@@ -96,10 +96,20 @@ impl StripeClient for StripeHttp {
         if let Some(timeout) = config.timeout {
             request = request.timeout(timeout);
         }
-        let response = request.send().await.map_err(|e| StripeCallError { status: None, message: e.to_string(), retry_after: None, should_retry: None })?;
+        let response = request.send().await.map_err(|e| StripeCallError {
+            status: None,
+            message: e.to_string(),
+            retry_after: None,
+            should_retry: None,
+        })?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(|e| StripeCallError { status: Some(status.as_u16()), message: e.to_string(), retry_after: None, should_retry: None })?;
+        let body = response.bytes().await.map_err(|e| StripeCallError {
+            status: Some(status.as_u16()),
+            message: e.to_string(),
+            retry_after: None,
+            should_retry: None,
+        })?;
         if status.is_success() {
             return Ok(body);
         }

@@ -21,7 +21,8 @@ pub struct StripeCustomers {
 
 impl StripeCustomers {
     pub fn new(api_base: &str, secret_key: &str, timeout: Duration, limiter: Option<SharedRateLimit>) -> Result<Self, SyncError> {
-        let client = StripeHttp::new(api_base, secret_key, timeout).map_err(|e| SyncError::Permanent { message: format!("cannot build the Stripe client: {e}") })?;
+        let client = StripeHttp::new(api_base, secret_key, timeout)
+            .map_err(|e| SyncError::Permanent { message: format!("cannot build the Stripe client: {e}") })?;
         Ok(Self { client, limiter })
     }
 
@@ -35,7 +36,9 @@ impl StripeCustomers {
     fn strategy(key: &str) -> Result<RequestStrategy, SyncError> {
         // Keys are built from ids and versions, so they are never empty; a
         // too-long one would be a bug worth failing loudly on.
-        IdempotencyKey::new(key).map(RequestStrategy::Idempotent).map_err(|e| SyncError::Permanent { message: format!("bad idempotency key: {e}") })
+        IdempotencyKey::new(key)
+            .map(RequestStrategy::Idempotent)
+            .map_err(|e| SyncError::Permanent { message: format!("bad idempotency key: {e}") })
     }
 
     fn metadata(record: &CustomerRecord) -> HashMap<String, String> {
@@ -60,7 +63,9 @@ impl Connector<CustomerRecord> for StripeCustomers {
                     return Ok(Some(found.id.to_string()));
                 }
                 match page.data.last() {
-                    Some(last) if page.has_more => request = ListCustomer::new().email(email.clone()).limit(100).starting_after(last.id.to_string()),
+                    Some(last) if page.has_more => {
+                        request = ListCustomer::new().email(email.clone()).limit(100).starting_after(last.id.to_string())
+                    }
                     _ => break,
                 }
             }

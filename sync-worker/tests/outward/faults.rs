@@ -15,13 +15,21 @@ fn stripe_customer(id: &str) -> Value {
 async fn empty_lists(server: &MockServer) {
     Mock::given(method("GET"))
         .and(path("/v1/customers"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"object": "list", "data": [], "has_more": false, "url": "/v1/customers"})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"object": "list", "data": [], "has_more": false, "url": "/v1/customers"})),
+        )
         .mount(server)
         .await;
 }
 
 async fn creates(server: &MockServer) -> Vec<wiremock::Request> {
-    server.received_requests().await.unwrap_or_default().into_iter().filter(|r| r.method.as_str() == "POST" && r.url.path() == "/v1/customers").collect()
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.method.as_str() == "POST" && r.url.path() == "/v1/customers")
+        .collect()
 }
 
 fn addr_of(url: &str) -> SocketAddr {
@@ -51,7 +59,10 @@ async fn proxied_worker(stack: &Stack, stripe: &LocalStripe, reply_delay: Durati
 async fn create_in_flight(stack: &Stack, stripe: &LocalStripe, tag: &str) -> (String, String) {
     let address = email(tag);
     let id = stack.create(tag, &address).await["id"].as_str().unwrap().to_owned();
-    testkit::wait_for("Stripe to have created the customer", WAIT, || async { (!stripe.customers_by_email(&address).await.is_empty()).then_some(()) }).await;
+    testkit::wait_for("Stripe to have created the customer", WAIT, || async {
+        (!stripe.customers_by_email(&address).await.is_empty()).then_some(())
+    })
+    .await;
     (id, address)
 }
 
@@ -96,12 +107,21 @@ async fn a_429_is_retried_after_retry_after_and_syncs_once() {
     empty_lists(&server).await;
     Mock::given(method("POST"))
         .and(path("/v1/customers"))
-        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "1").set_body_json(json!({"error": {"message": "Too many requests", "type": "rate_limit_error"}})))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "1")
+                .set_body_json(json!({"error": {"message": "Too many requests", "type": "rate_limit_error"}})),
+        )
         .up_to_n_times(1)
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("POST")).and(path("/v1/customers")).respond_with(ResponseTemplate::new(200).set_body_json(stripe_customer("cus_after429"))).with_priority(2).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/v1/customers"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(stripe_customer("cus_after429")))
+        .with_priority(2)
+        .mount(&server)
+        .await;
     let mut stack = Stack::start_with(&server.uri(), |s| s.retry_max_delay_ms = 3_000).await;
     stack.add_worker();
 
@@ -125,14 +145,18 @@ async fn stripe_failing_every_time_marks_the_customer_failed_and_dead_letters_th
     empty_lists(&server).await;
     Mock::given(method("POST"))
         .and(path("/v1/customers"))
-        .respond_with(ResponseTemplate::new(500).set_body_json(json!({"error": {"message": "Stripe is having a bad day", "type": "api_error"}})))
+        .respond_with(
+            ResponseTemplate::new(500).set_body_json(json!({"error": {"message": "Stripe is having a bad day", "type": "api_error"}})),
+        )
         .mount(&server)
         .await;
     let mut stack = Stack::start_with(&server.uri(), |s| s.retry_max_attempts = 3).await;
     stack.add_worker();
 
     let id = stack.create("Unlucky", &email("unlucky")).await["id"].as_str().unwrap().to_owned();
-    let link = testkit::wait_for("the customer to be marked failed", WAIT, || async { stack.link(&id).await.filter(|l| l.status == "failed") }).await;
+    let link =
+        testkit::wait_for("the customer to be marked failed", WAIT, || async { stack.link(&id).await.filter(|l| l.status == "failed") })
+            .await;
 
     let error = link.last_error.clone().unwrap_or_default();
     assert!(error.contains("500") && error.contains("bad day"), "error shown: {error}");

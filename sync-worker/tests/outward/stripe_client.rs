@@ -13,7 +13,11 @@ fn record() -> CustomerRecord {
 
 async fn stripe_answering(status: u16, body: serde_json::Value) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/v1/customers")).respond_with(ResponseTemplate::new(status).set_body_json(body)).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/v1/customers"))
+        .respond_with(ResponseTemplate::new(status).set_body_json(body))
+        .mount(&server)
+        .await;
     server
 }
 
@@ -28,7 +32,11 @@ async fn creates_carry_our_id_in_metadata_and_an_idempotency_key() {
     assert_eq!(id, "cus_1");
     let request = &server.received_requests().await.unwrap()[0];
     let body = String::from_utf8_lossy(&request.body);
-    assert!(body.contains(&format!("metadata[catalog_sync_id]={}", record.id)) || body.contains(&format!("metadata%5Bcatalog_sync_id%5D={}", record.id)), "body: {body}");
+    assert!(
+        body.contains(&format!("metadata[catalog_sync_id]={}", record.id))
+            || body.contains(&format!("metadata%5Bcatalog_sync_id%5D={}", record.id)),
+        "body: {body}"
+    );
     assert!(body.contains("email=rl%40example.com") || body.contains("email=rl@example.com"), "body: {body}");
     assert_eq!(request.headers.get("idempotency-key").map(|v| v.to_str().unwrap()), Some("key-1"));
     assert_eq!(request.headers.get("authorization").map(|v| v.to_str().unwrap()), Some("Bearer sk_test_x"));

@@ -60,7 +60,8 @@ impl Stack {
     }
 
     pub async fn create(&self, name: &str, email: &str) -> Value {
-        let response = self.http.post(format!("{}/customers", self.api)).json(&json!({"name": name, "email": email})).send().await.expect("POST");
+        let response =
+            self.http.post(format!("{}/customers", self.api)).json(&json!({"name": name, "email": email})).send().await.expect("POST");
         assert_eq!(response.status(), 201, "create {email}");
         response.json().await.expect("JSON")
     }
