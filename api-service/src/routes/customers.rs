@@ -180,22 +180,20 @@ async fn update(state: web::Data<AppState>, id: CustomerId, input: Parsed) -> Re
     let mut conn = connection(&state).await?;
     let view = conn
         .transaction::<CustomerView, ApiError, _>(async |conn| {
-            {
-                let current = locked_live(conn, id).await?;
-                let changes = CustomerChanges {
-                    name: input.name.as_ref().map(CustomerName::as_str).filter(|n| *n != current.name),
-                    email: input.email.as_ref().map(Email::as_str).filter(|e| *e != current.email),
-                };
-                if changes.name.is_none() && changes.email.is_none() {
-                    // Nothing differs: no new version, nothing to sync.
-                    return view_of(conn, current).await;
-                }
-                let updated = customers::update(conn, current.id, &changes).await.map_err(|e| match &input.email {
-                    Some(email) => email_conflict(e, email),
-                    None => e.into(),
-                })?;
-                record_change(conn, &state, updated, Operation::Updated).await
+            let current = locked_live(conn, id).await?;
+            let changes = CustomerChanges {
+                name: input.name.as_ref().map(CustomerName::as_str).filter(|n| *n != current.name),
+                email: input.email.as_ref().map(Email::as_str).filter(|e| *e != current.email),
+            };
+            if changes.name.is_none() && changes.email.is_none() {
+                // Nothing differs: no new version, nothing to sync.
+                return view_of(conn, current).await;
             }
+            let updated = customers::update(conn, current.id, &changes).await.map_err(|e| match &input.email {
+                Some(email) => email_conflict(e, email),
+                None => e.into(),
+            })?;
+            record_change(conn, &state, updated, Operation::Updated).await
         })
         .await?;
     state.relay_wakeup.notify_one();
