@@ -103,6 +103,10 @@ if [ -n "$localstripe_pid" ]; then
     kill -0 "$localstripe_pid" 2>/dev/null || die "localstripe stopped; see logs/localstripe.log"
     sleep 0.2
   done
+  # The emulator delivers its events to webhook-service like Stripe would.
+  curl -fsS -o /dev/null -X POST "$STRIPE_API_BASE/_config/webhooks/catalog-sync" \
+    --data-urlencode "url=http://127.0.0.1:$WEBHOOK_PORT/webhooks/stripe" \
+    --data-urlencode "secret=${STRIPE_WEBHOOK_SECRET%%,*}" || die "cannot register the webhook with localstripe"
 fi
 
 declare -A service_of=()
@@ -135,7 +139,7 @@ cat <<EOF
 catalog-sync is running (logs in ./logs; Ctrl-C stops everything).
   API              http://localhost:$API_PORT/customers
   health / ready   http://localhost:$API_PORT/health  http://localhost:$API_PORT/ready
-  webhook-service  http://localhost:$WEBHOOK_PORT/health
+  webhook-service  http://localhost:$WEBHOOK_PORT/health  (Stripe webhooks: POST /webhooks/stripe)
   RabbitMQ         amqp://localhost:5672 (management UI on http://localhost:15672 once
                    'rabbitmq-plugins enable rabbitmq_management' was run)
   Stripe           $STRIPE_API_BASE

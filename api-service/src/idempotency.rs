@@ -1,5 +1,4 @@
 use actix_web::HttpRequest;
-use ring::digest;
 
 use crate::error::ApiError;
 
@@ -18,22 +17,4 @@ pub fn key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
 }
 
 /// Fingerprint of the parsed request, to refuse a key reused for another body.
-pub fn fingerprint(parts: &[&str]) -> String {
-    let mut ctx = digest::Context::new(&digest::SHA256);
-    for part in parts {
-        ctx.update(&(part.len() as u64).to_be_bytes());
-        ctx.update(part.as_bytes());
-    }
-    ctx.finish().as_ref().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fingerprint;
-
-    #[test]
-    fn fingerprint_separates_fields() {
-        assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
-        assert_eq!(fingerprint(&["a", "b"]), fingerprint(&["a", "b"]));
-    }
-}
+pub use shared_models::sync::fingerprint;

@@ -3,6 +3,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared_models::db::customers::Customer;
+use shared_models::db::sync_conflicts::SyncConflict;
 use shared_models::db::sync_links::SyncLink;
 use uuid::Uuid;
 
@@ -26,6 +27,9 @@ pub struct SyncView {
     pub attempts: i32,
     pub synced_version: i64,
     pub synced_at: Option<DateTime<Utc>>,
+    /// Why the integration's latest version of the record was not taken in
+    /// (e.g. its email belongs to another customer here); None when fine.
+    pub conflict: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -37,10 +41,11 @@ pub struct CustomerPage {
 }
 
 impl CustomerView {
-    pub fn new(customer: Customer, links: Vec<SyncLink>) -> Self {
+    pub fn new(customer: Customer, links: Vec<SyncLink>, conflicts: Vec<SyncConflict>) -> Self {
         let sync = links
             .into_iter()
             .map(|l| {
+                let conflict = conflicts.iter().find(|c| c.integration == l.integration).map(|c| c.problem.clone());
                 let view = SyncView {
                     status: l.status,
                     external_id: l.external_id,
@@ -48,6 +53,7 @@ impl CustomerView {
                     attempts: l.attempts,
                     synced_version: l.synced_version,
                     synced_at: l.synced_at,
+                    conflict,
                 };
                 (l.integration, view)
             })

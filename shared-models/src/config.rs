@@ -53,6 +53,23 @@ fn default_relay_batch() -> i64 {
 fn default_outbox_retention_hours() -> u64 {
     72
 }
+fn default_inward_mode() -> String {
+    "both".into()
+}
+fn default_webhook_tolerance() -> u64 {
+    300
+}
+fn default_poll_interval_ms() -> u64 {
+    5_000
+}
+
+/// How Stripe's changes reach us: pushed to `POST /webhooks/stripe`, pulled
+/// from `GET /v1/events`, or both (each event is still applied once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InwardMode {
+    pub webhook: bool,
+    pub poll: bool,
+}
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
@@ -75,7 +92,14 @@ pub struct Settings {
     pub stripe_secret_key: Option<String>,
     #[serde(default = "default_stripe_base")]
     pub stripe_api_base: String,
+    /// Comma-separated signing secrets; more than one while rolling a secret.
     pub stripe_webhook_secret: Option<String>,
+    #[serde(default = "default_webhook_tolerance")]
+    pub stripe_webhook_tolerance_seconds: u64,
+    #[serde(default = "default_inward_mode")]
+    pub inward_mode: String,
+    #[serde(default = "default_poll_interval_ms")]
+    pub stripe_poll_interval_ms: u64,
     /// Stripe calls per second for all workers together; 0 turns the limit off.
     #[serde(default = "default_rate_limit")]
     pub stripe_rate_limit_per_second: u32,
@@ -135,6 +159,12 @@ impl Settings {
         if !(1..=1000).contains(&self.relay_batch_size) {
             return bad("RELAY_BATCH_SIZE", "must be between 1 and 1000");
         }
+        if self.inward().is_err() {
+            return bad("INWARD_MODE", "must be webhook, poll or both");
+        }
+        if self.stripe_poll_interval_ms < 100 {
+            return bad("STRIPE_POLL_INTERVAL_MS", "must be at least 100");
+        }
         if !self.stripe_api_base.starts_with("http://") && !self.stripe_api_base.starts_with("https://") {
             return bad("STRIPE_API_BASE", "must be an http:// or https:// URL");
         }
@@ -143,6 +173,20 @@ impl Settings {
 
     pub fn integrations(&self) -> Vec<String> {
         self.sync_integrations.split(',').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect()
+    }
+
+    pub fn inward(&self) -> Result<InwardMode, Error> {
+        match self.inward_mode.trim().to_ascii_lowercase().as_str() {
+            "webhook" => Ok(InwardMode { webhook: true, poll: false }),
+            "poll" => Ok(InwardMode { webhook: false, poll: true }),
+            "both" => Ok(InwardMode { webhook: true, poll: true }),
+            other => Err(Error::Config(format!("INWARD_MODE must be webhook, poll or both, not '{other}'"))),
+        }
+    }
+
+    /// Every webhook signing secret in `STRIPE_WEBHOOK_SECRET`.
+    pub fn webhook_secrets(&self) -> Vec<String> {
+        self.stripe_webhook_secret.as_deref().unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
     }
 
     /// A setting that only some services need; its absence stops that service.

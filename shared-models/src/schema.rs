@@ -24,6 +24,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    inbound_events (integration, event_id) {
+        integration -> Text,
+        event_id -> Text,
+        event_type -> Text,
+        event_created -> Int8,
+        payload -> Jsonb,
+        source -> Text,
+        status -> Text,
+        detail -> Nullable<Text>,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        received_at -> Timestamptz,
+        processed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     outbox (id) {
         id -> Int8,
         message_id -> Uuid,
@@ -38,10 +55,32 @@ diesel::table! {
 }
 
 diesel::table! {
+    poll_cursors (name) {
+        name -> Text,
+        created_from -> Int8,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     rate_limits (name) {
         name -> Text,
         tokens -> Float8,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sync_conflicts (integration, entity_type, external_id) {
+        integration -> Text,
+        entity_type -> Text,
+        external_id -> Text,
+        entity_id -> Nullable<Uuid>,
+        problem -> Text,
+        remote -> Jsonb,
+        event_id -> Text,
+        event_created -> Int8,
+        detected_at -> Timestamptz,
     }
 }
 
@@ -68,7 +107,21 @@ diesel::table! {
         synced_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        pushed_version -> Int8,
+        pushed_fingerprint -> Nullable<Text>,
+        remote_event_at -> Nullable<Int8>,
+        remote_event_id -> Nullable<Text>,
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(customers, idempotency_keys, outbox, rate_limits, sync_create_attempts, sync_links,);
+diesel::allow_tables_to_appear_in_same_query!(
+    customers,
+    idempotency_keys,
+    inbound_events,
+    outbox,
+    poll_cursors,
+    rate_limits,
+    sync_conflicts,
+    sync_create_attempts,
+    sync_links,
+);

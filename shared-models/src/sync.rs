@@ -5,6 +5,23 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// SHA-256 of the parts, length-prefixed so `["ab", "c"]` and `["a", "bc"]`
+/// differ: compares requests and outside records without storing them.
+pub fn fingerprint(parts: &[&str]) -> String {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    for part in parts {
+        ctx.update(&(part.len() as u64).to_be_bytes());
+        ctx.update(part.as_bytes());
+    }
+    ctx.finish().as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The fields of a customer that are synced, fingerprinted: what we wrote
+/// to an integration is compared with what its events carry.
+pub fn customer_fingerprint(name: &str, email: &str) -> String {
+    fingerprint(&[name, email])
+}
+
 /// The entity type of the customer catalog.
 pub const CUSTOMER: &str = "customer";
 
@@ -74,5 +91,16 @@ impl ChangeMessage {
     /// Routing key on the changes exchange, e.g. `customer.updated`.
     pub fn routing_key(&self) -> String {
         format!("{}.{}", self.entity_type, self.operation.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fingerprint;
+
+    #[test]
+    fn fingerprint_separates_fields() {
+        assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
+        assert_eq!(fingerprint(&["a", "b"]), fingerprint(&["a", "b"]));
     }
 }

@@ -2,7 +2,7 @@ use std::future::Future;
 
 use diesel_async::AsyncPgConnection;
 use shared_models::db::customers;
-use shared_models::sync::CUSTOMER;
+use shared_models::sync::{customer_fingerprint, CUSTOMER};
 use uuid::Uuid;
 
 /// The current state of a catalog entity as the worker pushes it.
@@ -26,11 +26,18 @@ pub trait Catalog: Send + Sync + 'static {
 
     /// What to search the outside system by when the link is missing.
     fn lookup_key(record: &Self::Record) -> String;
+
+    /// The synced fields of the record, fingerprinted: stored with each
+    /// write so that the write's echo from the outside is recognised.
+    fn fingerprint(record: &Self::Record) -> String;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerRecord {
     pub id: Uuid,
+    /// Written to the outside record with it: an outside event then tells
+    /// which of our writes it came after.
+    pub version: i64,
     pub name: String,
     pub email: String,
 }
@@ -46,11 +53,15 @@ impl Catalog for Customers {
         Ok(customers::find_any(conn, id).await?.map(|c| Snapshot {
             version: c.version,
             deleted: c.deleted_at.is_some(),
-            record: CustomerRecord { id: c.id, name: c.name, email: c.email },
+            record: CustomerRecord { id: c.id, version: c.version, name: c.name, email: c.email },
         }))
     }
 
     fn lookup_key(record: &CustomerRecord) -> String {
         record.email.clone()
+    }
+
+    fn fingerprint(record: &CustomerRecord) -> String {
+        customer_fingerprint(&record.name, &record.email)
     }
 }

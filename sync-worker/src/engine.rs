@@ -75,7 +75,8 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
                 }
                 (None, false) => Some(self.find_or_create(conn, &entity, &snapshot.record, &key("create")).await?),
             };
-            sync_links::record_success(conn, integration, &entity, external_id.as_deref(), snapshot.version).await?;
+            let written = (!snapshot.deleted).then(|| C::fingerprint(&snapshot.record));
+            sync_links::record_success(conn, integration, &entity, external_id.as_deref(), snapshot.version, written.as_deref()).await?;
             Ok(Synced::Pushed { version: snapshot.version, external_id })
         })
         .await

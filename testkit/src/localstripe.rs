@@ -78,6 +78,32 @@ impl LocalStripe {
         self.call(reqwest::Method::POST, "/v1/customers", form).await
     }
 
+    pub async fn update_customer(&self, id: &str, form: &[(&str, &str)]) -> Value {
+        self.call(reqwest::Method::POST, &format!("/v1/customers/{id}"), form).await
+    }
+
+    pub async fn delete_customer(&self, id: &str) -> Value {
+        self.call(reqwest::Method::DELETE, &format!("/v1/customers/{id}"), &[]).await
+    }
+
+    /// Every event the emulator made, oldest first (its order).
+    pub async fn events(&self) -> Vec<Value> {
+        let page = self.call(reqwest::Method::GET, "/v1/events?limit=1000", &[]).await;
+        page["data"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Points the emulator's webhook `name` at `url`, signed with `secret`.
+    pub async fn register_webhook(&self, name: &str, url: &str, secret: &str) {
+        let response = self
+            .http
+            .post(format!("{}/_config/webhooks/{name}", self.url))
+            .form(&[("url", url), ("secret", secret)])
+            .send()
+            .await
+            .expect("register webhook");
+        assert!(response.status().is_success(), "registering the webhook: {}", response.status());
+    }
+
     pub async fn all_customers(&self) -> Vec<Value> {
         let page = self.call(reqwest::Method::GET, "/v1/customers?limit=100", &[]).await;
         page["data"].as_array().cloned().unwrap_or_default()

@@ -3,7 +3,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde::Deserialize;
 use shared_models::db::customers::{self, Customer, CustomerChanges};
 use shared_models::db::idempotency_keys::{self, NewIdempotencyKey};
-use shared_models::db::{changes, sync_links, Conn};
+use shared_models::db::{changes, sync_conflicts, sync_links, Conn};
 use shared_models::domain::{CustomerId, CustomerName, Email};
 use shared_models::error::Context;
 use shared_models::sync::{EntityRef, Operation, CUSTOMER};
@@ -153,11 +153,13 @@ pub async fn list(state: web::Data<AppState>, query: web::Query<ListQuery>) -> R
     rows.truncate(limit as usize);
     let ids: Vec<_> = rows.iter().map(|c| c.id).collect();
     let mut links = sync_links::for_entities(&mut conn, CUSTOMER, &ids).await?;
+    let mut conflicts = sync_conflicts::for_entities(&mut conn, CUSTOMER, &ids).await?;
     let data: Vec<CustomerView> = rows
         .into_iter()
         .map(|c| {
             let l = links.remove(&c.id).unwrap_or_default();
-            CustomerView::new(c, l)
+            let k = conflicts.remove(&c.id).unwrap_or_default();
+            CustomerView::new(c, l, k)
         })
         .collect();
     let next_cursor = if has_more { data.last().map(|c| c.id) } else { None };
@@ -246,7 +248,8 @@ async fn record_change(
 
 async fn view_of(conn: &mut AsyncPgConnection, customer: Customer) -> Result<CustomerView, ApiError> {
     let links = sync_links::for_entities(conn, CUSTOMER, &[customer.id]).await?.remove(&customer.id).unwrap_or_default();
-    Ok(CustomerView::new(customer, links))
+    let conflicts = sync_conflicts::for_entities(conn, CUSTOMER, &[customer.id]).await?.remove(&customer.id).unwrap_or_default();
+    Ok(CustomerView::new(customer, links, conflicts))
 }
 
 fn email_conflict(e: diesel::result::Error, email: &Email) -> ApiError {

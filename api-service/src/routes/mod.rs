@@ -1,5 +1,6 @@
 mod customers;
 mod health;
+mod sync;
 
 use actix_web::{web, HttpRequest};
 
@@ -8,6 +9,7 @@ use crate::error::ApiError;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/health", web::get().to(health::health))
         .route("/ready", web::get().to(health::ready))
+        .route("/sync/conflicts", web::get().to(sync::conflicts))
         .service(web::resource("/customers").route(web::post().to(customers::create)).route(web::get().to(customers::list)))
         .service(
             web::resource("/customers/{id}")

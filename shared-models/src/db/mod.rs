@@ -4,10 +4,13 @@ pub mod changes;
 pub mod create_attempts;
 pub mod customers;
 pub mod idempotency_keys;
+pub mod inbound_events;
 mod migrate;
 pub mod outbox;
+pub mod poll_cursors;
 mod pool;
 pub mod rate_limits;
+pub mod sync_conflicts;
 pub mod sync_links;
 
 pub use migrate::run_migrations;

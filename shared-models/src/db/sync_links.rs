@@ -25,6 +25,13 @@ pub struct SyncLink {
     pub synced_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The version of our last write to the outside record, and the
+    /// fingerprint of what it wrote: its echo is recognised by both.
+    pub pushed_version: i64,
+    pub pushed_fingerprint: Option<String>,
+    /// The newest outside event taken into account (unix seconds, id).
+    pub remote_event_at: Option<i64>,
+    pub remote_event_id: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -86,16 +93,37 @@ pub async fn lock(conn: &mut AsyncPgConnection, integration: &str, entity: &Enti
     sync_links::table.find((integration, entity.entity_type, entity.id)).select(SyncLink::as_select()).for_update().first(conn).await
 }
 
-/// The outside system now holds `version` of the entity.
+/// The link of the outside record `external_id`, if one exists.
+pub async fn find_by_external(
+    conn: &mut AsyncPgConnection,
+    integration: &str,
+    entity_type: &str,
+    external_id: &str,
+) -> Result<Option<SyncLink>, diesel::result::Error> {
+    sync_links::table
+        .filter(sync_links::integration.eq(integration))
+        .filter(sync_links::entity_type.eq(entity_type))
+        .filter(sync_links::external_id.eq(external_id))
+        .select(SyncLink::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// We wrote `version` of the entity to the outside system; `fingerprint` is
+/// what that write set (None for a delete).
 pub async fn record_success(
     conn: &mut AsyncPgConnection,
     integration: &str,
     entity: &EntityRef,
     external_id: Option<&str>,
     version: i64,
+    fingerprint: Option<&str>,
 ) -> Result<(), diesel::result::Error> {
     diesel::update(sync_links::table.find((integration, entity.entity_type, entity.id)))
         .set((
+            sync_links::pushed_version.eq(version),
+            sync_links::pushed_fingerprint.eq(fingerprint),
             sync_links::external_id.eq(external_id),
             sync_links::status.eq(SyncStatus::Synced.as_str()),
             sync_links::last_error.eq(None::<String>),
@@ -106,6 +134,43 @@ pub async fn record_success(
         ))
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+/// An outside event was taken into account: moves the high-water mark to
+/// it and, when `holds` is set, notes that the outside record already holds
+/// that version of the entity (so the worker has nothing to send back).
+pub async fn record_inbound(
+    conn: &mut AsyncPgConnection,
+    integration: &str,
+    entity: &EntityRef,
+    external_id: &str,
+    event: (i64, &str),
+    holds: Option<i64>,
+) -> Result<(), diesel::result::Error> {
+    let target = sync_links::table.find((integration, entity.entity_type, entity.id));
+    diesel::update(target)
+        .set((
+            sync_links::external_id.eq(external_id),
+            sync_links::remote_event_at.eq(event.0),
+            sync_links::remote_event_id.eq(event.1),
+            sync_links::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    if let Some(version) = holds {
+        diesel::update(target)
+            .filter(sync_links::synced_version.le(version))
+            .set((
+                sync_links::status.eq(SyncStatus::Synced.as_str()),
+                sync_links::last_error.eq(None::<String>),
+                sync_links::attempts.eq(0),
+                sync_links::synced_version.eq(version),
+                sync_links::synced_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?;
+    }
     Ok(())
 }
 

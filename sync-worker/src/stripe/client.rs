@@ -96,32 +96,53 @@ impl StripeClient for StripeHttp {
         if let Some(timeout) = config.timeout {
             request = request.timeout(timeout);
         }
-        let response = request.send().await.map_err(|e| StripeCallError {
-            status: None,
-            message: e.to_string(),
-            retry_after: None,
-            should_retry: None,
-        })?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(|e| StripeCallError {
-            status: Some(status.as_u16()),
-            message: e.to_string(),
-            retry_after: None,
-            should_retry: None,
-        })?;
-        if status.is_success() {
-            return Ok(body);
-        }
-        let retry_after = headers
-            .get("Retry-After")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .filter(|s| s.is_finite() && *s >= 0.0)
-            .map(Duration::from_secs_f64);
-        let should_retry = headers.get("Stripe-Should-Retry").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<bool>().ok());
-        Err(StripeCallError { status: Some(status.as_u16()), message: error_message(&body), retry_after, should_retry })
+        send(request).await
     }
+}
+
+impl StripeHttp {
+    /// A GET read as plain JSON: for objects whose shape depends on the
+    /// account's API version (events and what they carry), which the typed
+    /// requests would refuse.
+    pub async fn get_json(&self, path: &str, query: &[(&str, String)]) -> Result<serde_json::Value, StripeCallError> {
+        let request = self
+            .http
+            .get(format!("{}/v1{path}", self.base))
+            .query(query)
+            .header("Authorization", &self.authorization)
+            .header("Stripe-Version", stripe_client_core::VERSION.as_str());
+        let body = send(request).await?;
+        serde_json::from_slice(&body).map_err(|e| StripeCallError::deserialize_err(e))
+    }
+}
+
+/// Sends once; a non-2xx answer becomes an error with Stripe's retry hints.
+async fn send(request: reqwest::RequestBuilder) -> Result<Bytes, StripeCallError> {
+    let response = request.send().await.map_err(|e| StripeCallError {
+        status: None,
+        message: e.to_string(),
+        retry_after: None,
+        should_retry: None,
+    })?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(|e| StripeCallError {
+        status: Some(status.as_u16()),
+        message: e.to_string(),
+        retry_after: None,
+        should_retry: None,
+    })?;
+    if status.is_success() {
+        return Ok(body);
+    }
+    let retry_after = headers
+        .get("Retry-After")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(Duration::from_secs_f64);
+    let should_retry = headers.get("Stripe-Should-Retry").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<bool>().ok());
+    Err(StripeCallError { status: Some(status.as_u16()), message: error_message(&body), retry_after, should_retry })
 }
 
 /// Stripe's `{"error": {"message": ...}}`, or the start of whatever came back.

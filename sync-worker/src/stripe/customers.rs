@@ -11,6 +11,8 @@ use crate::{Connector, CustomerRecord, SyncError};
 
 /// Metadata key holding our customer id on the Stripe customer.
 pub const METADATA_KEY: &str = "catalog_sync_id";
+/// Metadata key holding the version of our customer that we last wrote.
+pub const VERSION_METADATA_KEY: &str = "catalog_sync_version";
 
 /// Stripe's customer catalog, behind a client-side rate limit so that bursts
 /// queue up here instead of tripping Stripe's limiter.
@@ -42,7 +44,7 @@ impl StripeCustomers {
     }
 
     fn metadata(record: &CustomerRecord) -> HashMap<String, String> {
-        HashMap::from([(METADATA_KEY.to_owned(), record.id.to_string())])
+        HashMap::from([(METADATA_KEY.to_owned(), record.id.to_string()), (VERSION_METADATA_KEY.to_owned(), record.version.to_string())])
     }
 }
 

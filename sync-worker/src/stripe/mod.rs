@@ -6,4 +6,4 @@ mod client;
 mod customers;
 
 pub use client::{StripeCallError, StripeHttp};
-pub use customers::{StripeCustomers, METADATA_KEY};
+pub use customers::{StripeCustomers, METADATA_KEY, VERSION_METADATA_KEY};

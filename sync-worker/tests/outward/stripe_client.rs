@@ -8,7 +8,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn record() -> CustomerRecord {
-    CustomerRecord { id: Uuid::now_v7(), name: "Rate Limited".into(), email: "rl@example.com".into() }
+    CustomerRecord { id: Uuid::now_v7(), version: 1, name: "Rate Limited".into(), email: "rl@example.com".into() }
 }
 
 async fn stripe_answering(status: u16, body: serde_json::Value) -> MockServer {

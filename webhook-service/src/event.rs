@@ -1,0 +1,146 @@
+//! Stripe events read leniently: only the fields the sync needs, whatever
+//! the account's API version (the emulator sends 2017-08-15 payloads).
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+use shared_models::sync::customer_fingerprint;
+use sync_worker::stripe::{METADATA_KEY, VERSION_METADATA_KEY};
+use thiserror::Error;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StripeEvent {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub created: i64,
+    pub data: EventData,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct EventData {
+    pub object: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EventError {
+    #[error("the body is not valid JSON: {0}")]
+    InvalidJson(String),
+    #[error("the body is not a Stripe event: {0}")]
+    NotAnEvent(String),
+}
+
+/// A Stripe customer as an event (or a retrieve) carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteCustomer {
+    pub id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub metadata: HashMap<String, String>,
+    /// Set on what a retrieve of a deleted customer returns.
+    pub deleted: bool,
+}
+
+impl StripeEvent {
+    /// Parses and checks the raw body of a webhook or one item of a list.
+    pub fn parse(body: &[u8]) -> Result<(Self, Value), EventError> {
+        let value: Value = serde_json::from_slice(body).map_err(|e| EventError::InvalidJson(e.to_string()))?;
+        let event = Self::from_value(&value)?;
+        Ok((event, value))
+    }
+
+    pub fn from_value(value: &Value) -> Result<Self, EventError> {
+        let event = Self::deserialize(value).map_err(|e| EventError::NotAnEvent(e.to_string()))?;
+        if event.id.trim().is_empty() || event.event_type.trim().is_empty() {
+            return Err(EventError::NotAnEvent("id and type must not be empty".into()));
+        }
+        if !event.data.object.is_object() {
+            return Err(EventError::NotAnEvent("data.object must be an object".into()));
+        }
+        if event.is_customer_event() {
+            RemoteCustomer::from_value(&event.data.object)?;
+        }
+        Ok(event)
+    }
+
+    /// `customer.created`, `customer.updated`, `customer.deleted`; not the
+    /// `customer.source.*` or `customer.subscription.*` families.
+    pub fn is_customer_event(&self) -> bool {
+        matches!(self.event_type.as_str(), "customer.created" | "customer.updated" | "customer.deleted")
+    }
+}
+
+impl RemoteCustomer {
+    pub fn from_value(value: &Value) -> Result<Self, EventError> {
+        let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
+        let id = text("id").filter(|id| !id.is_empty()).ok_or_else(|| EventError::NotAnEvent("the customer has no id".into()))?;
+        let metadata = value
+            .get("metadata")
+            .and_then(Value::as_object)
+            .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned()))).collect())
+            .unwrap_or_default();
+        Ok(Self {
+            id,
+            name: text("name"),
+            email: text("email"),
+            metadata,
+            deleted: value.get("deleted").and_then(Value::as_bool).unwrap_or(false),
+        })
+    }
+
+    /// Our customer id, when the Stripe customer carries a well-formed one.
+    pub fn our_id(&self) -> Option<Uuid> {
+        self.metadata.get(METADATA_KEY).and_then(|id| Uuid::parse_str(id.trim()).ok())
+    }
+
+    /// The version of ours that we last wrote to it (0: never written by us).
+    pub fn written_version(&self) -> i64 {
+        self.metadata.get(VERSION_METADATA_KEY).and_then(|v| v.trim().parse().ok()).unwrap_or(0)
+    }
+
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({
+            "id": self.id, "name": self.name, "email": self.email, "metadata": self.metadata, "deleted": self.deleted,
+        })
+    }
+
+    /// Same fingerprint as the worker stores for what it writes.
+    pub fn fingerprint(&self) -> Option<String> {
+        Some(customer_fingerprint(self.name.as_deref()?, self.email.as_deref()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn reads_an_emulator_payload_without_request_or_pending_webhooks() {
+        let body = json!({
+            "id": "evt_1", "object": "event", "api_version": "2017-08-15", "created": 1_700_000_000,
+            "type": "customer.updated", "livemode": false,
+            "data": {"object": {"id": "cus_1", "object": "customer", "name": "Ada", "email": "ada@example.com",
+                "metadata": {"catalog_sync_id": "0190a0a0-0000-7000-8000-000000000001", "catalog_sync_version": "3", "n": 5}}}
+        });
+        let (event, _) = StripeEvent::parse(body.to_string().as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let customer = RemoteCustomer::from_value(&event.data.object).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(customer.written_version(), 3);
+        assert!(customer.our_id().is_some());
+        assert_eq!(customer.email.as_deref(), Some("ada@example.com"));
+        assert!(!customer.deleted);
+    }
+
+    #[test]
+    fn refuses_what_is_not_an_event() {
+        assert!(matches!(StripeEvent::parse(b"{not json"), Err(EventError::InvalidJson(_))));
+        assert!(matches!(StripeEvent::parse(br#"{"id":"evt_1"}"#), Err(EventError::NotAnEvent(_))));
+        let no_customer_id = json!({"id": "evt_1", "type": "customer.created", "created": 1, "data": {"object": {"name": "x"}}});
+        assert!(matches!(StripeEvent::parse(no_customer_id.to_string().as_bytes()), Err(EventError::NotAnEvent(_))));
+        let other = json!({"id": "evt_1", "type": "invoice.paid", "created": 1, "data": {"object": {}}});
+        assert!(StripeEvent::parse(other.to_string().as_bytes()).is_ok());
+    }
+}

@@ -1,0 +1,222 @@
+//! Stripe's customer events applied to the customer catalog.
+//!
+//! Order: each link keeps a high-water mark, the `created` of the newest
+//! event taken into account, and an older event changes nothing. Two events
+//! of the same second cannot be ordered by `created`, so then Stripe's
+//! current state of the customer is fetched and applied instead.
+//!
+//! Echo: every write of ours carries the local version in the Stripe
+//! customer's metadata, and the link keeps that version and a fingerprint
+//! of what was written. An event carrying exactly that is our own write
+//! coming back; one carrying an older version was overwritten in Stripe by
+//! a later write of ours. Neither changes anything here.
+//!
+//! Conflicts: a Stripe change made on top of our latest write and a local
+//! edit not yet written to Stripe: the later one wins, by the second it was
+//! made (a local edit in the same second wins). A delete on either side is
+//! final and beats any edit.
+
+use diesel::sql_types::Text;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use shared_models::db::customers::{self, Customer, CustomerChanges};
+use shared_models::db::sync_conflicts::{self, NewSyncConflict};
+use shared_models::db::{changes, sync_links};
+use shared_models::domain::{CustomerId, CustomerName, Email};
+use shared_models::sync::{EntityRef, Operation, CUSTOMER};
+use uuid::Uuid;
+
+use super::{Applier, Outcome, STRIPE};
+use crate::event::{RemoteCustomer, StripeEvent};
+use crate::Error;
+
+struct Ctx<'a> {
+    applier: &'a Applier,
+    event: &'a StripeEvent,
+}
+
+impl Ctx<'_> {
+    fn mark(&self) -> (i64, &str) {
+        (self.event.created, self.event.id.as_str())
+    }
+}
+
+pub async fn apply(conn: &mut AsyncPgConnection, applier: &Applier, event: &StripeEvent) -> Result<Outcome, Error> {
+    let remote = RemoteCustomer::from_value(&event.data.object).map_err(|e| Error::BadPayload(e.to_string()))?;
+    // Events of one Stripe customer are applied one at a time, also across
+    // processes; this is what keeps two events of a new customer from
+    // creating it twice.
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind::<Text, _>(format!("{STRIPE}:{CUSTOMER}:{}", remote.id))
+        .execute(conn)
+        .await?;
+    let ctx = Ctx { applier, event };
+    let by_link = sync_links::find_by_external(conn, STRIPE, CUSTOMER, &remote.id).await?;
+    let local_id = by_link.map(|l| l.entity_id).or(remote.our_id());
+    let local = match local_id {
+        Some(id) => customers::find_for_update(conn, id).await?,
+        None => None,
+    };
+    let deleted = event.event_type == "customer.deleted" || remote.deleted;
+    match local {
+        None => unknown(conn, &ctx, remote, deleted).await,
+        Some(local) if local.deleted_at.is_some() => {
+            Ok(Outcome::skipped(format!("customer {} was deleted here, and a delete is final", local.id)))
+        }
+        Some(local) => known(conn, &ctx, remote, local, deleted).await,
+    }
+}
+
+/// A Stripe customer no local customer stands for (yet).
+async fn unknown(conn: &mut AsyncPgConnection, ctx: &Ctx<'_>, remote: RemoteCustomer, deleted: bool) -> Result<Outcome, Error> {
+    if deleted {
+        sync_conflicts::resolve(conn, STRIPE, CUSTOMER, &remote.id).await?;
+        return Ok(Outcome::skipped("no local customer stands for it: nothing to delete".into()));
+    }
+    if let Some(conflict) = sync_conflicts::find(conn, STRIPE, CUSTOMER, &remote.id).await? {
+        if conflict.event_created > ctx.event.created {
+            return Ok(Outcome::skipped(format!("older than event {}, already taken into account", conflict.event_id)));
+        }
+    }
+    let (name, email) = match local_values(&remote) {
+        Ok(values) => values,
+        Err(problem) => return reject(conn, ctx, &remote, None, problem).await,
+    };
+    if let Some(owner) = email_owner(conn, &email, None).await? {
+        return reject(conn, ctx, &remote, None, format!("email {} is already used by customer {owner}", email.as_str())).await;
+    }
+    // A Stripe customer carrying an id of ours that names no customer here
+    // (a restored database, say) keeps that id.
+    let id = remote.our_id().map(CustomerId::from).unwrap_or_else(CustomerId::generate);
+    let customer = customers::insert(conn, id, &name, &email).await?;
+    let entity = EntityRef::customer(customer.id);
+    changes::record(conn, &ctx.applier.integrations, &entity, Operation::Created, customer.version).await?;
+    sync_links::record_inbound(conn, STRIPE, &entity, &remote.id, ctx.mark(), Some(customer.version)).await?;
+    sync_conflicts::resolve(conn, STRIPE, CUSTOMER, &remote.id).await?;
+    Ok(Outcome::applied(format!("customer {} created from Stripe customer {}", customer.id, remote.id)))
+}
+
+/// A Stripe customer linked to (or carrying the id of) a live local customer.
+async fn known(
+    conn: &mut AsyncPgConnection,
+    ctx: &Ctx<'_>,
+    mut remote: RemoteCustomer,
+    local: Customer,
+    deleted: bool,
+) -> Result<Outcome, Error> {
+    let entity = EntityRef::customer(local.id);
+    let link = sync_links::lock(conn, STRIPE, &entity).await?;
+    if let Some(linked) = link.external_id.as_deref().filter(|linked| *linked != remote.id) {
+        let problem = format!("customer {} is already linked to Stripe customer {linked}", local.id);
+        return reject(conn, ctx, &remote, Some(local.id), problem).await;
+    }
+    if deleted {
+        return delete_local(conn, ctx, &remote, &entity).await;
+    }
+    let mut note = "";
+    if let (Some(at), Some(newest)) = (link.remote_event_at, link.remote_event_id.as_deref()) {
+        if ctx.event.created < at {
+            return Ok(Outcome::skipped(format!("older than event {newest}, already taken into account")));
+        }
+        if ctx.event.created == at && newest != ctx.event.id {
+            remote = ctx.applier.api.customer(&remote.id).await.map_err(Error::Stripe)?;
+            if remote.deleted {
+                return delete_local(conn, ctx, &remote, &entity).await;
+            }
+            note = " (same second as an earlier event: Stripe's current state applied)";
+        }
+    }
+
+    let written = remote.written_version();
+    if written < link.pushed_version {
+        sync_links::record_inbound(conn, STRIPE, &entity, &remote.id, ctx.mark(), None).await?;
+        let why = format!("made before our write of version {}, which replaced it in Stripe", link.pushed_version);
+        return Ok(Outcome::skipped(why));
+    }
+    if written == link.pushed_version && link.pushed_fingerprint.is_some() && remote.fingerprint() == link.pushed_fingerprint {
+        sync_links::record_inbound(conn, STRIPE, &entity, &remote.id, ctx.mark(), None).await?;
+        return Ok(Outcome::skipped(format!("echo of our own write of version {written}")));
+    }
+    let (name, email) = match local_values(&remote) {
+        Ok(values) => values,
+        Err(problem) => {
+            sync_links::record_inbound(conn, STRIPE, &entity, &remote.id, ctx.mark(), None).await?;
+            return reject(conn, ctx, &remote, Some(local.id), problem).await;
+        }
+    };
+    if name.as_str() == local.name && email.as_str() == local.email {
+        // Stripe already holds the local values: nothing to write either way.
+        sync_links::record_inbound(conn, STRIPE, &entity, &remote.id, ctx.mark(), Some(local.version)).await?;
+        sync_conflicts::resolve(conn, STRIPE, CUSTOMER, &remote.id).await?;
+        return Ok(Outcome::skipped(format!("Stripe holds the same values as version {}{note}", local.version)));
+    }
+    if local.version > link.synced_version && local.updated_at.timestamp() >= ctx.event.created {
+        sync_links::record_inbound(conn, STRIPE, &entity, &remote.id, ctx.mark(), None).await?;
+        let why = format!("the local edit of {} is newer and wins; it will be written to Stripe", local.updated_at.to_rfc3339());
+        return Ok(Outcome::skipped(why));
+    }
+    if let Some(owner) = email_owner(conn, &email, Some(local.id)).await? {
+        sync_links::record_inbound(conn, STRIPE, &entity, &remote.id, ctx.mark(), None).await?;
+        return reject(conn, ctx, &remote, Some(local.id), format!("email {} is already used by customer {owner}", email.as_str())).await;
+    }
+    let changes = CustomerChanges {
+        name: Some(name.as_str()).filter(|n| *n != local.name),
+        email: Some(email.as_str()).filter(|e| *e != local.email),
+    };
+    let updated = customers::update(conn, local.id, &changes).await?;
+    changes::record(conn, &ctx.applier.integrations, &entity, Operation::Updated, updated.version).await?;
+    // Stripe holds this version already: the worker has nothing to send back.
+    sync_links::record_inbound(conn, STRIPE, &entity, &remote.id, ctx.mark(), Some(updated.version)).await?;
+    sync_conflicts::resolve(conn, STRIPE, CUSTOMER, &remote.id).await?;
+    Ok(Outcome::applied(format!("customer {} updated to version {}{note}", local.id, updated.version)))
+}
+
+async fn delete_local(conn: &mut AsyncPgConnection, ctx: &Ctx<'_>, remote: &RemoteCustomer, entity: &EntityRef) -> Result<Outcome, Error> {
+    let deleted = customers::soft_delete(conn, entity.id).await?;
+    changes::record(conn, &ctx.applier.integrations, entity, Operation::Deleted, deleted.version).await?;
+    sync_links::record_inbound(conn, STRIPE, entity, &remote.id, ctx.mark(), Some(deleted.version)).await?;
+    sync_conflicts::resolve(conn, STRIPE, CUSTOMER, &remote.id).await?;
+    Ok(Outcome::applied(format!("customer {} deleted, as in Stripe", entity.id)))
+}
+
+/// The Stripe customer's values as the catalog's rules accept them.
+fn local_values(remote: &RemoteCustomer) -> Result<(CustomerName, Email), String> {
+    let email = match remote.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        Some(raw) => Email::parse(raw).map_err(|e| e.to_string())?,
+        None => return Err("the Stripe customer has no email, which every customer here needs".into()),
+    };
+    let name = match remote.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        Some(raw) => CustomerName::parse(raw).map_err(|e| e.to_string())?,
+        None => return Err("the Stripe customer has no name, which every customer here needs".into()),
+    };
+    Ok((name, email))
+}
+
+/// The live customer other than `except` that uses `email`, if any.
+async fn email_owner(conn: &mut AsyncPgConnection, email: &Email, except: Option<Uuid>) -> Result<Option<Uuid>, Error> {
+    let owners = customers::list_live(conn, None, Some(email), 2).await?;
+    Ok(owners.into_iter().map(|c| c.id).find(|id| Some(*id) != except))
+}
+
+/// Keeps the record and its problem (shown by the API); nothing else changes.
+async fn reject(
+    conn: &mut AsyncPgConnection,
+    ctx: &Ctx<'_>,
+    remote: &RemoteCustomer,
+    entity_id: Option<Uuid>,
+    problem: String,
+) -> Result<Outcome, Error> {
+    let snapshot = remote.to_json();
+    let conflict = NewSyncConflict {
+        integration: STRIPE,
+        entity_type: CUSTOMER,
+        external_id: &remote.id,
+        entity_id,
+        problem: &problem,
+        remote: &snapshot,
+        event_id: &ctx.event.id,
+        event_created: ctx.event.created,
+    };
+    sync_conflicts::upsert(conn, &conflict).await?;
+    log::warn!("Stripe customer {} not taken in: {problem}", remote.id);
+    Ok(Outcome::rejected(problem))
+}

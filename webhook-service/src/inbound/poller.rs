@@ -1,0 +1,88 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use shared_models::db::{poll_cursors, PgPool};
+use shared_models::error::Context;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use crate::event::StripeEvent;
+use crate::stripe_api::StripeApi;
+use crate::Error;
+
+const CURSOR: &str = "stripe.events";
+/// Each poll reads again this far behind the newest event seen: an event
+/// that shows up in the list late (or in a second already read) is still
+/// found, and the inbox drops the ones already stored.
+const OVERLAP_SECONDS: i64 = 60;
+
+/// Inward sync without a public URL: reads `GET /v1/events` every interval
+/// and puts what it finds in the inbox, the same path webhooks take.
+pub struct Poller {
+    pool: PgPool,
+    api: Arc<StripeApi>,
+    interval: Duration,
+    wake: Arc<Notify>,
+}
+
+impl Poller {
+    pub fn new(pool: PgPool, api: Arc<StripeApi>, interval: Duration, wake: Arc<Notify>) -> Self {
+        Self { pool, api, interval, wake }
+    }
+
+    pub async fn run(self, shutdown: CancellationToken) {
+        loop {
+            match self.poll_once().await {
+                Ok(0) => {}
+                Ok(stored) => log::info!("poll: {stored} new Stripe event(s) stored"),
+                Err(e) => log::warn!("poll of Stripe's events failed, next try in {:?}: {e}", self.interval),
+            }
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                () = tokio::time::sleep(self.interval) => {}
+            }
+        }
+    }
+
+    /// One poll; returns how many events were new to the inbox. The first
+    /// poll ever starts at the current time: earlier history is the job of
+    /// a reconcile, not of the event list.
+    pub async fn poll_once(&self) -> Result<usize, Error> {
+        let mut conn = self.pool.get().await.context("checking out a connection for the poller")?;
+        let from = match poll_cursors::get(&mut conn, CURSOR).await? {
+            Some(from) => from,
+            None => {
+                let now = chrono::Utc::now().timestamp();
+                poll_cursors::advance(&mut conn, CURSOR, now).await?;
+                now
+            }
+        };
+        let (events, complete) = self.api.events_since(from - OVERLAP_SECONDS).await.map_err(Error::Stripe)?;
+        let mut parsed: Vec<_> = events
+            .into_iter()
+            .filter_map(|value| match StripeEvent::from_value(&value) {
+                Ok(event) => Some((event, value)),
+                Err(e) => {
+                    log::warn!("skipping an event in Stripe's list that cannot be read: {e}");
+                    None
+                }
+            })
+            .collect();
+        parsed.sort_by_key(|(event, _)| event.created);
+        let mut stored = 0;
+        let mut newest = from;
+        for (event, value) in &parsed {
+            if super::store(&mut conn, event, value, "poll").await? {
+                stored += 1;
+            }
+            newest = newest.max(event.created);
+        }
+        if complete {
+            poll_cursors::advance(&mut conn, CURSOR, newest).await?;
+        }
+        if stored > 0 {
+            self.wake.notify_one();
+        }
+        Ok(stored)
+    }
+}

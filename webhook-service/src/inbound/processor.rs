@@ -1,0 +1,101 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel_async::AsyncConnection;
+use shared_models::db::{inbound_events, PgPool};
+use shared_models::error::Context;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use super::{Applier, Outcome};
+use crate::Error;
+
+/// When nothing woke it, the processor still looks for due retries this often.
+const IDLE_CHECK: Duration = Duration::from_secs(1);
+
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+}
+
+/// One handled event: its id and what became of it.
+#[derive(Debug)]
+pub struct Handled {
+    pub event_id: String,
+    pub result: Result<Outcome, String>,
+}
+
+/// Drains the inbox: applies pending events, oldest first, each in its own
+/// transaction together with its inbox row, so an event is applied once.
+pub struct Processor {
+    pool: PgPool,
+    applier: Arc<Applier>,
+    wake: Arc<Notify>,
+    retry: RetryPolicy,
+}
+
+impl Processor {
+    pub fn new(pool: PgPool, applier: Arc<Applier>, wake: Arc<Notify>, retry: RetryPolicy) -> Self {
+        Self { pool, applier, wake, retry }
+    }
+
+    pub async fn run(self, shutdown: CancellationToken) {
+        loop {
+            if shutdown.is_cancelled() {
+                return;
+            }
+            let busy = match self.process_one().await {
+                Ok(Some(handled)) => {
+                    match &handled.result {
+                        Ok(outcome) => log::info!("event {}: {} ({})", handled.event_id, outcome.status.as_str(), outcome.detail),
+                        Err(e) => log::warn!("event {} not applied yet: {e}", handled.event_id),
+                    }
+                    true
+                }
+                Ok(None) => false,
+                Err(e) => {
+                    log::warn!("inbox processing paused: {e}");
+                    false
+                }
+            };
+            if busy {
+                continue;
+            }
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(IDLE_CHECK) => {}
+            }
+        }
+    }
+
+    /// Applies the oldest due event; `None` when none is due.
+    pub async fn process_one(&self) -> Result<Option<Handled>, Error> {
+        let mut conn = self.pool.get().await.context("checking out a connection for the inbox")?;
+        let applier = &self.applier;
+        let retry = self.retry;
+        conn.transaction::<Option<Handled>, Error, _>(async |conn| {
+            let Some(stored) = inbound_events::claim_next(conn).await? else { return Ok(None) };
+            // A savepoint: a failed apply leaves the claim (and this
+            // transaction) usable to record the failure.
+            let attempt = conn.transaction::<Outcome, Error, _>(async |conn| applier.apply(conn, &stored).await).await;
+            let result = match attempt {
+                Ok(outcome) => {
+                    inbound_events::finish(conn, &stored.integration, &stored.event_id, outcome.status, Some(&outcome.detail)).await?;
+                    Ok(outcome)
+                }
+                Err(error) => {
+                    let attempts = u32::try_from(stored.attempts).unwrap_or(0) + 1;
+                    let give_up = matches!(error, Error::BadPayload(_)) || attempts >= retry.max_attempts;
+                    let delay = retry.base_delay.saturating_mul(1 << attempts.min(16)).min(retry.max_delay);
+                    inbound_events::retry_later(conn, &stored.integration, &stored.event_id, &error.to_string(), delay, give_up).await?;
+                    Err(error.to_string())
+                }
+            };
+            Ok(Some(Handled { event_id: stored.event_id, result }))
+        })
+        .await
+    }
+}

@@ -1,0 +1,128 @@
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{web, App, HttpServer};
+use shared_models::config::Settings;
+use shared_models::db::{self, PgPool};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use crate::inbound::{Applier, Poller, Processor, RetryPolicy};
+use crate::signature::Verifier;
+use crate::stripe_api::StripeApi;
+use crate::{routes, Error};
+
+pub struct AppState {
+    pub pool: PgPool,
+    pub verifier: Verifier,
+    pub webhooks_on: bool,
+    /// Tells the processor that the inbox has something new.
+    pub wake: Arc<Notify>,
+}
+
+/// webhook-service: the webhook endpoint, the inbox processor and, in poll
+/// mode, the poller of Stripe's event list.
+pub struct Application {
+    port: u16,
+    server: Server,
+    processor: Processor,
+    poller: Option<Poller>,
+    shutdown: CancellationToken,
+}
+
+/// Stops a running application (tests stop and restart it).
+#[derive(Clone)]
+pub struct StopHandle {
+    server: ServerHandle,
+    shutdown: CancellationToken,
+}
+
+impl StopHandle {
+    pub async fn stop(&self) {
+        self.shutdown.cancel();
+        self.server.stop(true).await;
+    }
+}
+
+impl Application {
+    /// Binds `BIND_ADDRESS:WEBHOOK_PORT` (0 picks a free port: see `port()`).
+    pub fn build(settings: &Settings) -> Result<Self, Error> {
+        let mode = settings.inward()?;
+        let secrets = settings.webhook_secrets();
+        if mode.webhook && secrets.is_empty() {
+            return Err(Error::Config("STRIPE_WEBHOOK_SECRET is required when INWARD_MODE is webhook or both".into()));
+        }
+        if settings.stripe_webhook_tolerance_seconds == 0 {
+            return Err(Error::Config("STRIPE_WEBHOOK_TOLERANCE_SECONDS must be at least 1".into()));
+        }
+        // Also needed in webhook mode: two events of the same second are
+        // settled by reading the customer from Stripe.
+        let key = Settings::require(&settings.stripe_secret_key, "STRIPE_SECRET_KEY")?;
+        let api = StripeApi::new(&settings.stripe_api_base, key, Duration::from_millis(settings.stripe_timeout_ms))
+            .map_err(|e| Error::Config(format!("cannot build the Stripe client: {e}")))?;
+        let api = Arc::new(api);
+        let pool = db::build_pool(&settings.database_url, settings.database_pool_size)?;
+        let wake = Arc::new(Notify::new());
+
+        let retry = RetryPolicy {
+            max_attempts: settings.retry_max_attempts,
+            base_delay: Duration::from_millis(settings.retry_base_delay_ms),
+            max_delay: Duration::from_millis(settings.retry_max_delay_ms),
+        };
+        let applier = Arc::new(Applier::new(api.clone(), settings.integrations()));
+        let processor = Processor::new(pool.clone(), applier, wake.clone(), retry);
+        let poller =
+            mode.poll.then(|| Poller::new(pool.clone(), api, Duration::from_millis(settings.stripe_poll_interval_ms), wake.clone()));
+
+        let state = web::Data::new(AppState {
+            pool,
+            verifier: Verifier::new(&secrets, settings.stripe_webhook_tolerance_seconds),
+            webhooks_on: mode.webhook,
+            wake,
+        });
+        let io = |e: std::io::Error| Error::Config(format!("cannot listen on {}:{}: {e}", settings.bind_address, settings.webhook_port));
+        let listener = TcpListener::bind((settings.bind_address.as_str(), settings.webhook_port)).map_err(io)?;
+        let port = listener.local_addr().map_err(io)?.port();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .service(
+                    web::resource("/webhooks/stripe")
+                        .route(web::post().to(routes::receive))
+                        .default_service(web::to(routes::method_not_allowed)),
+                )
+                .route("/health", web::get().to(routes::health))
+                .route("/ready", web::get().to(routes::ready))
+                .default_service(web::to(routes::not_found))
+        })
+        .listen(listener)
+        .map_err(io)?
+        .shutdown_timeout(10)
+        .run();
+        Ok(Self { port, server, processor, poller, shutdown: CancellationToken::new() })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn stop_handle(&self) -> StopHandle {
+        StopHandle { server: self.server.handle(), shutdown: self.shutdown.clone() }
+    }
+
+    /// Serves until stopped (signal or `StopHandle`); the processor and the
+    /// poller run alongside and stop with it.
+    pub async fn run_until_stopped(self) -> Result<(), std::io::Error> {
+        let processor = tokio::spawn(self.processor.run(self.shutdown.clone()));
+        let poller = self.poller.map(|p| tokio::spawn(p.run(self.shutdown.clone())));
+        let served = self.server.await;
+        self.shutdown.cancel();
+        let _ = processor.await;
+        if let Some(poller) = poller {
+            let _ = poller.await;
+        }
+        served
+    }
+}

@@ -1,0 +1,66 @@
+use std::time::Duration;
+
+use serde_json::Value;
+use sync_worker::stripe::{StripeCallError, StripeHttp};
+
+use crate::event::RemoteCustomer;
+
+/// Pages of `GET /v1/events` read per poll at most; a guard against a
+/// cursor that does not move, far above what a few seconds produce.
+const MAX_PAGES: usize = 1_000;
+
+/// What the inward sync reads from Stripe: a customer's current state (to
+/// settle events of the same second) and the event list (poll mode).
+pub struct StripeApi {
+    http: StripeHttp,
+}
+
+impl StripeApi {
+    pub fn new(api_base: &str, secret_key: &str, timeout: Duration) -> Result<Self, reqwest::Error> {
+        Ok(Self { http: StripeHttp::new(api_base, secret_key, timeout)? })
+    }
+
+    /// The customer as Stripe holds it now; `deleted` when it is gone.
+    pub async fn customer(&self, id: &str) -> Result<RemoteCustomer, StripeCallError> {
+        let gone = || RemoteCustomer { id: id.to_owned(), name: None, email: None, metadata: Default::default(), deleted: true };
+        if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Ok(gone());
+        }
+        match self.http.get_json(&format!("/customers/{id}"), &[]).await {
+            Ok(value) => RemoteCustomer::from_value(&value).map_err(|e| StripeCallError {
+                status: None,
+                message: format!("unexpected customer from Stripe: {e}"),
+                retry_after: None,
+                should_retry: Some(false),
+            }),
+            Err(e) if e.is_not_found() => Ok(gone()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every event created at or after `created_from`, in no particular
+    /// order: Stripe lists newest first, the emulator oldest first, and
+    /// `starting_after` walks either list to its end, so both are read whole.
+    /// The flag is false when the read stopped early (the cursor must stay).
+    pub async fn events_since(&self, created_from: i64) -> Result<(Vec<Value>, bool), StripeCallError> {
+        let mut events: Vec<Value> = Vec::new();
+        let mut after: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let mut query = vec![("limit", "100".to_owned()), ("created[gte]", created_from.to_string())];
+            if let Some(after) = &after {
+                query.push(("starting_after", after.clone()));
+            }
+            let page = self.http.get_json("/events", &query).await?;
+            let data = page.get("data").and_then(Value::as_array).cloned().unwrap_or_default();
+            let last = data.last().and_then(|e| e.get("id")).and_then(Value::as_str).map(str::to_owned);
+            events.extend(data);
+            let has_more = page.get("has_more").and_then(Value::as_bool).unwrap_or(false);
+            match last {
+                Some(last) if has_more && after.as_deref() != Some(last.as_str()) => after = Some(last),
+                _ => return Ok((events, true)),
+            }
+        }
+        log::warn!("stopped reading Stripe's event list after {MAX_PAGES} pages; the rest comes with the next poll");
+        Ok((events, false))
+    }
+}

@@ -1,0 +1,139 @@
+//! The apply rules, fed with crafted (validly signed) events: duplicates,
+//! out-of-order deliveries, unhandled types, records that break a local rule.
+
+use serde_json::json;
+
+use crate::support::{customer_event, customer_id, email, event_id, remote_customer, Inward};
+
+#[tokio::test]
+async fn the_same_event_delivered_twice_is_applied_once() {
+    let stack = Inward::start("webhook", |_| {}).await;
+    let address = email("twice");
+    let event = customer_event(&event_id(), "created", 1_800_000_000, remote_customer(&customer_id(), "Twice", &address));
+
+    let first = stack.deliver(&event).await;
+    assert_eq!(first.status(), 200);
+    let handled = stack.handled(event["id"].as_str().unwrap()).await;
+    assert_eq!(handled.status, "applied", "{:?}", handled.detail);
+    let again = stack.deliver(&event).await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.json::<serde_json::Value>().await.unwrap()["duplicate"], true);
+
+    let local = stack.local_by_email(&address).await;
+    assert_eq!(local.len(), 1);
+    assert_eq!(local[0]["version"], 1);
+    assert_eq!(local[0]["sync"]["stripe"]["status"], "synced");
+    assert_eq!(stack.db.count("SELECT count(*) FROM customers").await, 1);
+    assert_eq!(stack.db.count("SELECT count(*) FROM inbound_events").await, 1);
+    stack.cleanup().await;
+}
+
+#[tokio::test]
+async fn events_delivered_in_reverse_order_end_on_the_newest_state() {
+    let stack = Inward::start("webhook", |_| {}).await;
+    let cus = customer_id();
+    let address = email("order");
+    let t = 1_800_000_000;
+    let events = [
+        customer_event(&event_id(), "created", t, remote_customer(&cus, "First", &address)),
+        customer_event(&event_id(), "updated", t + 1, remote_customer(&cus, "Second", &address)),
+        customer_event(&event_id(), "updated", t + 2, remote_customer(&cus, "Third", &address)),
+    ];
+    for event in events.iter().rev() {
+        assert_eq!(stack.deliver(event).await.status(), 200);
+        stack.handled(event["id"].as_str().unwrap()).await;
+    }
+    let local = stack.local_by_email(&address).await;
+    assert_eq!(local.len(), 1);
+    assert_eq!(local[0]["name"], "Third");
+    let older = stack.handled(events[1]["id"].as_str().unwrap()).await;
+    assert_eq!(older.status, "skipped");
+    assert!(older.detail.unwrap_or_default().contains("older than event"));
+
+    // Deleted in Stripe; an older update delivered late never brings it back.
+    let id = local[0]["id"].as_str().unwrap().to_owned();
+    let deleted = customer_event(&event_id(), "deleted", t + 3, remote_customer(&cus, "Third", &address));
+    stack.deliver(&deleted).await;
+    assert_eq!(stack.handled(deleted["id"].as_str().unwrap()).await.status, "applied");
+    let late = customer_event(&event_id(), "updated", t + 2, remote_customer(&cus, "Resurrected?", &address));
+    stack.deliver(&late).await;
+    stack.handled(late["id"].as_str().unwrap()).await;
+    assert_eq!(stack.get(&format!("/customers/{id}")).await.0, 404);
+    assert!(stack.local_by_email(&address).await.is_empty());
+    stack.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_unhandled_event_type_is_acknowledged_and_changes_nothing() {
+    let stack = Inward::start("webhook", |_| {}).await;
+    let event = json!({
+        "id": event_id(), "object": "event", "created": 1_800_000_000, "type": "invoice.payment_succeeded",
+        "data": {"object": {"id": "in_1", "object": "invoice", "customer": "cus_x"}},
+    });
+    assert_eq!(stack.deliver(&event).await.status(), 200);
+    let handled = stack.handled(event["id"].as_str().unwrap()).await;
+    assert_eq!(handled.status, "ignored");
+    assert_eq!(stack.db.count("SELECT count(*) FROM customers").await, 0);
+    assert_eq!(stack.db.count("SELECT count(*) FROM outbox").await, 0);
+    stack.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_stripe_customer_breaking_a_local_rule_is_kept_visible_and_blocks_nothing() {
+    let stack = Inward::start("webhook", |_| {}).await;
+    let t = 1_800_000_000;
+    let no_email = customer_id();
+    let bad = customer_event(&event_id(), "created", t, json!({"id": no_email, "object": "customer", "name": "Nomail", "email": null}));
+    let taken = email("taken");
+    let owner = customer_event(&event_id(), "created", t, remote_customer(&customer_id(), "Owner", &taken));
+    let twin_id = customer_id();
+    let twin = customer_event(&event_id(), "created", t + 1, remote_customer(&twin_id, "Twin", &taken.to_uppercase()));
+    for event in [&bad, &owner, &twin] {
+        assert_eq!(stack.deliver(event).await.status(), 200);
+    }
+    assert_eq!(stack.handled(bad["id"].as_str().unwrap()).await.status, "rejected");
+    assert_eq!(stack.handled(owner["id"].as_str().unwrap()).await.status, "applied");
+    assert_eq!(stack.handled(twin["id"].as_str().unwrap()).await.status, "rejected");
+
+    let (status, conflicts) = stack.get("/sync/conflicts").await;
+    assert_eq!(status, 200);
+    let problems: Vec<(String, String)> = conflicts["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["external_id"].as_str().unwrap().to_owned(), c["problem"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems.iter().any(|(id, p)| *id == no_email && p.contains("no email")));
+    assert!(problems.iter().any(|(id, p)| *id == twin_id && p.contains("already used")));
+
+    // Fixed in Stripe later: taken in, and the conflict is gone.
+    let fixed = customer_event(&event_id(), "updated", t + 2, remote_customer(&no_email, "Nomail", &email("fixed")));
+    stack.deliver(&fixed).await;
+    assert_eq!(stack.handled(fixed["id"].as_str().unwrap()).await.status, "applied");
+    let (_, conflicts) = stack.get("/sync/conflicts").await;
+    assert_eq!(conflicts["data"].as_array().unwrap().len(), 1);
+    assert_eq!(stack.db.count("SELECT count(*) FROM customers").await, 2);
+    stack.cleanup().await;
+}
+
+#[tokio::test]
+async fn events_of_the_same_second_are_settled_by_stripes_current_state() {
+    let stack = Inward::start("webhook", |_| {}).await;
+    let address = email("tie");
+    let created = stack.stripe.create_customer(&[("name", "Current"), ("email", &address)]).await;
+    let cus = created["id"].as_str().unwrap();
+    let t = 1_800_000_000;
+    // Two events of one second whose order cannot be told; whichever is
+    // applied second makes the service read the customer from Stripe.
+    let a = customer_event(&event_id(), "updated", t, remote_customer(cus, "Stale A", &address));
+    let b = customer_event(&event_id(), "updated", t, remote_customer(cus, "Stale B", &address));
+    for event in [&a, &b] {
+        stack.deliver(event).await;
+        stack.handled(event["id"].as_str().unwrap()).await;
+    }
+    let local = stack.local_by_email(&address).await;
+    assert_eq!(local.len(), 1);
+    assert_eq!(local[0]["name"], "Current");
+    stack.cleanup().await;
+}

@@ -1,0 +1,8 @@
+//! webhook-service end to end: the real service, PostgreSQL, RabbitMQ,
+//! api-service, sync-worker and the localstripe emulator.
+#![allow(clippy::unwrap_used)]
+
+mod emulator;
+mod events;
+mod signatures;
+mod support;
