@@ -13,7 +13,7 @@ pub enum Error {
     Signature(#[from] SignatureError),
     #[error(transparent)]
     Event(#[from] EventError),
-    #[error("this service does not take webhooks: INWARD_MODE is poll")]
+    #[error("this service does not take webhooks: INWARD_MODE is poll, or STRIPE_WEBHOOK_SECRET is not set")]
     WebhooksOff,
     #[error("the body is larger than {0} bytes")]
     PayloadTooLarge(usize),

@@ -72,7 +72,7 @@ impl Verifier {
 }
 
 fn decode_hex(value: &str) -> Option<Vec<u8>> {
-    if value.len() % 2 != 0 {
+    if !value.len().is_multiple_of(2) {
         return None;
     }
     (0..value.len()).step_by(2).map(|i| value.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect()

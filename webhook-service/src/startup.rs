@@ -51,9 +51,16 @@ impl Application {
     pub fn build(settings: &Settings) -> Result<Self, Error> {
         let mode = settings.inward()?;
         let secrets = settings.webhook_secrets();
-        if mode.webhook && secrets.is_empty() {
-            return Err(Error::Config("STRIPE_WEBHOOK_SECRET is required when INWARD_MODE is webhook or both".into()));
-        }
+        let webhooks_on = match (mode.webhook, mode.poll, secrets.is_empty()) {
+            (true, false, true) => return Err(Error::Config("STRIPE_WEBHOOK_SECRET is required when INWARD_MODE is webhook".into())),
+            (true, true, true) => {
+                // A first run without a webhook endpoint in Stripe yet: the
+                // poller alone keeps the catalog in sync meanwhile.
+                log::warn!("STRIPE_WEBHOOK_SECRET is not set: webhooks are refused and Stripe's changes arrive by polling only");
+                false
+            }
+            (webhook, _, _) => webhook,
+        };
         if settings.stripe_webhook_tolerance_seconds == 0 {
             return Err(Error::Config("STRIPE_WEBHOOK_TOLERANCE_SECONDS must be at least 1".into()));
         }
@@ -79,7 +86,7 @@ impl Application {
         let state = web::Data::new(AppState {
             pool,
             verifier: Verifier::new(&secrets, settings.stripe_webhook_tolerance_seconds),
-            webhooks_on: mode.webhook,
+            webhooks_on,
             wake,
         });
         let io = |e: std::io::Error| Error::Config(format!("cannot listen on {}:{}: {e}", settings.bind_address, settings.webhook_port));

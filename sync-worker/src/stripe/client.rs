@@ -112,7 +112,7 @@ impl StripeHttp {
             .header("Authorization", &self.authorization)
             .header("Stripe-Version", stripe_client_core::VERSION.as_str());
         let body = send(request).await?;
-        serde_json::from_slice(&body).map_err(|e| StripeCallError::deserialize_err(e))
+        serde_json::from_slice(&body).map_err(StripeCallError::deserialize_err)
     }
 }
 

@@ -137,3 +137,37 @@ async fn events_of_the_same_second_are_settled_by_stripes_current_state() {
     assert_eq!(local[0]["name"], "Current");
     stack.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_stripe_customer_carrying_our_id_is_linked_even_before_the_worker_recorded_it() {
+    let mut stack = Inward::start("webhook", |_| {}).await;
+    let address = email("ours");
+    let response =
+        stack.http.post(format!("{}/customers", stack.api)).json(&json!({"name": "Ours", "email": address})).send().await.unwrap();
+    let id = response.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    // As if a worker created it in Stripe and died before recording the id.
+    let cus = customer_id();
+    let mut remote = remote_customer(&cus, "Ours", &address);
+    remote["metadata"] = json!({"catalog_sync_id": id, "catalog_sync_version": "1"});
+    let created = customer_event(&event_id(), "created", 1_800_000_000, remote);
+    stack.deliver(&created).await;
+    stack.handled(created["id"].as_str().unwrap()).await;
+
+    let local = stack.local_by_email(&address).await;
+    assert_eq!(local.len(), 1, "linked, not duplicated");
+    assert_eq!(local[0]["id"], id.as_str());
+    assert_eq!(local[0]["sync"]["stripe"]["external_id"], cus.as_str());
+    assert_eq!(local[0]["sync"]["stripe"]["status"], "synced");
+
+    // The worker, catching up on the create, finds nothing left to do.
+    stack.start_worker();
+    let queue = stack.broker.topology(&stack.settings).work_queue("stripe", "customer");
+    testkit::wait_for("the change to be published and consumed", crate::support::WAIT, || async {
+        let unpublished = stack.db.count("SELECT count(*) FROM outbox WHERE published_at IS NULL").await;
+        (unpublished == 0 && testkit::queue_depth(&stack.broker.url, &queue).await == 0).then_some(())
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert!(stack.stripe.all_customers().await.is_empty(), "no second Stripe customer was made");
+    stack.cleanup().await;
+}
