@@ -62,6 +62,9 @@ fn default_webhook_tolerance() -> u64 {
 fn default_poll_interval_ms() -> u64 {
     5_000
 }
+fn default_inbox_retention_hours() -> u64 {
+    720
+}
 
 /// How Stripe's changes reach us: pushed to `POST /webhooks/stripe`, pulled
 /// from `GET /v1/events`, or both (each event is still applied once).
@@ -100,6 +103,10 @@ pub struct Settings {
     pub inward_mode: String,
     #[serde(default = "default_poll_interval_ms")]
     pub stripe_poll_interval_ms: u64,
+    /// Handled inbound events are kept this long: a redelivery within it is
+    /// still recognised as a duplicate.
+    #[serde(default = "default_inbox_retention_hours")]
+    pub inbox_retention_hours: u64,
     /// Stripe calls per second for all workers together; 0 turns the limit off.
     #[serde(default = "default_rate_limit")]
     pub stripe_rate_limit_per_second: u32,
@@ -164,6 +171,9 @@ impl Settings {
         }
         if self.stripe_poll_interval_ms < 100 {
             return bad("STRIPE_POLL_INTERVAL_MS", "must be at least 100");
+        }
+        if self.inbox_retention_hours < 72 {
+            return bad("INBOX_RETENTION_HOURS", "must be at least 72: Stripe redelivers an event for up to 3 days");
         }
         if !self.stripe_api_base.starts_with("http://") && !self.stripe_api_base.starts_with("https://") {
             return bad("STRIPE_API_BASE", "must be an http:// or https:// URL");

@@ -37,6 +37,7 @@ pub fn settings(database_url: &str, amqp_url: &str, prefix: &str, stripe_api_bas
         stripe_webhook_tolerance_seconds: 300,
         inward_mode: "webhook".into(),
         stripe_poll_interval_ms: 500,
+        inbox_retention_hours: 720,
         stripe_rate_limit_per_second: 0,
         stripe_timeout_ms: 5_000,
         worker_prefetch: 8,

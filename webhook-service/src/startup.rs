@@ -79,7 +79,7 @@ impl Application {
             max_delay: Duration::from_millis(settings.retry_max_delay_ms),
         };
         let applier = Arc::new(Applier::new(api.clone(), settings.integrations()));
-        let processor = Processor::new(pool.clone(), applier, wake.clone(), retry);
+        let processor = Processor::new(pool.clone(), applier, wake.clone(), retry, settings.inbox_retention_hours);
         let poller =
             mode.poll.then(|| Poller::new(pool.clone(), api, Duration::from_millis(settings.stripe_poll_interval_ms), wake.clone()));
 

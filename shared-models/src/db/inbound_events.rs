@@ -151,3 +151,16 @@ pub async fn count_pending(conn: &mut AsyncPgConnection) -> Result<i64, Error> {
         .await
         .context("counting pending inbound events")
 }
+
+/// Handled events older than `hours` are history only; drop them.
+pub async fn prune_handled(conn: &mut AsyncPgConnection, hours: u64) -> Result<usize, Error> {
+    let cutoff = Utc::now() - chrono::Duration::hours(i64::try_from(hours).unwrap_or(i64::MAX / 3_600_000));
+    diesel::delete(
+        inbound_events::table
+            .filter(inbound_events::status.ne(InboundStatus::Pending.as_str()))
+            .filter(inbound_events::received_at.lt(cutoff)),
+    )
+    .execute(conn)
+    .await
+    .context("pruning handled inbound events")
+}

@@ -12,6 +12,8 @@ use crate::Error;
 
 /// When nothing woke it, the processor still looks for due retries this often.
 const IDLE_CHECK: Duration = Duration::from_secs(1);
+/// How often handled events past their retention are pruned.
+const PRUNE_EVERY: Duration = Duration::from_secs(3_600);
 
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
@@ -34,17 +36,23 @@ pub struct Processor {
     applier: Arc<Applier>,
     wake: Arc<Notify>,
     retry: RetryPolicy,
+    retention_hours: u64,
 }
 
 impl Processor {
-    pub fn new(pool: PgPool, applier: Arc<Applier>, wake: Arc<Notify>, retry: RetryPolicy) -> Self {
-        Self { pool, applier, wake, retry }
+    pub fn new(pool: PgPool, applier: Arc<Applier>, wake: Arc<Notify>, retry: RetryPolicy, retention_hours: u64) -> Self {
+        Self { pool, applier, wake, retry, retention_hours }
     }
 
     pub async fn run(self, shutdown: CancellationToken) {
+        let mut next_prune = tokio::time::Instant::now();
         loop {
             if shutdown.is_cancelled() {
                 return;
+            }
+            if tokio::time::Instant::now() >= next_prune {
+                next_prune += PRUNE_EVERY;
+                self.prune().await;
             }
             let busy = match self.process_one().await {
                 Ok(Some(handled)) => {
@@ -68,6 +76,18 @@ impl Processor {
                 () = self.wake.notified() => {}
                 () = tokio::time::sleep(IDLE_CHECK) => {}
             }
+        }
+    }
+
+    async fn prune(&self) {
+        let pruned = match self.pool.get().await {
+            Ok(mut conn) => inbound_events::prune_handled(&mut conn, self.retention_hours).await,
+            Err(e) => Err(shared_models::Error::Pool { context: "pruning the inbox", message: e.to_string() }),
+        };
+        match pruned {
+            Ok(0) => {}
+            Ok(n) => log::info!("pruned {n} handled inbound event(s) older than {} h", self.retention_hours),
+            Err(e) => log::warn!("could not prune the inbox: {e}"),
         }
     }
 

@@ -171,3 +171,26 @@ async fn a_stripe_customer_carrying_our_id_is_linked_even_before_the_worker_reco
     assert!(stack.stripe.all_customers().await.is_empty(), "no second Stripe customer was made");
     stack.cleanup().await;
 }
+
+#[tokio::test]
+async fn handled_events_are_pruned_after_their_retention_only() {
+    let mut stack = Inward::start("webhook", |_| {}).await;
+    let old = customer_event(&event_id(), "created", 1_800_000_000, remote_customer(&customer_id(), "Old", &email("old")));
+    let recent = customer_event(&event_id(), "created", 1_800_000_000, remote_customer(&customer_id(), "Recent", &email("recent")));
+    for event in [&old, &recent] {
+        stack.deliver(event).await;
+        stack.handled(event["id"].as_str().unwrap()).await;
+    }
+    stack.stop_webhook_service().await;
+    let old_id = old["id"].as_str().unwrap().to_owned();
+    stack.db.execute(&format!("UPDATE inbound_events SET received_at = now() - interval '721 hours' WHERE event_id = '{old_id}'")).await;
+
+    stack.start_webhook_service().await;
+    testkit::wait_for("the old event to be pruned", crate::support::WAIT, || async {
+        (stack.db.count(&format!("SELECT count(*) FROM inbound_events WHERE event_id = '{old_id}'")).await == 0).then_some(())
+    })
+    .await;
+    assert_eq!(stack.db.count("SELECT count(*) FROM inbound_events").await, 1, "the recent one stays");
+    assert_eq!(stack.db.count("SELECT count(*) FROM customers").await, 2, "pruning touches the inbox only");
+    stack.cleanup().await;
+}
