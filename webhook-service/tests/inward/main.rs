@@ -4,5 +4,6 @@
 
 mod emulator;
 mod events;
+mod poller;
 mod signatures;
 mod support;
