@@ -10,6 +10,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/health", web::get().to(health::health))
         .route("/ready", web::get().to(health::ready))
         .route("/sync/conflicts", web::get().to(sync::conflicts))
+        .route("/sync/status", web::get().to(sync::status))
         .service(web::resource("/customers").route(web::post().to(customers::create)).route(web::get().to(customers::list)))
         .service(
             web::resource("/customers/{id}")

@@ -119,3 +119,25 @@ async fn ready_says_unavailable_when_the_broker_cannot_be_reached() {
     assert_eq!(body["checks"]["broker"], "not connected");
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn sync_status_counts_what_waits_and_what_is_done() {
+    let api = Api::start().await;
+    let response = api.get("/sync/status").await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["integrations"]["stripe"]["outward"]["customer"]["pending"], 0);
+    assert_eq!(body["integrations"]["stripe"]["conflicts"], 0);
+
+    api.created("Counted", &email("counted")).await;
+    api.created("Counted Too", &email("counted")).await;
+    api.db.execute("UPDATE sync_links SET status = 'failed'").await;
+    api.created("Waiting", &email("waiting")).await;
+    let body: Value = api.get("/sync/status").await.json().await.unwrap();
+    assert_eq!(body["integrations"]["stripe"]["outward"]["customer"]["pending"], 1, "{body}");
+    assert_eq!(body["integrations"]["stripe"]["outward"]["customer"]["failed"], 2, "{body}");
+    assert_eq!(body["integrations"]["stripe"]["outward"]["customer"]["synced"], 0, "{body}");
+    assert!(body["outbox"]["unpublished"].as_i64().is_some(), "{body}");
+    assert!(body["broker"]["connected"].is_boolean(), "{body}");
+    api.cleanup().await;
+}

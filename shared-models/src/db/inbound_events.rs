@@ -164,3 +164,23 @@ pub async fn prune_handled(conn: &mut AsyncPgConnection, hours: u64) -> Result<u
     .await
     .context("pruning handled inbound events")
 }
+
+/// Per integration and status: how many events, and the newest received
+/// and handled times.
+pub async fn summary(
+    conn: &mut AsyncPgConnection,
+) -> Result<Vec<(String, String, i64, Option<DateTime<Utc>>, Option<DateTime<Utc>>)>, Error> {
+    use diesel::dsl::{count_star, max};
+    inbound_events::table
+        .group_by((inbound_events::integration, inbound_events::status))
+        .select((
+            inbound_events::integration,
+            inbound_events::status,
+            count_star(),
+            max(inbound_events::received_at),
+            max(inbound_events::processed_at),
+        ))
+        .load(conn)
+        .await
+        .context("summarising inbound events")
+}

@@ -55,6 +55,16 @@ pub async fn mark_published(conn: &mut AsyncPgConnection, ids: &[i64]) -> Result
     Ok(())
 }
 
+/// The creation time of the oldest unpublished row: how far the relay lags.
+pub async fn oldest_unpublished(conn: &mut AsyncPgConnection) -> Result<Option<DateTime<Utc>>, Error> {
+    outbox::table
+        .filter(outbox::published_at.is_null())
+        .select(diesel::dsl::min(outbox::created_at))
+        .get_result(conn)
+        .await
+        .context("reading the oldest unpublished outbox row")
+}
+
 pub async fn count_unpublished(conn: &mut AsyncPgConnection) -> Result<i64, Error> {
     outbox::table.filter(outbox::published_at.is_null()).count().get_result(conn).await.context("counting unpublished outbox rows")
 }

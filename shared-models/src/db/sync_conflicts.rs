@@ -105,3 +105,13 @@ pub async fn for_entities(
     }
     Ok(by_entity)
 }
+
+/// Open conflicts per integration.
+pub async fn counts(conn: &mut AsyncPgConnection) -> Result<Vec<(String, i64)>, Error> {
+    sync_conflicts::table
+        .group_by(sync_conflicts::integration)
+        .select((sync_conflicts::integration, diesel::dsl::count_star()))
+        .load(conn)
+        .await
+        .context("counting sync conflicts")
+}

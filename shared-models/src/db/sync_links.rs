@@ -198,3 +198,13 @@ pub async fn record_failure(
         .context("recording a failed sync attempt")?;
     Ok(())
 }
+
+/// How many links are in each status, per integration and entity type.
+pub async fn status_counts(conn: &mut AsyncPgConnection) -> Result<Vec<(String, String, String, i64)>, Error> {
+    sync_links::table
+        .group_by((sync_links::integration, sync_links::entity_type, sync_links::status))
+        .select((sync_links::integration, sync_links::entity_type, sync_links::status, diesel::dsl::count_star()))
+        .load(conn)
+        .await
+        .context("counting sync links by status")
+}

@@ -25,6 +25,10 @@ async fn the_same_event_delivered_twice_is_applied_once() {
     assert_eq!(local[0]["sync"]["stripe"]["status"], "synced");
     assert_eq!(stack.db.count("SELECT count(*) FROM customers").await, 1);
     assert_eq!(stack.db.count("SELECT count(*) FROM inbound_events").await, 1);
+    let (_, status) = stack.get("/sync/status").await;
+    assert_eq!(status["integrations"]["stripe"]["inward"]["applied"], 1, "{status}");
+    assert!(status["integrations"]["stripe"]["inward"]["last_handled_at"].is_string(), "{status}");
+    assert_eq!(status["integrations"]["stripe"]["outward"]["customer"]["synced"], 1, "{status}");
     stack.cleanup().await;
 }
 
