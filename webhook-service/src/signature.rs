@@ -38,6 +38,7 @@ impl Verifier {
     pub fn verify(&self, header: Option<&str>, body: &[u8], now: i64) -> Result<i64, SignatureError> {
         let header = header.map(str::trim).filter(|h| !h.is_empty()).ok_or(SignatureError::Missing)?;
         let mut timestamp = None;
+        let mut has_v1 = false;
         let mut signatures = Vec::new();
         for item in header.split(',') {
             let (scheme, value) =
@@ -45,13 +46,16 @@ impl Verifier {
             match scheme {
                 "t" => timestamp = Some(value.parse::<i64>().map_err(|_| SignatureError::Malformed("t is not a unix timestamp"))?),
                 // A value that is not hex cannot match; it is not an error of the header.
-                "v1" => signatures.extend(decode_hex(value)),
+                "v1" => {
+                    has_v1 = true;
+                    signatures.extend(decode_hex(value));
+                }
                 // v0 (test-mode legacy) and schemes unknown to us are ignored, as Stripe asks.
                 _ => {}
             }
         }
         let timestamp = timestamp.ok_or(SignatureError::Malformed("no t= timestamp"))?;
-        if signatures.is_empty() && !header.split(',').any(|i| i.trim().starts_with("v1=")) {
+        if !has_v1 {
             return Err(SignatureError::NoV1);
         }
         let mut signed = Vec::with_capacity(body.len() + 12);

@@ -154,7 +154,7 @@ pub async fn count_pending(conn: &mut AsyncPgConnection) -> Result<i64, Error> {
 
 /// Handled events older than `hours` are history only; drop them.
 pub async fn prune_handled(conn: &mut AsyncPgConnection, hours: u64) -> Result<usize, Error> {
-    let cutoff = Utc::now() - chrono::Duration::hours(i64::try_from(hours).unwrap_or(i64::MAX / 3_600_000));
+    let cutoff = super::hours_ago(hours);
     diesel::delete(
         inbound_events::table
             .filter(inbound_events::status.ne(InboundStatus::Pending.as_str()))

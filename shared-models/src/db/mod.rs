@@ -15,3 +15,8 @@ pub mod sync_links;
 
 pub use migrate::run_migrations;
 pub use pool::{build_pool, ping, Conn, PgPool};
+
+/// The time `hours` ago: where history older than a retention period starts.
+pub(crate) fn hours_ago(hours: u64) -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now() - chrono::Duration::hours(i64::try_from(hours).unwrap_or(i64::MAX / 3_600_000))
+}

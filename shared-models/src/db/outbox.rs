@@ -71,6 +71,6 @@ pub async fn count_unpublished(conn: &mut AsyncPgConnection) -> Result<i64, Erro
 
 /// Published rows older than `hours` are history only; drop them.
 pub async fn prune_published(conn: &mut AsyncPgConnection, hours: u64) -> Result<usize, Error> {
-    let cutoff = Utc::now() - chrono::Duration::hours(i64::try_from(hours).unwrap_or(i64::MAX / 3_600_000));
+    let cutoff = super::hours_ago(hours);
     diesel::delete(outbox::table.filter(outbox::published_at.lt(cutoff))).execute(conn).await.context("pruning published outbox rows")
 }

@@ -76,11 +76,7 @@ async fn a_stopped_service_catches_up_from_the_event_list() {
 /// Waits until Stripe holds `version` of the customer and every event the
 /// emulator made so far was handled by the inbox.
 async fn wait_settled(stack: &Inward, id: &str, version: i64) {
-    testkit::wait_for(&format!("version {version} of {id} in Stripe"), WAIT, || async {
-        let (_, customer) = stack.get(&format!("/customers/{id}")).await;
-        (customer["sync"]["stripe"]["status"] == "synced" && customer["sync"]["stripe"]["synced_version"] == version).then_some(())
-    })
-    .await;
+    stack.wait_synced(id, version).await;
     let made = stack.stripe.events().await.len() as i64;
     testkit::wait_for("every event to be handled", WAIT, || async {
         let handled = stack.db.count("SELECT count(*) FROM inbound_events WHERE status <> 'pending'").await;
@@ -94,13 +90,9 @@ async fn our_own_writes_coming_back_change_nothing() {
     let mut stack = Inward::start("webhook", |_| {}).await;
     stack.start_worker();
     let address = email("echo");
-    let response =
-        stack.http.post(format!("{}/customers", stack.api)).json(&json!({"name": "Ours", "email": address})).send().await.unwrap();
-    assert_eq!(response.status(), 201);
-    let id = response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let id = stack.create_local("Ours", &address).await;
     wait_settled(&stack, &id, 1).await;
-    let patch = stack.http.patch(format!("{}/customers/{id}", stack.api)).json(&json!({"name": "Ours, renamed"})).send().await.unwrap();
-    assert_eq!(patch.status(), 200);
+    stack.rename_local(&id, "Ours, renamed").await;
     wait_settled(&stack, &id, 2).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
 
@@ -126,21 +118,12 @@ async fn rapid_local_edits_with_late_shuffled_webhooks_end_on_the_last_edit() {
     stack.start_worker();
 
     let address = email("rapid");
-    let response = stack.http.post(format!("{}/customers", stack.api)).json(&json!({"name": "A", "email": address})).send().await.unwrap();
-    let id = response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
-    testkit::wait_for("the customer to exist in Stripe", WAIT, || async {
-        (stack.get(&format!("/customers/{id}")).await.1["sync"]["stripe"]["synced_version"] == 1).then_some(())
-    })
-    .await;
+    let id = stack.create_local("A", &address).await;
+    stack.wait_synced(&id, 1).await;
     for name in ["B", "C", "D"] {
-        let patch = stack.http.patch(format!("{}/customers/{id}", stack.api)).json(&json!({ "name": name })).send().await.unwrap();
-        assert_eq!(patch.status(), 200);
+        stack.rename_local(&id, name).await;
     }
-    testkit::wait_for("Stripe to hold the last edit", WAIT, || async {
-        let (_, customer) = stack.get(&format!("/customers/{id}")).await;
-        (customer["sync"]["stripe"]["synced_version"] == 4).then_some(())
-    })
-    .await;
+    stack.wait_synced(&id, 4).await;
     let writes = stack.stripe.events().await.len();
     assert!((2..=4).contains(&writes), "4 local versions made {writes} Stripe writes");
     let deliveries = testkit::wait_for("every webhook to reach the collector", WAIT, || async {
@@ -172,9 +155,7 @@ async fn edits_on_both_sides_at_once_converge() {
     let mut stack = Inward::start("webhook", |_| {}).await;
     stack.start_worker();
     let address = email("both");
-    let response =
-        stack.http.post(format!("{}/customers", stack.api)).json(&json!({"name": "Start", "email": address})).send().await.unwrap();
-    let id = response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let id = stack.create_local("Start", &address).await;
     wait_settled(&stack, &id, 1).await;
     let cus = stack.stripe.customers_by_email(&address).await[0]["id"].as_str().unwrap().to_owned();
 

@@ -146,9 +146,7 @@ async fn events_of_the_same_second_are_settled_by_stripes_current_state() {
 async fn a_stripe_customer_carrying_our_id_is_linked_even_before_the_worker_recorded_it() {
     let mut stack = Inward::start("webhook", |_| {}).await;
     let address = email("ours");
-    let response =
-        stack.http.post(format!("{}/customers", stack.api)).json(&json!({"name": "Ours", "email": address})).send().await.unwrap();
-    let id = response.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let id = stack.create_local("Ours", &address).await;
     // As if a worker created it in Stripe and died before recording the id.
     let cus = customer_id();
     let mut remote = remote_customer(&cus, "Ours", &address);

@@ -4,6 +4,7 @@
 
 mod emulator;
 mod events;
+mod faults;
 mod poller;
 mod signatures;
 mod support;

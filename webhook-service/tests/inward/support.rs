@@ -99,6 +99,29 @@ impl Inward {
         (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
     }
 
+    /// Creates a customer through the API; returns its id.
+    pub async fn create_local(&self, name: &str, email: &str) -> String {
+        let response = self.http.post(format!("{}/customers", self.api)).json(&json!({"name": name, "email": email})).send().await.unwrap();
+        assert_eq!(response.status(), 201);
+        response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Renames a customer through the API.
+    pub async fn rename_local(&self, id: &str, name: &str) {
+        let response = self.http.patch(format!("{}/customers/{id}", self.api)).json(&json!({ "name": name })).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+    }
+
+    /// Waits until the API shows that Stripe holds `version` of the customer.
+    pub async fn wait_synced(&self, id: &str, version: i64) {
+        testkit::wait_for(&format!("version {version} of {id} in Stripe"), WAIT, || async {
+            let (_, customer) = self.get(&format!("/customers/{id}")).await;
+            let link = &customer["sync"]["stripe"];
+            (link["status"] == "synced" && link["synced_version"] == version).then_some(())
+        })
+        .await;
+    }
+
     /// The local customers with this email (through the API).
     pub async fn local_by_email(&self, email: &str) -> Vec<Value> {
         let (_, page) = self.get(&format!("/customers?email={email}")).await;
