@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Makes sure what the tests talk to is there: PostgreSQL on 127.0.0.1:5432
 # (trust auth for user postgres), RabbitMQ on 127.0.0.1:5672 (guest/guest),
-# and the localstripe emulator in ./.venv. Installs and starts what is missing
-# (Debian packages need root), and is quick when all is already in place.
+# the localstripe emulator in ./.venv, and docker-compose (shared-models/tests/
+# compose.rs validates docker-compose.yml with it). Installs and starts what is
+# missing (Debian packages need root, or sudo), and is quick when all is
+# already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { echo "setup-test-env: $*" >&2; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 apt_updated=""
+as_root=()
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then as_root=(sudo); fi
 apt_install() {
-  if [ -z "$apt_updated" ]; then apt-get update -qq; apt_updated=1; fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  if [ -z "$apt_updated" ]; then "${as_root[@]}" apt-get update -qq; apt_updated=1; fi
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 wait_port() {
   for _ in $(seq 1 120); do port_open "$1" && return 0; sleep 0.5; done
@@ -56,4 +60,10 @@ if [ ! -x .venv/bin/localstripe ]; then
   fi
   .venv/bin/pip install --quiet --disable-pip-version-check localstripe==1.15.10
 fi
-log "PostgreSQL, RabbitMQ and localstripe are ready"
+# --- docker-compose (no Docker engine needed: the tests only run `config`) --------
+if ! command -v docker-compose >/dev/null 2>&1; then
+  log "installing docker-compose"
+  # Without the recommended docker.io: the tests need no engine.
+  apt_install --no-install-recommends docker-compose
+fi
+log "PostgreSQL, RabbitMQ, localstripe and docker-compose are ready"
