@@ -1,4 +1,4 @@
-use lapin::options::{ExchangeDeleteOptions, QueueDeclareOptions, QueueDeleteOptions};
+use lapin::options::{ExchangeDeleteOptions, QueueDeclareOptions, QueueDeleteOptions, QueuePurgeOptions};
 use lapin::types::FieldTable;
 use lapin::{Connection, ConnectionProperties};
 use shared_models::broker::Topology;
@@ -36,6 +36,15 @@ pub async fn queue_depth(amqp_url: &str, queue: &str) -> u32 {
         .unwrap_or(0);
     let _ = conn.close(200, "done".into()).await;
     depth
+}
+
+/// Drops every message ready in `queue`: messages lost in the broker.
+pub async fn purge_queue(amqp_url: &str, queue: &str) -> u32 {
+    let conn = Connection::connect(amqp_url, ConnectionProperties::default()).await.expect("connect to RabbitMQ");
+    let channel = conn.create_channel().await.expect("open a channel");
+    let purged = channel.queue_purge(queue.into(), QueuePurgeOptions::default()).await.expect("purge the queue");
+    let _ = conn.close(200, "done".into()).await;
+    purged
 }
 
 /// Deletes everything `topology` declares for (integration, entity) pairs.

@@ -10,7 +10,7 @@ mod proxy;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-pub use broker::{delete_topology, queue_depth, TestBroker};
+pub use broker::{delete_topology, purge_queue, queue_depth, TestBroker};
 pub use database::TestDb;
 pub use localstripe::LocalStripe;
 pub use proxy::TcpProxy;

@@ -5,6 +5,7 @@
 mod error;
 pub mod event;
 pub mod inbound;
+pub mod reconcile;
 mod routes;
 pub mod signature;
 mod startup;

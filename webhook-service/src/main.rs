@@ -1,12 +1,34 @@
-use anyhow::Context;
+use anyhow::{bail, Context};
 use shared_models::config::Settings;
+use webhook_service::reconcile::{Reconciler, TerminalProgress};
+
+const USAGE: &str = "usage: webhook-service [reconcile [--dry-run]]";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     shared_models::init_logging();
+    let args: Vec<String> = std::env::args().skip(1).collect();
     let settings = Settings::load().context("webhook-service cannot start")?;
     shared_models::db::run_migrations(&settings.database_url).await.context("applying database migrations")?;
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        [] => {}
+        ["reconcile"] => return reconcile(&settings, false).await,
+        ["reconcile", "--dry-run"] => return reconcile(&settings, true).await,
+        _ => bail!("{USAGE}"),
+    }
     let app = webhook_service::Application::build(&settings).context("building webhook-service")?;
     log::info!("webhook-service listening on port {} (inward mode: {})", app.port(), settings.inward_mode);
     app.run_until_stopped().await.context("running webhook-service")
+}
+
+/// Compares the catalog with Stripe and repairs (or, dry, reports) every
+/// difference; prints the summary as JSON.
+async fn reconcile(settings: &Settings, dry_run: bool) -> anyhow::Result<()> {
+    let reconciler = Reconciler::from_settings(settings).context("building the reconciler")?;
+    let progress = TerminalProgress::new();
+    let summary = reconciler.run(dry_run, &progress).await;
+    progress.finish();
+    let summary = summary.context("reconcile stopped")?;
+    println!("{}", serde_json::to_string_pretty(&summary).context("printing the summary")?);
+    Ok(())
 }

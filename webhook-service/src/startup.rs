@@ -6,6 +6,7 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use shared_models::config::Settings;
 use shared_models::db::{self, PgPool};
+use sync_worker::SharedRateLimit;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -64,13 +65,10 @@ impl Application {
         if settings.stripe_webhook_tolerance_seconds == 0 {
             return Err(Error::Config("STRIPE_WEBHOOK_TOLERANCE_SECONDS must be at least 1".into()));
         }
+        let pool = db::build_pool(&settings.database_url, settings.database_pool_size)?;
         // Also needed in webhook mode: two events of the same second are
         // settled by reading the customer from Stripe.
-        let key = Settings::require(&settings.stripe_secret_key, "STRIPE_SECRET_KEY")?;
-        let api = StripeApi::new(&settings.stripe_api_base, key, Duration::from_millis(settings.stripe_timeout_ms))
-            .map_err(|e| Error::Config(format!("cannot build the Stripe client: {e}")))?;
-        let api = Arc::new(api);
-        let pool = db::build_pool(&settings.database_url, settings.database_pool_size)?;
+        let api = stripe_api(settings, &pool)?;
         let wake = Arc::new(Notify::new());
 
         let retry = RetryPolicy {
@@ -132,4 +130,13 @@ impl Application {
         }
         served
     }
+}
+
+/// The Stripe client of the inward sync, under the rate limit the workers share.
+pub(crate) fn stripe_api(settings: &Settings, pool: &PgPool) -> Result<Arc<StripeApi>, Error> {
+    let key = Settings::require(&settings.stripe_secret_key, "STRIPE_SECRET_KEY")?;
+    let api = StripeApi::new(&settings.stripe_api_base, key, Duration::from_millis(settings.stripe_timeout_ms))
+        .map_err(|e| Error::Config(format!("cannot build the Stripe client: {e}")))?;
+    let limiter = SharedRateLimit::new(pool.clone(), "stripe", settings.stripe_rate_limit_per_second);
+    Ok(Arc::new(api.with_rate_limit(limiter)))
 }

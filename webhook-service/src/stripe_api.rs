@@ -2,6 +2,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use sync_worker::stripe::{StripeCallError, StripeHttp};
+use sync_worker::SharedRateLimit;
 
 use crate::event::RemoteCustomer;
 
@@ -13,11 +14,51 @@ const MAX_PAGES: usize = 1_000;
 /// settle events of the same second) and the event list (poll mode).
 pub struct StripeApi {
     http: StripeHttp,
+    limiter: Option<SharedRateLimit>,
+}
+
+/// One page of a Stripe list: its items, and the id to continue after.
+pub struct Page {
+    pub items: Vec<Value>,
+    pub next: Option<String>,
 }
 
 impl StripeApi {
     pub fn new(api_base: &str, secret_key: &str, timeout: Duration) -> Result<Self, reqwest::Error> {
-        Ok(Self { http: StripeHttp::new(api_base, secret_key, timeout)? })
+        Ok(Self { http: StripeHttp::new(api_base, secret_key, timeout)?, limiter: None })
+    }
+
+    /// Every call first takes its turn from `limiter`, the calls-per-second
+    /// budget the workers share (Stripe limits the account).
+    pub fn with_rate_limit(mut self, limiter: Option<SharedRateLimit>) -> Self {
+        self.limiter = limiter;
+        self
+    }
+
+    async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, StripeCallError> {
+        if let Some(limiter) = &self.limiter {
+            limiter.acquire().await.map_err(|e| StripeCallError {
+                status: None,
+                message: format!("waiting for the rate limit: {e}"),
+                retry_after: None,
+                should_retry: Some(true),
+            })?;
+        }
+        self.http.get_json(path, query).await
+    }
+
+    /// One page of `GET /v1/customers` (deleted customers are not listed).
+    pub async fn customers_page(&self, after: Option<&str>, limit: u32) -> Result<Page, StripeCallError> {
+        let mut query = vec![("limit", limit.to_string())];
+        if let Some(after) = after {
+            query.push(("starting_after", after.to_owned()));
+        }
+        let page = self.get("/customers", &query).await?;
+        let items = page.get("data").and_then(Value::as_array).cloned().unwrap_or_default();
+        let has_more = page.get("has_more").and_then(Value::as_bool).unwrap_or(false);
+        let last = items.last().and_then(|c| c.get("id")).and_then(Value::as_str).map(str::to_owned);
+        let next = last.filter(|last| has_more && after != Some(last.as_str()));
+        Ok(Page { items, next })
     }
 
     /// The customer as Stripe holds it now; `deleted` when it is gone.
@@ -26,7 +67,7 @@ impl StripeApi {
         if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Ok(gone());
         }
-        match self.http.get_json(&format!("/customers/{id}"), &[]).await {
+        match self.get(&format!("/customers/{id}"), &[]).await {
             Ok(value) => RemoteCustomer::from_value(&value).map_err(|e| StripeCallError {
                 status: None,
                 message: format!("unexpected customer from Stripe: {e}"),
@@ -50,7 +91,7 @@ impl StripeApi {
             if let Some(after) = &after {
                 query.push(("starting_after", after.clone()));
             }
-            let page = self.http.get_json("/events", &query).await?;
+            let page = self.get("/events", &query).await?;
             let data = page.get("data").and_then(Value::as_array).cloned().unwrap_or_default();
             let last = data.last().and_then(|e| e.get("id")).and_then(Value::as_str).map(str::to_owned);
             events.extend(data);

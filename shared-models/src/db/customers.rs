@@ -109,3 +109,35 @@ pub async fn soft_delete(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Custo
         .get_result(conn)
         .await
 }
+
+/// Every customer, tombstones included, in id order after `after`.
+pub async fn page_all(conn: &mut AsyncPgConnection, after: Option<Uuid>, limit: i64) -> Result<Vec<Customer>, Error> {
+    let mut query = customers::table.select(Customer::as_select()).into_boxed();
+    if let Some(after) = after {
+        query = query.filter(customers::id.gt(after));
+    }
+    query.order(customers::id.asc()).limit(limit).load(conn).await.context("reading a page of customers")
+}
+
+/// Live customers linked to a record of `integration`: (id, external id),
+/// in id order after `after`.
+pub async fn linked_live(
+    conn: &mut AsyncPgConnection,
+    integration: &str,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<(Uuid, String)>, Error> {
+    use crate::schema::sync_links;
+    let live = customers::table.filter(customers::deleted_at.is_null()).select(customers::id);
+    let mut query = sync_links::table
+        .filter(sync_links::integration.eq(integration))
+        .filter(sync_links::entity_type.eq(crate::sync::CUSTOMER))
+        .filter(sync_links::entity_id.eq_any(live))
+        .filter(sync_links::external_id.is_not_null())
+        .select((sync_links::entity_id, sync_links::external_id.assume_not_null()))
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(sync_links::entity_id.gt(after));
+    }
+    query.order(sync_links::entity_id.asc()).limit(limit).load(conn).await.context("reading linked customers")
+}

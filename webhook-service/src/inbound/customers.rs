@@ -20,18 +20,19 @@ use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use shared_models::db::customers::{self, Customer, CustomerChanges};
 use shared_models::db::sync_conflicts::{self, NewSyncConflict};
-use shared_models::db::{changes, sync_links};
+use shared_models::db::{changes, create_attempts, sync_links};
 use shared_models::domain::{CustomerId, CustomerName, Email};
 use shared_models::sync::{EntityRef, Operation, CUSTOMER};
 use uuid::Uuid;
 
-use super::{Applier, Outcome, STRIPE};
+use super::{Applier, Effect, Outcome, Source, STRIPE};
 use crate::event::{RemoteCustomer, StripeEvent};
 use crate::Error;
 
 struct Ctx<'a> {
     applier: &'a Applier,
     event: &'a StripeEvent,
+    source: Source,
 }
 
 impl Ctx<'_> {
@@ -40,7 +41,7 @@ impl Ctx<'_> {
     }
 }
 
-pub async fn apply(conn: &mut AsyncPgConnection, applier: &Applier, event: &StripeEvent) -> Result<Outcome, Error> {
+pub async fn apply(conn: &mut AsyncPgConnection, applier: &Applier, event: &StripeEvent, source: Source) -> Result<Outcome, Error> {
     let remote = RemoteCustomer::from_value(&event.data.object).map_err(|e| Error::BadPayload(e.to_string()))?;
     // Events of one Stripe customer are applied one at a time, also across
     // processes; this is what keeps two events of a new customer from
@@ -49,7 +50,7 @@ pub async fn apply(conn: &mut AsyncPgConnection, applier: &Applier, event: &Stri
         .bind::<Text, _>(format!("{STRIPE}:{CUSTOMER}:{}", remote.id))
         .execute(conn)
         .await?;
-    let ctx = Ctx { applier, event };
+    let ctx = Ctx { applier, event, source };
     let by_link = sync_links::find_by_external(conn, STRIPE, CUSTOMER, &remote.id).await?;
     let local_id = by_link.map(|l| l.entity_id).or(remote.our_id());
     let local = match local_id {
@@ -82,6 +83,9 @@ async fn unknown(conn: &mut AsyncPgConnection, ctx: &Ctx<'_>, remote: RemoteCust
         Err(problem) => return reject(conn, ctx, &remote, None, problem).await,
     };
     if let Some(owner) = email_owner(conn, &email, None).await? {
+        if let Some(linked) = link_by_email(conn, ctx, &remote, owner).await? {
+            return Ok(linked);
+        }
         return reject(conn, ctx, &remote, None, format!("email {} is already used by customer {owner}", email.as_str())).await;
     }
     // A Stripe customer carrying an id of ours that names no customer here
@@ -92,7 +96,7 @@ async fn unknown(conn: &mut AsyncPgConnection, ctx: &Ctx<'_>, remote: RemoteCust
     changes::record(conn, &ctx.applier.integrations, &entity, Operation::Created, customer.version).await?;
     sync_links::record_inbound(conn, STRIPE, &entity, &remote.id, ctx.mark(), Some(customer.version)).await?;
     sync_conflicts::resolve(conn, STRIPE, CUSTOMER, &remote.id).await?;
-    Ok(Outcome::applied(format!("customer {} created from Stripe customer {}", customer.id, remote.id)))
+    Ok(Outcome::applied(Effect::Created, format!("customer {} created from Stripe customer {}", customer.id, remote.id)))
 }
 
 /// A Stripe customer linked to (or carrying the id of) a live local customer.
@@ -149,7 +153,10 @@ async fn known(
         sync_conflicts::resolve(conn, STRIPE, CUSTOMER, &remote.id).await?;
         return Ok(Outcome::skipped(format!("Stripe holds the same values as version {}{note}", local.version)));
     }
-    if local.version > link.synced_version && local.updated_at.timestamp() >= ctx.event.created {
+    // A listed state carries no time of its change: the local edit, whose
+    // time is known and which has not reached Stripe yet, wins.
+    let local_is_newer = ctx.source == Source::Listed || local.updated_at.timestamp() >= ctx.event.created;
+    if local.version > link.synced_version && local_is_newer {
         sync_links::record_inbound(conn, STRIPE, &entity, &remote.id, ctx.mark(), None).await?;
         let why = format!("the local edit of {} is newer and wins; it will be written to Stripe", local.updated_at.to_rfc3339());
         return Ok(Outcome::skipped(why));
@@ -167,7 +174,27 @@ async fn known(
     // Stripe holds this version already: the worker has nothing to send back.
     sync_links::record_inbound(conn, STRIPE, &entity, &remote.id, ctx.mark(), Some(updated.version)).await?;
     sync_conflicts::resolve(conn, STRIPE, CUSTOMER, &remote.id).await?;
-    Ok(Outcome::applied(format!("customer {} updated to version {}{note}", local.id, updated.version)))
+    Ok(Outcome::applied(Effect::Updated, format!("customer {} updated to version {}{note}", local.id, updated.version)))
+}
+
+/// A Stripe customer unknown here whose email a local customer has that
+/// never reached Stripe (an initial import, or a customer made on both
+/// sides): they are the same customer, so they are linked, not doubled.
+/// The local values win; the worker writes them to Stripe. `None` when the
+/// local customer is linked already or a create of it may have reached
+/// Stripe (linking then could leave a double there).
+async fn link_by_email(conn: &mut AsyncPgConnection, ctx: &Ctx<'_>, remote: &RemoteCustomer, owner: Uuid) -> Result<Option<Outcome>, Error> {
+    let Some(local) = customers::find_for_update(conn, owner).await? else { return Ok(None) };
+    let entity = EntityRef::customer(local.id);
+    let link = sync_links::lock(conn, STRIPE, &entity).await?;
+    if link.external_id.is_some() || !create_attempts::lookup_keys(conn, STRIPE, &entity).await?.is_empty() {
+        return Ok(None);
+    }
+    let same = remote.name.as_deref() == Some(local.name.as_str()) && remote.email.as_deref() == Some(local.email.as_str());
+    sync_links::record_inbound(conn, STRIPE, &entity, &remote.id, ctx.mark(), same.then_some(local.version)).await?;
+    sync_conflicts::resolve(conn, STRIPE, CUSTOMER, &remote.id).await?;
+    let why = if same { "same values" } else { "the local values win and will be written to Stripe" };
+    Ok(Some(Outcome::applied(Effect::Linked, format!("customer {} linked to Stripe customer {} by email ({why})", local.id, remote.id))))
 }
 
 async fn delete_local(conn: &mut AsyncPgConnection, ctx: &Ctx<'_>, remote: &RemoteCustomer, entity: &EntityRef) -> Result<Outcome, Error> {
@@ -175,7 +202,7 @@ async fn delete_local(conn: &mut AsyncPgConnection, ctx: &Ctx<'_>, remote: &Remo
     changes::record(conn, &ctx.applier.integrations, entity, Operation::Deleted, deleted.version).await?;
     sync_links::record_inbound(conn, STRIPE, entity, &remote.id, ctx.mark(), Some(deleted.version)).await?;
     sync_conflicts::resolve(conn, STRIPE, CUSTOMER, &remote.id).await?;
-    Ok(Outcome::applied(format!("customer {} deleted, as in Stripe", entity.id)))
+    Ok(Outcome::applied(Effect::Deleted, format!("customer {} deleted, as in Stripe", entity.id)))
 }
 
 /// The Stripe customer's values as the catalog's rules accept them.

@@ -24,19 +24,41 @@ pub const STRIPE: &str = "stripe";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     pub status: InboundStatus,
+    /// What it did to the catalog (`None` unless applied).
+    pub effect: Option<Effect>,
     pub detail: String,
 }
 
+/// The change an applied event made to the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Created,
+    Updated,
+    Deleted,
+    /// An outside record was linked to the local customer with its email.
+    Linked,
+}
+
 impl Outcome {
-    fn applied(detail: String) -> Self {
-        Self { status: InboundStatus::Applied, detail }
+    fn applied(effect: Effect, detail: String) -> Self {
+        Self { status: InboundStatus::Applied, effect: Some(effect), detail }
     }
     fn skipped(detail: String) -> Self {
-        Self { status: InboundStatus::Skipped, detail }
+        Self { status: InboundStatus::Skipped, effect: None, detail }
     }
     fn rejected(detail: String) -> Self {
-        Self { status: InboundStatus::Rejected, detail }
+        Self { status: InboundStatus::Rejected, effect: None, detail }
     }
+}
+
+/// Where the Stripe state being applied comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// An event: the change was made at the event's `created`.
+    Event,
+    /// A list read (reconcile): the current state, of a change made at an
+    /// unknown time; `created` is when it was read.
+    Listed,
 }
 
 /// Applies stored events to the catalog.
@@ -54,9 +76,30 @@ impl Applier {
         let event = StripeEvent::from_value(&stored.payload).map_err(|e| Error::BadPayload(e.to_string()))?;
         if !event.is_customer_event() {
             let detail = format!("catalog-sync does not handle {} events", event.event_type);
-            return Ok(Outcome { status: InboundStatus::Ignored, detail });
+            return Ok(Outcome { status: InboundStatus::Ignored, effect: None, detail });
         }
-        customers::apply(conn, self, &event).await
+        customers::apply(conn, self, &event, Source::Event).await
+    }
+
+    /// Applies a customer as Stripe holds it now, read at `read_at` (unix
+    /// seconds), by the same rules as its events.
+    pub async fn apply_listed_customer(&self, conn: &mut AsyncPgConnection, customer: &Value, read_at: i64) -> Result<Outcome, Error> {
+        let deleted = customer.get("deleted").and_then(Value::as_bool).unwrap_or(false);
+        let event = StripeEvent {
+            id: format!("list_{read_at}"),
+            event_type: if deleted { "customer.deleted" } else { "customer.updated" }.to_owned(),
+            created: read_at,
+            data: crate::event::EventData { object: customer.clone() },
+        };
+        customers::apply(conn, self, &event, Source::Listed).await
+    }
+
+    pub fn api(&self) -> &StripeApi {
+        &self.api
+    }
+
+    pub fn integrations(&self) -> &[String] {
+        &self.integrations
     }
 }
 

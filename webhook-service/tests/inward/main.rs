@@ -6,5 +6,6 @@ mod emulator;
 mod events;
 mod faults;
 mod poller;
+mod reconcile;
 mod signatures;
 mod support;

@@ -69,6 +69,14 @@ impl Inward {
         self.worker = Some((token, task));
     }
 
+    /// Stops the worker after the messages in hand.
+    pub async fn stop_worker(&mut self) {
+        if let Some((token, task)) = self.worker.take() {
+            token.cancel();
+            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+        }
+    }
+
     /// POSTs `body` to the webhook endpoint with `signature` as the header.
     pub async fn deliver_raw(&self, body: &[u8], signature: Option<&str>) -> reqwest::Response {
         let mut request = self.http.post(format!("{}/webhooks/stripe", self.hooks)).body(body.to_vec());
@@ -130,10 +138,7 @@ impl Inward {
 
     pub async fn cleanup(mut self) {
         self.stop_webhook_service().await;
-        if let Some((token, task)) = self.worker.take() {
-            token.cancel();
-            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
-        }
+        self.stop_worker().await;
         testkit::delete_topology(&self.broker.url, &self.broker.topology(&self.settings), &[("stripe", "customer")]).await;
         self.db.cleanup().await;
     }

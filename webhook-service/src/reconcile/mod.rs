@@ -1,0 +1,164 @@
+//! Reconcile: compares the whole catalog with the whole of Stripe and
+//! repairs every difference, by the rules of the live sync. It is how a
+//! missed webhook, a lost message or a change made while a service was down
+//! gets repaired, and it is the initial import of an existing Stripe account.
+//!
+//! 1. Every Stripe customer (the paginated list) is applied like an event
+//!    made when the page was read: missing customers are created here,
+//!    changed ones updated, unlinked ones with a known email linked.
+//! 2. Every linked live customer the list did not show is read one by one:
+//!    deleted in Stripe means deleted here.
+//! 3. Every local customer Stripe does not hold the latest version of gets a
+//!    change message again; the worker writes it, exactly as for an edit.
+//!
+//! Each customer is one transaction that takes the same locks as the live
+//! sync, so a reconcile can run next to it. A dry run makes the same
+//! decisions and rolls each one back.
+
+mod local_side;
+mod stripe_side;
+mod terminal;
+
+pub use terminal::TerminalProgress;
+
+use std::sync::Arc;
+
+use diesel_async::{AsyncConnection, AsyncPgConnection, TransactionManager};
+use serde::Serialize;
+use shared_models::config::Settings;
+use shared_models::db::{self, PgPool};
+use shared_models::error::Context;
+
+use crate::inbound::{Applier, Effect, Outcome};
+use crate::Error;
+
+/// Stripe customers read per list call (Stripe's maximum).
+const PAGE: u32 = 100;
+/// Local customers compared per database read.
+const LOCAL_PAGE: i64 = 500;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    #[default]
+    Starting,
+    /// Reading Stripe's customer list.
+    StripeList,
+    /// Reading linked customers the list did not show.
+    StripeMissing,
+    /// Comparing the local catalog with what Stripe holds.
+    Local,
+    Done,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Checked {
+    /// Stripe customers read.
+    pub stripe: u64,
+    /// Local customers compared (deleted ones included).
+    pub local: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Changes {
+    pub created: u64,
+    pub updated: u64,
+    pub deleted: u64,
+}
+
+/// What a reconcile found and did (or, in a dry run, would do).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub dry_run: bool,
+    pub phase: Phase,
+    pub checked: Checked,
+    /// Changes made to the catalog from Stripe's state.
+    pub catalog: Changes,
+    /// Stripe customers linked to the local customer with their email.
+    pub linked: u64,
+    /// Changes queued for Stripe (the worker writes them).
+    pub stripe: Changes,
+    /// Stripe customers that break a local rule, kept in `/sync/conflicts`.
+    pub conflicts: u64,
+    /// Customers on which both sides already agreed.
+    pub unchanged: u64,
+}
+
+impl Summary {
+    fn count(&mut self, outcome: &Outcome) {
+        match outcome.effect {
+            Some(Effect::Created) => self.catalog.created += 1,
+            Some(Effect::Updated) => self.catalog.updated += 1,
+            Some(Effect::Deleted) => self.catalog.deleted += 1,
+            Some(Effect::Linked) => self.linked += 1,
+            None if outcome.status == shared_models::db::inbound_events::InboundStatus::Rejected => self.conflicts += 1,
+            None => self.unchanged += 1,
+        }
+    }
+}
+
+/// Told about the summary as the reconcile goes.
+pub trait Progress: Send + Sync {
+    fn report(&self, summary: &Summary);
+}
+
+/// No progress reporting.
+impl Progress for () {
+    fn report(&self, _summary: &Summary) {}
+}
+
+pub struct Reconciler {
+    pool: PgPool,
+    applier: Arc<Applier>,
+}
+
+impl Reconciler {
+    pub fn new(pool: PgPool, applier: Arc<Applier>) -> Self {
+        Self { pool, applier }
+    }
+
+    /// Stripe and the catalog as configured (STRIPE_*, DATABASE_URL).
+    pub fn from_settings(settings: &Settings) -> Result<Self, Error> {
+        let pool = db::build_pool(&settings.database_url, settings.database_pool_size)?;
+        let api = crate::startup::stripe_api(settings, &pool)?;
+        Ok(Self::new(pool, Arc::new(Applier::new(api, settings.integrations()))))
+    }
+
+    /// Runs all three phases; the summary so far goes to `progress` after
+    /// every page. Stops at the first error (a rerun picks up from scratch;
+    /// what was repaired stays repaired).
+    pub async fn run(&self, dry_run: bool, progress: &dyn Progress) -> Result<Summary, Error> {
+        let mut summary = Summary { dry_run, ..Summary::default() };
+        log::info!("reconcile started{}", if dry_run { " (dry run)" } else { "" });
+        let seen = stripe_side::read_list(self, &mut summary, progress).await?;
+        stripe_side::read_missing(self, &seen, &mut summary, progress).await?;
+        local_side::queue_lagging(self, &mut summary, progress).await?;
+        summary.phase = Phase::Done;
+        progress.report(&summary);
+        log::info!("reconcile finished: {}", serde_json::to_string(&summary).unwrap_or_default());
+        Ok(summary)
+    }
+
+    /// Runs `work` in a transaction of its own, rolled back in a dry run.
+    async fn step<T>(&self, dry_run: bool, work: impl AsyncFnOnce(&mut AsyncPgConnection) -> Result<T, Error>) -> Result<T, Error> {
+        type Tm = <AsyncPgConnection as AsyncConnection>::TransactionManager;
+        let mut conn = self.pool.get().await.context("checking out a connection for reconcile")?;
+        Tm::begin_transaction(&mut *conn).await?;
+        match work(&mut *conn).await {
+            Ok(done) if dry_run => {
+                Tm::rollback_transaction(&mut *conn).await?;
+                Ok(done)
+            }
+            Ok(done) => {
+                Tm::commit_transaction(&mut *conn).await?;
+                Ok(done)
+            }
+            Err(e) => {
+                if let Err(rollback) = Tm::rollback_transaction(&mut *conn).await {
+                    log::warn!("reconcile: rolling back after {e} failed too: {rollback}");
+                }
+                Err(e)
+            }
+        }
+    }
+}

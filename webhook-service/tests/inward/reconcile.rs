@@ -1,0 +1,109 @@
+//! Reconcile repairs what the live sync missed while a service was down,
+//! and a dry run only reports it.
+
+use serde_json::Value;
+use webhook_service::reconcile::{Changes, Reconciler, Summary};
+
+use crate::support::{email, Inward, WAIT};
+
+async fn reconcile(stack: &Inward, dry_run: bool) -> Summary {
+    Reconciler::from_settings(&stack.settings).unwrap().run(dry_run, &()).await.unwrap()
+}
+
+async fn wait_published(stack: &Inward) {
+    testkit::wait_for("the outbox to be relayed", WAIT, || async {
+        (stack.db.count("SELECT count(*) FROM outbox WHERE published_at IS NULL").await == 0).then_some(())
+    })
+    .await;
+}
+
+/// What a dry run must leave alone: the catalog, the outbox, Stripe.
+async fn snapshot(stack: &Inward) -> (i64, i64, i64, Vec<Value>) {
+    let customers = stack.db.count("SELECT count(*) FROM customers WHERE deleted_at IS NULL").await;
+    let versions = stack.db.count("SELECT coalesce(sum(version), 0)::bigint FROM customers").await;
+    let outbox = stack.db.count("SELECT count(*) FROM outbox").await;
+    (customers, versions, outbox, stack.stripe.all_customers().await)
+}
+
+#[tokio::test]
+async fn reconcile_repairs_what_was_missed_while_services_were_down() {
+    // Arrange: B made in Stripe and D made here, both synced live.
+    let mut stack = Inward::start("webhook", |_| {}).await;
+    stack.start_worker();
+    let (a_email, b_email, c_email, d_email) = (email("a"), email("b"), email("c"), email("d"));
+    let b = stack.stripe.create_customer(&[("name", "Bea"), ("email", &b_email)]).await;
+    let b_local = testkit::wait_for("B to arrive", WAIT, || async { stack.local_by_email(&b_email).await.pop() }).await;
+    let d = stack.create_local("Dan", &d_email).await;
+    stack.wait_synced(&d, 1).await;
+
+    // While webhook-service and the worker are down: A is made and B deleted
+    // in Stripe; C is made and D deleted here, and their messages are lost.
+    stack.stop_webhook_service().await;
+    stack.stop_worker().await;
+    let a = stack.stripe.create_customer(&[("name", "Ann"), ("email", &a_email)]).await;
+    stack.stripe.delete_customer(b["id"].as_str().unwrap()).await;
+    let c = stack.create_local("Cid", &c_email).await;
+    let response = stack.http.delete(format!("{}/customers/{d}", stack.api)).send().await.unwrap();
+    assert_eq!(response.status(), 204);
+    wait_published(&stack).await;
+    let queue = stack.broker.topology(&stack.settings).work_queue("stripe", "customer");
+    assert_eq!(testkit::purge_queue(&stack.broker.url, &queue).await, 2, "the messages of C and D are lost");
+
+    // Act 1: a dry run reports every repair and changes nothing.
+    let before = snapshot(&stack).await;
+    let dry = reconcile(&stack, true).await;
+    assert_eq!(snapshot(&stack).await, before, "a dry run changes nothing");
+    assert_eq!(testkit::queue_depth(&stack.broker.url, &queue).await, 0);
+    assert!(dry.dry_run);
+    assert_eq!(dry.catalog, Changes { created: 1, updated: 0, deleted: 1 }, "{dry:?}");
+    assert_eq!(dry.stripe, Changes { created: 1, updated: 0, deleted: 1 }, "{dry:?}");
+    assert_eq!((dry.checked.stripe, dry.checked.local, dry.conflicts, dry.linked), (3, 3, 0, 0), "{dry:?}");
+
+    // Act 2: the real run makes the same decisions, then the worker writes.
+    let done = reconcile(&stack, false).await;
+    assert_eq!((done.catalog, done.stripe), (dry.catalog, dry.stripe), "{done:?}");
+    stack.start_worker();
+
+    // Assert: A is here and linked, B is gone here, C reached Stripe once, D is gone there.
+    let a_local = stack.local_by_email(&a_email).await.pop().expect("A created from Stripe");
+    assert_eq!(a_local["sync"]["stripe"]["external_id"], a["id"]);
+    assert_eq!(stack.get(&format!("/customers/{}", b_local["id"].as_str().unwrap())).await.0, 404);
+    stack.wait_synced(&c, 1).await;
+    assert_eq!(stack.stripe.customers_by_email(&c_email).await.len(), 1);
+    testkit::wait_for("D deleted in Stripe", WAIT, || async { stack.stripe.customers_by_email(&d_email).await.is_empty().then_some(()) })
+        .await;
+
+    // Once repaired, a reconcile finds nothing left to do.
+    let again = reconcile(&stack, false).await;
+    assert_eq!((again.catalog, again.stripe, again.linked), (Changes::default(), Changes::default(), 0), "{again:?}");
+    stack.cleanup().await;
+}
+
+#[tokio::test]
+async fn reconcile_imports_an_existing_stripe_account_without_doubles() {
+    // Arrange: Stripe has customers before catalog-sync ever ran; one of
+    // them is also in the catalog (same email), not yet synced.
+    let mut stack = Inward::start("webhook", |_| {}).await;
+    stack.stop_webhook_service().await;
+    let shared = email("shared");
+    let only_remote = email("remote");
+    stack.stripe.create_customer(&[("name", "Old Name"), ("email", &shared)]).await;
+    stack.stripe.create_customer(&[("name", "Only In Stripe"), ("email", &only_remote)]).await;
+    stack.stripe.create_customer(&[("name", "No Email")]).await;
+    let local = stack.create_local("New Name", &shared).await;
+
+    // Act
+    let summary = reconcile(&stack, false).await;
+    stack.start_worker();
+
+    // Assert: one created, one linked (local values win), one conflict; no double in Stripe.
+    assert_eq!((summary.catalog.created, summary.linked, summary.conflicts), (1, 1, 1), "{summary:?}");
+    assert_eq!(stack.local_by_email(&only_remote).await.len(), 1);
+    stack.wait_synced(&local, 1).await;
+    let remote = stack.stripe.customers_by_email(&shared).await;
+    assert_eq!(remote.len(), 1, "linked, not doubled: {remote:?}");
+    assert_eq!(remote[0]["name"], "New Name");
+    let (_, conflicts) = stack.get("/sync/conflicts").await;
+    assert_eq!(conflicts["data"].as_array().unwrap().len(), 1);
+    stack.cleanup().await;
+}
