@@ -141,7 +141,10 @@ impl Relay {
             try_join_all(payloads.iter().map(|(id, key, body)| publisher.publish(&exchange, key, id, body, &[], None))).await?;
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             outbox::mark_published(conn, &ids).await.context("marking outbox rows published")?;
-            log::debug!("relay published {} messages", ids.len());
+            shared_models::metrics::MESSAGES_PUBLISHED.with_label_values(&["change"]).inc_by(ids.len() as u64);
+            for row in &rows {
+                log::info!("{} {} version {}: message {} published", row.entity_type, row.entity_id, row.entity_version, row.message_id);
+            }
             Ok(ids.len())
         })
         .await

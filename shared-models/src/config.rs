@@ -23,6 +23,9 @@ fn default_api_port() -> u16 {
 fn default_webhook_port() -> u16 {
     8081
 }
+fn default_worker_metrics_port() -> u16 {
+    9090
+}
 fn default_stripe_base() -> String {
     "https://api.stripe.com/".into()
 }
@@ -92,6 +95,9 @@ pub struct Settings {
     pub api_port: u16,
     #[serde(default = "default_webhook_port")]
     pub webhook_port: u16,
+    /// Where sync-worker serves /metrics and /health (it has no other HTTP).
+    #[serde(default = "default_worker_metrics_port")]
+    pub worker_metrics_port: u16,
     pub stripe_secret_key: Option<String>,
     #[serde(default = "default_stripe_base")]
     pub stripe_api_base: String,

@@ -7,11 +7,12 @@ use lapin::options::{BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, B
 use lapin::types::{AMQPValue, FieldTable, LongString};
 use shared_models::broker::{connect, Publisher, ATTEMPT_HEADER, ERROR_HEADER};
 use shared_models::error::Context;
+use shared_models::metrics;
 use shared_models::sync::ChangeMessage;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::{Catalog, Connector, SyncError, Worker};
+use crate::{Catalog, Connector, SyncError, Synced, Worker};
 
 /// Consumes the work queue until shutdown (Ok) or a lost connection (Err).
 /// Messages in hand are finished either way before this returns.
@@ -64,6 +65,7 @@ async fn handle<C: Catalog, K: Connector<C::Record>>(worker: Arc<Worker<C, K>>, 
         Ok(m) => m,
         Err(e) => {
             log::error!("unreadable message dead-lettered: {e}");
+            consumed(worker.engine.integration(), "unreadable");
             let _ = delivery.nack(BasicNackOptions { requeue: false, ..Default::default() }).await;
             return;
         }
@@ -74,11 +76,21 @@ async fn handle<C: Catalog, K: Connector<C::Record>>(worker: Arc<Worker<C, K>>, 
     match engine.sync(id).await {
         Ok(outcome) => {
             log::info!("{} {id} message {msg_id} attempt {attempt}: {outcome:?}", message.entity_type);
+            let label = match outcome {
+                Synced::Pushed { .. } => {
+                    metrics::observe_lag("outward", message.occurred_at);
+                    "synced"
+                }
+                Synced::UpToDate => "up_to_date",
+                Synced::Unknown => "unknown",
+            };
+            consumed(engine.integration(), label);
             ack(&delivery).await;
         }
         Err(SyncError::Database(e)) => {
             // Our own database is away: not the change's fault, try again soon.
             log::warn!("{} {id} message {msg_id}: database unavailable, requeueing: {e}", message.entity_type);
+            consumed(engine.integration(), "requeued");
             tokio::time::sleep(Duration::from_secs(1)).await;
             let _ = delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
         }
@@ -91,7 +103,8 @@ async fn handle<C: Catalog, K: Connector<C::Record>>(worker: Arc<Worker<C, K>>, 
             let headers = [(ATTEMPT_HEADER, AMQPValue::LongUInt(attempt + 1))];
             let published =
                 publisher.publish("", &queue, &msg_id.to_string(), &delivery.data, &headers, Some(delay.as_millis() as u64)).await;
-            settle(&delivery, published).await;
+            consumed(engine.integration(), "retried");
+            settle(&delivery, published, "retry").await;
         }
         Err(error) => {
             log::error!("{} {id} message {msg_id} failed for good after {attempt} attempt(s): {error}", message.entity_type);
@@ -102,16 +115,20 @@ async fn handle<C: Catalog, K: Connector<C::Record>>(worker: Arc<Worker<C, K>>, 
                 (ERROR_HEADER, AMQPValue::LongString(LongString::from(error.to_string().into_bytes()))),
             ];
             let published = publisher.publish("", &queue, &msg_id.to_string(), &delivery.data, &headers, None).await;
-            settle(&delivery, published).await;
+            consumed(engine.integration(), "dead_lettered");
+            settle(&delivery, published, "dead_letter").await;
         }
     }
 }
 
 /// Acks once the follow-up message is confirmed; otherwise puts the original
 /// back, so a change is never dropped between two queues.
-async fn settle(delivery: &Delivery, published: Result<(), shared_models::Error>) {
+async fn settle(delivery: &Delivery, published: Result<(), shared_models::Error>, kind: &str) {
     match published {
-        Ok(()) => ack(delivery).await,
+        Ok(()) => {
+            metrics::MESSAGES_PUBLISHED.with_label_values(&[kind]).inc();
+            ack(delivery).await
+        }
         Err(e) => {
             log::error!("could not park a message for retry or dead-lettering, requeueing it: {e}");
             let _ = delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
@@ -125,6 +142,10 @@ async fn ack(delivery: &Delivery) {
     if let Err(e) = delivery.ack(BasicAckOptions::default()).await {
         log::warn!("ack failed (message will be redelivered and skipped): {e}");
     }
+}
+
+fn consumed(integration: &str, outcome: &str) {
+    metrics::MESSAGES_CONSUMED.with_label_values(&[integration, outcome]).inc();
 }
 
 fn attempt_of(delivery: &Delivery) -> u32 {

@@ -8,10 +8,16 @@ async fn main() -> anyhow::Result<()> {
     let settings = Settings::load().context("sync-worker cannot start")?;
     shared_models::db::run_migrations(&settings.database_url).await.context("applying database migrations")?;
     let worker = sync_worker::Worker::from_settings(&settings).context("building sync-worker")?;
+    let metrics = sync_worker::MetricsServer::bind(&settings.bind_address, settings.worker_metrics_port).context("binding /metrics")?;
+    log::info!("sync-worker serving /metrics and /health on port {}", metrics.port());
+    let metrics_handle = metrics.handle();
+    let metrics_server = tokio::spawn(metrics.run());
 
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signal(shutdown.clone()));
     worker.run(shutdown).await;
+    metrics_handle.stop(true).await;
+    let _ = metrics_server.await;
     log::info!("sync-worker stopped");
     Ok(())
 }

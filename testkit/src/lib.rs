@@ -31,6 +31,7 @@ pub fn settings(database_url: &str, amqp_url: &str, prefix: &str, stripe_api_bas
         bind_address: "127.0.0.1".into(),
         api_port: 0,
         webhook_port: 0,
+        worker_metrics_port: 0,
         stripe_secret_key: Some("sk_test_catalog_sync".into()),
         stripe_api_base: stripe_api_base.to_owned(),
         stripe_webhook_secret: Some("whsec_test".into()),
@@ -69,4 +70,15 @@ where
 /// A unique, readable suffix for names and emails.
 pub fn unique(tag: &str) -> String {
     format!("{tag}_{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
+}
+
+/// Fetches `/metrics` at `base` and asserts each series is there and above
+/// zero. The registry is per process, so other tests add to the figures:
+/// "above zero" is all a test can hold it to.
+pub async fn assert_counted(base: &str, series: &[&str]) {
+    let text = reqwest::get(format!("{base}/metrics")).await.expect("GET /metrics").text().await.expect("metrics text");
+    for name in series {
+        let value = text.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.trim().parse::<f64>().ok());
+        assert!(value.is_some_and(|v| v > 0.0), "{name} missing or zero in:\n{text}");
+    }
 }

@@ -2,6 +2,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 use shared_models::db::inbound_events;
 use shared_models::error::Context;
+use shared_models::metrics;
 
 use crate::event::StripeEvent;
 use crate::signature::SignatureError;
@@ -15,6 +16,19 @@ const MAX_BODY: usize = 1 << 20;
 /// stores the event in the inbox. The 2xx means it is stored durably; it is
 /// applied right after, by the processor.
 pub async fn receive(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, Error> {
+    let received = accept(&state, &req, payload).await;
+    let (event_type, outcome) = match &received {
+        Ok((event, true)) => (event.event_type.as_str(), "accepted"),
+        Ok((event, false)) => (event.event_type.as_str(), "duplicate"),
+        Err(_) => ("unknown", "refused"),
+    };
+    metrics::WEBHOOK_EVENTS.with_label_values(&[event_type, "received", outcome]).inc();
+    let (event, stored) = received?;
+    Ok(HttpResponse::Ok().json(json!({ "received": true, "id": event.id, "duplicate": !stored })))
+}
+
+/// The event, and whether it is new to the inbox.
+async fn accept(state: &AppState, req: &HttpRequest, payload: web::Payload) -> Result<(StripeEvent, bool), Error> {
     if !state.webhooks_on {
         return Err(Error::WebhooksOff);
     }
@@ -32,11 +46,12 @@ pub async fn receive(state: web::Data<AppState>, req: HttpRequest, payload: web:
     let mut conn = state.pool.get().await.context("checking out a connection for a webhook")?;
     let stored = inbound::store(&mut conn, &event, &value, "webhook").await?;
     if stored {
+        log::info!("event {} ({}) received by webhook", event.id, event.event_type);
         state.wake.notify_one();
     } else {
         log::info!("event {} delivered again; already in the inbox", event.id);
     }
-    Ok(HttpResponse::Ok().json(json!({ "received": true, "id": event.id, "duplicate": !stored })))
+    Ok((event, stored))
 }
 
 pub async fn health() -> HttpResponse {

@@ -3,9 +3,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 use shared_models::config::Settings;
 use shared_models::db::{self, PgPool};
+use shared_models::metrics;
 use sync_worker::SharedRateLimit;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -93,6 +95,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .wrap(from_fn(|req, next| metrics::track_requests("webhook-service", req, next)))
                 .service(
                     web::resource("/webhooks/stripe")
                         .route(web::post().to(routes::receive))
@@ -100,6 +103,7 @@ impl Application {
                 )
                 .route("/health", web::get().to(routes::health))
                 .route("/ready", web::get().to(routes::ready))
+                .route("/metrics", web::get().to(metrics::serve))
                 .default_service(web::to(routes::not_found))
         })
         .listen(listener)

@@ -1,6 +1,7 @@
 //! RabbitMQ: the names users see in the management UI, how they are wired,
 //! and a publisher that only reports success once the broker confirmed.
 
+pub mod dead_letters;
 mod publisher;
 mod topology;
 

@@ -2,6 +2,7 @@ use std::fmt::Display;
 use std::time::Duration;
 
 use bytes::Bytes;
+use shared_models::metrics;
 use stripe_client_core::{CustomizedStripeRequest, StripeClient, StripeClientErr, StripeMethod};
 
 use crate::SyncError;
@@ -116,14 +117,34 @@ impl StripeHttp {
     }
 }
 
-/// Sends once; a non-2xx answer becomes an error with Stripe's retry hints.
+/// Sends once and counts the call by outcome and latency.
 async fn send(request: reqwest::RequestBuilder) -> Result<Bytes, StripeCallError> {
-    let response = request.send().await.map_err(|e| StripeCallError {
-        status: None,
-        message: e.to_string(),
-        retry_after: None,
-        should_retry: None,
-    })?;
+    let (client, request) = request.build_split();
+    let request =
+        request.map_err(|e| StripeCallError { status: None, message: e.to_string(), retry_after: None, should_retry: Some(false) })?;
+    let method = request.method().to_string();
+    let path = metrics::path_template(request.url().path());
+    let started = std::time::Instant::now();
+    let result = send_once(client.execute(request)).await;
+    let outcome = match &result {
+        Ok(_) => "ok",
+        Err(e) => match e.status {
+            None => "network_error",
+            Some(404) => "not_found",
+            Some(429) => "rate_limited",
+            Some(s) if s >= 500 => "server_error",
+            Some(_) => "client_error",
+        },
+    };
+    metrics::STRIPE_CALLS.with_label_values(&[&method, &path, outcome]).inc();
+    metrics::STRIPE_SECONDS.with_label_values(&[&method, &path]).observe(started.elapsed().as_secs_f64());
+    result
+}
+
+/// A non-2xx answer becomes an error with Stripe's retry hints.
+async fn send_once(response: impl std::future::Future<Output = reqwest::Result<reqwest::Response>>) -> Result<Bytes, StripeCallError> {
+    let response =
+        response.await.map_err(|e| StripeCallError { status: None, message: e.to_string(), retry_after: None, should_retry: None })?;
     let status = response.status();
     let headers = response.headers().clone();
     let body = response.bytes().await.map_err(|e| StripeCallError {

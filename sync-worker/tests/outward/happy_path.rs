@@ -40,6 +40,37 @@ async fn create_update_and_delete_each_reach_stripe_with_the_right_values() {
     stack.cleanup().await;
 }
 
+/// The worker's /metrics shows what it did (the registry is per process,
+/// so the figures include the other tests of this binary: only "> 0" holds).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_serves_its_metrics() {
+    let stripe = LocalStripe::start().await;
+    let mut stack = Stack::start(&stripe.url).await;
+    stack.add_worker();
+    let metrics = sync_worker::MetricsServer::bind("127.0.0.1", 0).unwrap();
+    let url = format!("http://127.0.0.1:{}", metrics.port());
+    let handle = metrics.handle();
+    tokio::spawn(metrics.run());
+
+    let id = stack.create("Metered", &email("metered")).await["id"].as_str().unwrap().to_owned();
+    stack.wait_synced(&id, 1).await;
+
+    testkit::assert_counted(
+        &url,
+        &[
+            r#"catalog_sync_messages_consumed_total{integration="stripe",outcome="synced"}"#,
+            r#"catalog_sync_messages_published_total{kind="change"}"#,
+            r#"catalog_sync_stripe_calls_total{method="POST",outcome="ok",path="/v1/customers"}"#,
+            r#"catalog_sync_stripe_call_duration_seconds_count{method="POST",path="/v1/customers"}"#,
+            r#"catalog_sync_sync_lag_seconds_count{direction="outward"}"#,
+        ],
+    )
+    .await;
+    assert_eq!(reqwest::get(format!("{url}/health")).await.unwrap().status(), 200);
+    handle.stop(true).await;
+    stack.cleanup().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_workers_and_twenty_rapid_edits_leave_stripe_on_the_last_edit() {
     let stripe = LocalStripe::start().await;

@@ -183,7 +183,12 @@ async fn known(
 /// The local values win; the worker writes them to Stripe. `None` when the
 /// local customer is linked already or a create of it may have reached
 /// Stripe (linking then could leave a double there).
-async fn link_by_email(conn: &mut AsyncPgConnection, ctx: &Ctx<'_>, remote: &RemoteCustomer, owner: Uuid) -> Result<Option<Outcome>, Error> {
+async fn link_by_email(
+    conn: &mut AsyncPgConnection,
+    ctx: &Ctx<'_>,
+    remote: &RemoteCustomer,
+    owner: Uuid,
+) -> Result<Option<Outcome>, Error> {
     let Some(local) = customers::find_for_update(conn, owner).await? else { return Ok(None) };
     let entity = EntityRef::customer(local.id);
     let link = sync_links::lock(conn, STRIPE, &entity).await?;

@@ -3,6 +3,7 @@ use std::time::Duration;
 
 use shared_models::db::{poll_cursors, PgPool};
 use shared_models::error::Context;
+use shared_models::metrics;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -73,6 +74,8 @@ impl Poller {
         let mut newest = from;
         for (event, value) in &parsed {
             if super::store(&mut conn, event, value, "poll").await? {
+                log::info!("event {} ({}) found by polling", event.id, event.event_type);
+                metrics::WEBHOOK_EVENTS.with_label_values(&[&event.event_type, "received", "polled"]).inc();
                 stored += 1;
             }
             newest = newest.max(event.created);

@@ -4,6 +4,7 @@ use std::time::Duration;
 use diesel_async::AsyncConnection;
 use shared_models::db::{inbound_events, PgPool};
 use shared_models::error::Context;
+use shared_models::metrics;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -26,7 +27,25 @@ pub struct RetryPolicy {
 #[derive(Debug)]
 pub struct Handled {
     pub event_id: String,
+    pub event_type: String,
+    /// When Stripe made the event (unix seconds).
+    pub event_created: i64,
     pub result: Result<Outcome, String>,
+}
+
+impl Handled {
+    fn observe(&self) {
+        let outcome = match &self.result {
+            Ok(outcome) => outcome.status.as_str(),
+            Err(_) => "retrying",
+        };
+        metrics::WEBHOOK_EVENTS.with_label_values(&[&self.event_type, "handled", outcome]).inc();
+        if let (Ok(outcome), Some(created)) = (&self.result, chrono::DateTime::from_timestamp(self.event_created, 0)) {
+            if outcome.effect.is_some() {
+                metrics::observe_lag("inward", created);
+            }
+        }
+    }
 }
 
 /// Drains the inbox: applies pending events, oldest first, each in its own
@@ -114,8 +133,9 @@ impl Processor {
                     Err(error.to_string())
                 }
             };
-            Ok(Some(Handled { event_id: stored.event_id, result }))
+            Ok(Some(Handled { event_id: stored.event_id, event_type: stored.event_type, event_created: stored.event_created, result }))
         })
         .await
+        .inspect(|handled| handled.iter().for_each(Handled::observe))
     }
 }

@@ -46,7 +46,8 @@ pub(super) async fn queue_lagging(r: &Reconciler, summary: &mut Summary, progres
                 (false, false) => Operation::Created,
             };
             let version = customer.version;
-            r.step(summary.dry_run, async |conn| Ok(changes::record(conn, &[STRIPE.to_owned()], &entity, operation, version).await?)).await?;
+            r.step(summary.dry_run, async |conn| Ok(changes::record(conn, &[STRIPE.to_owned()], &entity, operation, version).await?))
+                .await?;
             let prefix = if summary.dry_run { "dry run: " } else { "" };
             log::info!("reconcile: {prefix}customer {} version {version} queued for Stripe ({})", customer.id, operation.as_str());
             match operation {

@@ -36,7 +36,12 @@ pub(super) async fn read_list(r: &Reconciler, summary: &mut Summary, progress: &
 
 /// Reads the linked live customers the list did not show: Stripe does not
 /// list deleted customers, so this is where deletes made there are found.
-pub(super) async fn read_missing(r: &Reconciler, seen: &HashSet<String>, summary: &mut Summary, progress: &dyn Progress) -> Result<(), Error> {
+pub(super) async fn read_missing(
+    r: &Reconciler,
+    seen: &HashSet<String>,
+    summary: &mut Summary,
+    progress: &dyn Progress,
+) -> Result<(), Error> {
     summary.phase = Phase::StripeMissing;
     progress.report(summary);
     let mut after = None;

@@ -38,6 +38,18 @@ async fn stripe_changes_reach_the_catalog(stack: &Inward) {
 async fn changes_made_in_stripe_arrive_by_webhook() {
     let stack = Inward::start("webhook", |_| {}).await;
     stripe_changes_reach_the_catalog(&stack).await;
+
+    // /metrics counts them (per process: other tests add to the figures).
+    testkit::assert_counted(
+        &stack.hooks,
+        &[
+            r#"catalog_sync_stripe_events_total{outcome="accepted",stage="received",type="customer.created"}"#,
+            r#"catalog_sync_stripe_events_total{outcome="applied",stage="handled",type="customer.deleted"}"#,
+            r#"catalog_sync_sync_lag_seconds_count{direction="inward"}"#,
+            r#"catalog_sync_http_requests_total{method="POST",route="/webhooks/stripe",service="webhook-service",status="200"}"#,
+        ],
+    )
+    .await;
     stack.cleanup().await;
 }
 
