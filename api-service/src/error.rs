@@ -1,8 +1,9 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::json;
+use serde::Serialize;
 use shared_models::domain::DomainError;
 use thiserror::Error;
+use utoipa::ToSchema;
 
 /// Every way a request can fail, mapped to HTTP in one place. The body is
 /// always `{"error": {"code": ..., "message": ...}}` (plus `field` when one
@@ -33,21 +34,66 @@ pub enum ApiError {
     Internal(String),
 }
 
+/// What went wrong, for a program to act on.
+// One per `ApiError` variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidJson,
+    ValidationFailed,
+    InvalidQuery,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    NotFound,
+    EmailTaken,
+    InvalidIdempotencyKey,
+    IdempotencyKeyReused,
+    ServiceUnavailable,
+    InternalError,
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+// Fields in alphabetical order, as the body has always been written.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    /// The input field at fault, when one is (only with `validation_failed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, nullable = false, example = "email")]
+    pub field: Option<String>,
+    /// What is wrong, for a person to read.
+    pub message: String,
+}
+
 impl ApiError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ApiError::InvalidJson(_) => "invalid_json",
-            ApiError::Validation { .. } => "validation_failed",
-            ApiError::InvalidQuery(_) => "invalid_query",
-            ApiError::PayloadTooLarge { .. } => "payload_too_large",
-            ApiError::UnsupportedMediaType => "unsupported_media_type",
-            ApiError::NotFound(_) => "not_found",
-            ApiError::EmailTaken(_) => "email_taken",
-            ApiError::InvalidIdempotencyKey(_) => "invalid_idempotency_key",
-            ApiError::IdempotencyKeyReused => "idempotency_key_reused",
-            ApiError::Unavailable(_) => "service_unavailable",
-            ApiError::Internal(_) => "internal_error",
+            ApiError::InvalidJson(_) => ErrorCode::InvalidJson,
+            ApiError::Validation { .. } => ErrorCode::ValidationFailed,
+            ApiError::InvalidQuery(_) => ErrorCode::InvalidQuery,
+            ApiError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            ApiError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            ApiError::NotFound(_) => ErrorCode::NotFound,
+            ApiError::EmailTaken(_) => ErrorCode::EmailTaken,
+            ApiError::InvalidIdempotencyKey(_) => ErrorCode::InvalidIdempotencyKey,
+            ApiError::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
+            ApiError::Unavailable(_) => ErrorCode::ServiceUnavailable,
+            ApiError::Internal(_) => ErrorCode::InternalError,
         }
+    }
+
+    /// The response body of this error.
+    pub fn body(&self) -> ErrorBody {
+        let field = match self {
+            ApiError::Validation { field, .. } => field.clone(),
+            _ => None,
+        };
+        ErrorBody { error: ErrorDetail { code: self.code(), field, message: self.to_string() } }
     }
 
     pub fn customer_not_found(id: &str) -> Self {
@@ -101,10 +147,6 @@ impl ResponseError for ApiError {
         if matches!(self, ApiError::Internal(_) | ApiError::Unavailable(_)) {
             log::error!("request failed: {self}");
         }
-        let mut error = json!({ "code": self.code(), "message": self.to_string() });
-        if let ApiError::Validation { field: Some(field), .. } = self {
-            error["field"] = json!(field);
-        }
-        HttpResponse::build(self.status_code()).json(json!({ "error": error }))
+        HttpResponse::build(self.status_code()).json(self.body())
     }
 }

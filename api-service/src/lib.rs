@@ -3,6 +3,7 @@
 
 mod error;
 mod idempotency;
+mod openapi;
 pub mod relay;
 mod routes;
 mod startup;

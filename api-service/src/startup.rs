@@ -10,11 +10,12 @@ use shared_models::db;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+use utoipa_actix_web::AppExt;
 
 use crate::error::ApiError;
 use crate::relay::{BrokerStatus, Relay, RelayConfig};
-use crate::routes;
 use crate::state::AppState;
+use crate::{openapi, routes};
 
 /// Largest JSON body accepted; a customer is a few hundred bytes.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -56,13 +57,19 @@ impl Application {
 
         let state = AppState { pool, integrations, relay_wakeup, broker };
         let server = HttpServer::new(move || {
-            App::new()
+            // The OpenAPI document is what `routes::configure` registers.
+            let (app, doc) = App::new()
+                .into_utoipa_app()
+                .openapi(openapi::base())
                 .app_data(web::Data::new(state.clone()))
                 .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES).error_handler(json_error))
                 .app_data(web::PathConfig::default().error_handler(path_error))
                 .app_data(web::QueryConfig::default().error_handler(query_error))
-                .wrap(actix_web::middleware::Logger::new("%r %s %Dms"))
                 .configure(routes::configure)
+                .split_for_parts();
+            app.configure(|cfg| routes::method_not_allowed(cfg, &doc))
+                .configure(|cfg| openapi::serve(cfg, doc))
+                .wrap(actix_web::middleware::Logger::new("%r %s %Dms"))
                 .default_service(web::to(routes::not_found))
         })
         .listen(listener)?

@@ -1,4 +1,4 @@
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde::Deserialize;
 use shared_models::db::customers::{self, Customer, CustomerChanges};
@@ -7,9 +7,11 @@ use shared_models::db::{changes, sync_conflicts, sync_links, Conn};
 use shared_models::domain::{CustomerId, CustomerName, Email};
 use shared_models::error::Context;
 use shared_models::sync::{EntityRef, Operation, CUSTOMER};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
 use crate::idempotency;
+use crate::openapi::responses as errors;
 use crate::state::AppState;
 use crate::views::{CustomerPage, CustomerView};
 
@@ -17,13 +19,40 @@ const IDEMPOTENCY_SCOPE: &str = "POST /customers";
 const DEFAULT_PAGE: i64 = 20;
 const MAX_PAGE: i64 = 100;
 
-/// The body of POST, PUT and PATCH. Fields are optional here so that a
-/// missing one gets a message of ours; each handler says which it requires.
-#[derive(Debug, Deserialize)]
+// The body of POST, PUT and PATCH. Fields are optional here so that a
+// missing one gets a message of ours; each handler says which it requires.
+// Documented as PATCH takes it; POST and PUT as `CustomerFields`. (Not
+// `min_properties = 1`: utoipa-gen 5.5 writes that as maxProperties.)
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(
+    as = CustomerPatch,
+    description = "The fields to change: at least one of `name`, `email`; those left out keep their values.",
+    example = json!({"name": "Ada King"})
+)]
 pub struct CustomerInput {
+    /// 1 to 256 characters once trimmed.
+    #[schema(nullable = false, example = "Ada King")]
     name: Option<String>,
+    /// A valid address (at most 254 characters); stored lower-cased.
+    #[schema(nullable = false, example = "ada@example.com")]
     email: Option<String>,
+}
+
+// Documentation only: the body is read as `CustomerInput`, which checks
+// that both fields are there (`validation_failed` naming the missing one).
+/// Both fields of a customer, as POST and PUT require them.
+#[derive(ToSchema)]
+#[schema(example = json!({"name": "Ada Lovelace", "email": "ada@example.com"}))]
+#[allow(dead_code)]
+pub struct CustomerFields {
+    /// 1 to 256 characters once trimmed.
+    #[schema(example = "Ada Lovelace")]
+    name: String,
+    /// A valid address (at most 254 characters); stored lower-cased. No
+    /// other live customer may have it, whatever its case.
+    #[schema(example = "ada@example.com")]
+    email: String,
 }
 
 struct Parsed {
@@ -50,11 +79,19 @@ impl CustomerInput {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Page size, 1 to 100.
+    #[param(nullable = false, minimum = 1, maximum = 100, default = 20)]
     limit: Option<i64>,
+    /// A customer id: the page starts after it. Pass the previous page's
+    /// `next_cursor`.
+    #[param(nullable = false, format = Uuid)]
     starting_after: Option<String>,
+    /// Only the customer with this email (any case).
+    #[param(nullable = false, example = "ada@example.com")]
     email: Option<String>,
 }
 
@@ -63,6 +100,37 @@ enum Created {
     Replayed { status: u16, body: serde_json::Value },
 }
 
+/// Creates a customer.
+///
+/// The change is queued for every integration in the same transaction. With
+/// an `Idempotency-Key`, a retry of the same body returns the first response
+/// (with `Idempotent-Replayed: true`) instead of creating another customer.
+#[utoipa::path(
+    operation_id = "create_customer",
+    tag = "customers",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 255, example = "order-42",
+            description = "Makes retries safe: a request with a key already used for the same body gets the stored response; \
+                           for another body, `idempotency_key_reused`. 1 to 255 visible ASCII characters."),
+    ),
+    request_body(content = CustomerFields, description = "Both fields are required."),
+    responses(
+        (status = 201, description = "Created; or, for a key already used with the same body, the first response replayed.",
+            body = CustomerView,
+            headers(
+                ("Location" = String, description = "`/customers/{id}` of the new customer (not sent on a replay)."),
+                ("Idempotent-Replayed" = String, description = "`true` when the body is the stored response of an earlier request."),
+            )),
+        (status = 400, response = errors::InvalidCreateRequest),
+        (status = 409, response = errors::EmailTaken),
+        (status = 413, response = errors::PayloadTooLarge),
+        (status = 415, response = errors::UnsupportedMediaType),
+        (status = 422, response = errors::CreateRejected),
+        (status = 500, response = errors::InternalError),
+        (status = 503, response = errors::Unavailable),
+    )
+)]
+#[post("/customers")]
 pub async fn create(state: web::Data<AppState>, req: HttpRequest, body: web::Json<CustomerInput>) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner().parse(true)?;
     let (Some(name), Some(email)) = (input.name, input.email) else {
@@ -127,6 +195,19 @@ fn replay(stored: idempotency_keys::StoredResponse, fingerprint: &str) -> Result
     Ok(Created::Replayed { status: stored.response_status as u16, body: stored.response_body })
 }
 
+/// A live customer.
+#[utoipa::path(
+    operation_id = "get_customer",
+    tag = "customers",
+    params(("id" = Uuid, Path, description = "The customer's id. A malformed one is `not_found` like an unknown one.")),
+    responses(
+        (status = 200, description = "The customer.", body = CustomerView),
+        (status = 404, response = errors::NotFound),
+        (status = 500, response = errors::InternalError),
+        (status = 503, response = errors::Unavailable),
+    )
+)]
+#[get("/customers/{id}")]
 pub async fn get(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
     let mut conn = connection(&state).await?;
@@ -134,6 +215,20 @@ pub async fn get(state: web::Data<AppState>, id: web::Path<String>) -> Result<Ht
     Ok(HttpResponse::Ok().json(view_of(&mut conn, customer).await?))
 }
 
+/// Live customers, oldest first, a page at a time.
+#[utoipa::path(
+    operation_id = "list_customers",
+    tag = "customers",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of customers.", body = CustomerPage),
+        (status = 400, response = errors::InvalidQuery),
+        (status = 422, response = errors::ValidationFailed),
+        (status = 500, response = errors::InternalError),
+        (status = 503, response = errors::Unavailable),
+    )
+)]
+#[get("/customers")]
 pub async fn list(state: web::Data<AppState>, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
@@ -166,13 +261,56 @@ pub async fn list(state: web::Data<AppState>, query: web::Query<ListQuery>) -> R
     Ok(HttpResponse::Ok().json(CustomerPage { data, has_more, next_cursor }))
 }
 
-/// PUT: both fields required.
+/// Replaces a customer's fields (both required).
+///
+/// A change makes a new `version` and is queued for every integration;
+/// values equal to the current ones change nothing.
+#[utoipa::path(
+    operation_id = "replace_customer",
+    tag = "customers",
+    params(("id" = Uuid, Path, description = "The customer's id.")),
+    request_body(content = CustomerFields, description = "Both fields are required."),
+    responses(
+        (status = 200, description = "The customer as it is now.", body = CustomerView),
+        (status = 400, response = errors::InvalidJson),
+        (status = 404, response = errors::NotFound),
+        (status = 409, response = errors::EmailTaken),
+        (status = 413, response = errors::PayloadTooLarge),
+        (status = 415, response = errors::UnsupportedMediaType),
+        (status = 422, response = errors::ValidationFailed),
+        (status = 500, response = errors::InternalError),
+        (status = 503, response = errors::Unavailable),
+    )
+)]
+#[put("/customers/{id}")]
 pub async fn replace(state: web::Data<AppState>, id: web::Path<String>, body: web::Json<CustomerInput>) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
     update(state, id, body.into_inner().parse(true)?).await
 }
 
-/// PATCH: at least one field.
+/// Changes some of a customer's fields (at least one).
+///
+/// Fields left out keep their values. A change makes a new `version` and is
+/// queued for every integration; values equal to the current ones change
+/// nothing.
+#[utoipa::path(
+    operation_id = "update_customer",
+    tag = "customers",
+    params(("id" = Uuid, Path, description = "The customer's id.")),
+    request_body(content = CustomerInput, description = "At least one field."),
+    responses(
+        (status = 200, description = "The customer as it is now.", body = CustomerView),
+        (status = 400, response = errors::InvalidJson),
+        (status = 404, response = errors::NotFound),
+        (status = 409, response = errors::EmailTaken),
+        (status = 413, response = errors::PayloadTooLarge),
+        (status = 415, response = errors::UnsupportedMediaType),
+        (status = 422, response = errors::ValidationFailed),
+        (status = 500, response = errors::InternalError),
+        (status = 503, response = errors::Unavailable),
+    )
+)]
+#[patch("/customers/{id}")]
 pub async fn patch(state: web::Data<AppState>, id: web::Path<String>, body: web::Json<CustomerInput>) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
     update(state, id, body.into_inner().parse(false)?).await
@@ -202,6 +340,19 @@ async fn update(state: web::Data<AppState>, id: CustomerId, input: Parsed) -> Re
     Ok(HttpResponse::Ok().json(view))
 }
 
+/// Deletes a customer, here and in every integration.
+#[utoipa::path(
+    operation_id = "delete_customer",
+    tag = "customers",
+    params(("id" = Uuid, Path, description = "The customer's id.")),
+    responses(
+        (status = 204, description = "Deleted; the deletion is queued for every integration."),
+        (status = 404, response = errors::NotFound),
+        (status = 500, response = errors::InternalError),
+        (status = 503, response = errors::Unavailable),
+    )
+)]
+#[delete("/customers/{id}")]
 pub async fn delete(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
     let mut conn = connection(&state).await?;

@@ -1,26 +1,43 @@
-use actix_web::{web, HttpResponse};
-use serde_json::json;
+use actix_web::{get, web, HttpResponse};
 
 use crate::state::AppState;
+use crate::views::{Health, Readiness, ReadinessChecks, ReadyStatus};
 
 /// The process is up.
+#[utoipa::path(tag = "health", responses((status = 200, description = "The process is up.", body = Health)))]
+#[get("/health")]
 pub async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "status": "ok" }))
+    HttpResponse::Ok().json(Health { status: "ok" })
 }
 
-/// The database and the broker are reachable. Changes are still accepted
-/// while the broker is away (the outbox holds them), but this says so.
+/// The database and the broker are reachable.
+///
+/// Changes are still accepted while the broker is away (the outbox holds
+/// them), but this says so.
+#[utoipa::path(
+    tag = "health",
+    responses(
+        (status = 200, description = "The database and the broker are reachable.", body = Readiness),
+        (status = 503, description = "The database or the broker cannot be reached; `checks` says which.", body = Readiness,
+            example = json!({"checks": {"broker": "not connected", "database": "ok"}, "status": "unavailable"})),
+    )
+)]
+#[get("/ready")]
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     let database = shared_models::db::ping(&state.pool).await;
     let broker = state.broker.is_connected();
-    let body = json!({
-        "status": if database.is_ok() && broker { "ready" } else { "unavailable" },
-        "checks": {
-            "database": match &database { Ok(()) => "ok".to_owned(), Err(e) => e.to_string() },
-            "broker": if broker { "ok" } else { "not connected" },
-        }
-    });
-    if database.is_ok() && broker {
+    let ready = database.is_ok() && broker;
+    let body = Readiness {
+        checks: ReadinessChecks {
+            broker: if broker { "ok" } else { "not connected" }.to_owned(),
+            database: match &database {
+                Ok(()) => "ok".to_owned(),
+                Err(e) => e.to_string(),
+            },
+        },
+        status: if ready { ReadyStatus::Ready } else { ReadyStatus::Unavailable },
+    };
+    if ready {
         HttpResponse::Ok().json(body)
     } else {
         HttpResponse::ServiceUnavailable().json(body)

@@ -2,23 +2,60 @@ mod customers;
 mod health;
 mod sync;
 
-use actix_web::{web, HttpRequest};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use utoipa::openapi::path::PathItem;
+use utoipa::openapi::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::ApiError;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/health", web::get().to(health::health))
-        .route("/ready", web::get().to(health::ready))
-        .route("/sync/conflicts", web::get().to(sync::conflicts))
-        .route("/sync/status", web::get().to(sync::status))
-        .service(web::resource("/customers").route(web::post().to(customers::create)).route(web::get().to(customers::list)))
-        .service(
-            web::resource("/customers/{id}")
-                .route(web::get().to(customers::get))
-                .route(web::put().to(customers::replace))
-                .route(web::patch().to(customers::patch))
-                .route(web::delete().to(customers::delete)),
-        );
+/// Registers every endpoint. Each handler carries its method and path (the
+/// actix attribute) and its documentation (`#[utoipa::path]`); `service()`
+/// here accepts only documented handlers and adds each one to the OpenAPI
+/// document, so what is served and what is documented cannot differ. Add
+/// routes with `service()` only, never `route()`.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health::health)
+        .service(health::ready)
+        .service(sync::conflicts)
+        .service(sync::status)
+        .service(customers::create)
+        .service(customers::list)
+        .service(customers::get)
+        .service(customers::replace)
+        .service(customers::patch)
+        .service(customers::delete);
+}
+
+/// Every handler is a resource of its own, so a served path asked with a
+/// method it does not serve would fall through to `not_found`. These
+/// resources, one per documented path and registered after the handlers,
+/// answer it with 405 and `Allow` instead (as a resource with several
+/// routes, like `/customers/{id}`, always did).
+pub fn method_not_allowed(cfg: &mut web::ServiceConfig, doc: &OpenApi) {
+    for (path, item) in doc.paths.paths.iter() {
+        let allow = methods(item).join(", ");
+        cfg.service(web::resource(path.as_str()).to(move || {
+            let allow = allow.clone();
+            async move { HttpResponse::MethodNotAllowed().insert_header((header::ALLOW, allow)).finish() }
+        }));
+    }
+}
+
+/// The methods a documented path serves.
+fn methods(item: &PathItem) -> Vec<&'static str> {
+    let operations = [
+        ("GET", &item.get),
+        ("POST", &item.post),
+        ("PUT", &item.put),
+        ("PATCH", &item.patch),
+        ("DELETE", &item.delete),
+        ("HEAD", &item.head),
+        ("OPTIONS", &item.options),
+        ("TRACE", &item.trace),
+    ];
+    operations.into_iter().filter(|(_, operation)| operation.is_some()).map(|(method, _)| method).collect()
 }
 
 pub async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {

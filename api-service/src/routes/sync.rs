@@ -1,15 +1,17 @@
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use actix_web::{web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 use shared_models::db::{inbound_events, outbox, sync_conflicts, sync_links};
 use shared_models::error::Context;
-use shared_models::sync::CUSTOMER;
+use utoipa::IntoParams;
 
 use crate::error::ApiError;
+use crate::openapi::responses as errors;
 use crate::state::AppState;
+use crate::views::{BrokerState, ConflictList, IntegrationSync, OutboxBacklog, SyncStatusView};
 
 /// The newest received and handled times of an integration's inbound events.
 type NewestTimes = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
@@ -17,16 +19,35 @@ type NewestTimes = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 const DEFAULT_PAGE: i64 = 50;
 const MAX_PAGE: i64 = 500;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ConflictQuery {
+    /// How many to return, 1 to 500.
+    #[param(nullable = false, minimum = 1, maximum = 500, default = 50)]
     limit: Option<i64>,
+    /// Only conflicts of this entity type.
+    #[param(nullable = false, example = "customer")]
     entity_type: Option<String>,
 }
 
-/// `GET /sync/conflicts`: outside records that break a local rule (no
-/// email, an email another customer has, ...) and so were not taken in,
-/// newest first. Each goes away once a later change of the record fixes it.
+/// Outside records that break a local rule.
+///
+/// Records (no email, an email another customer has, ...) that were not
+/// taken in, newest first. Each goes away once a later change of the record
+/// fixes it.
+#[utoipa::path(
+    operation_id = "list_sync_conflicts",
+    tag = "sync",
+    params(ConflictQuery),
+    responses(
+        (status = 200, description = "The open conflicts, newest first.", body = ConflictList),
+        (status = 400, response = errors::InvalidQuery),
+        (status = 500, response = errors::InternalError),
+        (status = 503, response = errors::Unavailable),
+    )
+)]
+#[get("/sync/conflicts")]
 pub async fn conflicts(state: web::Data<AppState>, query: web::Query<ConflictQuery>) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
@@ -35,45 +56,55 @@ pub async fn conflicts(state: web::Data<AppState>, query: web::Query<ConflictQue
     }
     let mut conn = state.pool.get().await.context("checking out a connection for a request")?;
     let data = sync_conflicts::list(&mut conn, query.entity_type.as_deref(), limit).await?;
-    Ok(HttpResponse::Ok().json(json!({ "data": data })))
+    Ok(HttpResponse::Ok().json(ConflictList { data: data.into_iter().map(Into::into).collect() }))
 }
 
-/// `GET /sync/status`: per integration, the links of each catalog by status
-/// (outward), the inbound events by status with the newest received and
-/// handled times (inward), and open conflicts; plus the outbox backlog.
+/// How far the sync has got.
+///
+/// Per integration, the links of each catalog by status (outward), the
+/// inbound events by status with the newest received and handled times
+/// (inward), and open conflicts; plus the outbox backlog and the broker
+/// connection.
+#[utoipa::path(
+    operation_id = "sync_status",
+    tag = "sync",
+    responses(
+        (status = 200, description = "The sync state.", body = SyncStatusView),
+        (status = 500, response = errors::InternalError),
+        (status = 503, response = errors::Unavailable),
+    )
+)]
+#[get("/sync/status")]
 pub async fn status(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await.context("checking out a connection for a request")?;
-    // Indexing a JSON object creates what is missing: configured
-    // integrations show zeros before their first change.
-    let mut integrations = json!({});
-    for integration in state.integrations.iter() {
-        integrations[integration.as_str()] =
-            json!({"outward": {CUSTOMER: {"pending": 0, "synced": 0, "failed": 0}}, "inward": {}, "conflicts": 0});
-    }
+    // Configured integrations show zeros before their first change.
+    let mut integrations: BTreeMap<String, IntegrationSync> =
+        state.integrations.iter().map(|integration| (integration.clone(), IntegrationSync::empty())).collect();
     for (integration, entity_type, status, n) in sync_links::status_counts(&mut conn).await? {
-        integrations[integration.as_str()]["outward"][entity_type.as_str()][status.as_str()] = json!(n);
+        let outward = &mut integrations.entry(integration).or_default().outward;
+        outward.entry(entity_type).or_default().insert(status, n);
     }
     let mut newest: HashMap<String, NewestTimes> = HashMap::new();
     for (integration, status, n, received, handled) in inbound_events::summary(&mut conn).await? {
-        integrations[integration.as_str()]["inward"][status.as_str()] = json!(n);
+        integrations.entry(integration.clone()).or_default().inward.0.insert(status, json!(n));
         let times = newest.entry(integration).or_default();
         times.0 = times.0.max(received);
         times.1 = times.1.max(handled);
     }
     for (integration, (received, handled)) in newest {
-        integrations[integration.as_str()]["inward"]["last_received_at"] = json!(received);
-        integrations[integration.as_str()]["inward"]["last_handled_at"] = json!(handled);
+        let inward = &mut integrations.entry(integration).or_default().inward.0;
+        inward.insert("last_received_at".to_owned(), json!(received));
+        inward.insert("last_handled_at".to_owned(), json!(handled));
     }
     for (integration, n) in sync_conflicts::counts(&mut conn).await? {
-        integrations[integration.as_str()]["conflicts"] = json!(n);
+        integrations.entry(integration).or_default().conflicts = n;
     }
-    let body = json!({
-        "integrations": integrations,
-        "outbox": {
-            "unpublished": outbox::count_unpublished(&mut conn).await?,
-            "oldest_unpublished_at": outbox::oldest_unpublished(&mut conn).await?,
-        },
-        "broker": { "connected": state.broker.is_connected() },
-    });
+    let unpublished = outbox::count_unpublished(&mut conn).await?;
+    let oldest_unpublished_at = outbox::oldest_unpublished(&mut conn).await?;
+    let body = SyncStatusView {
+        broker: BrokerState { connected: state.broker.is_connected() },
+        integrations,
+        outbox: OutboxBacklog { oldest_unpublished_at, unpublished },
+    };
     Ok(HttpResponse::Ok().json(body))
 }

@@ -6,5 +6,6 @@
 mod bad_input;
 mod customers;
 mod idempotency;
+mod openapi;
 mod startup;
 mod support;

@@ -1,0 +1,165 @@
+//! The OpenAPI document and the Swagger UI.
+//!
+//! The paths and their schemas are collected from the handlers as
+//! `routes::configure` registers them (utoipa-actix-web); this module adds
+//! what they share: the description, the tags and the error responses.
+//! The document is served at `/openapi.json` and Swagger UI, bundled into
+//! the binary, at `/docs/`.
+
+use actix_web::web;
+use utoipa::openapi::OpenApi as Document;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::ErrorBody;
+use responses::*;
+
+const DOCUMENT_PATH: &str = "/openapi.json";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "catalog-sync api-service",
+        description = "The customer catalog, kept in sync with Stripe. Every change is committed together with its outbox \
+                       message and relayed through RabbitMQ to the sync worker.\n\n\
+                       Errors always have the shape `{\"error\": {\"code\", \"message\", \"field\"?}}`; `code` is one of \
+                       the `ErrorCode` values and `field` names the input field at fault, when one is."
+    ),
+    tags(
+        (name = "customers", description = "The customer catalog."),
+        (name = "sync", description = "How the sync with the integrations (Stripe) is going."),
+        (name = "health", description = "Liveness and readiness."),
+    ),
+    components(
+        schemas(ErrorBody),
+        responses(
+            InvalidJson,
+            InvalidCreateRequest,
+            InvalidQuery,
+            NotFound,
+            EmailTaken,
+            PayloadTooLarge,
+            UnsupportedMediaType,
+            ValidationFailed,
+            CreateRejected,
+            InternalError,
+            Unavailable,
+        )
+    )
+)]
+struct ApiDoc;
+
+/// The document's parts not collected from the handlers.
+pub fn base() -> Document {
+    ApiDoc::openapi()
+}
+
+/// Serves `doc` at `/openapi.json` and Swagger UI at `/docs/` (`/docs`
+/// redirects there, so that the page's relative asset URLs resolve).
+pub fn serve(cfg: &mut web::ServiceConfig, doc: Document) {
+    cfg.service(web::redirect("/docs", "/docs/")).service(SwaggerUi::new("/docs/{_:.*}").url(DOCUMENT_PATH, doc));
+}
+
+/// The error responses, by status and the codes each can carry, for the
+/// handlers' `responses(...)`: `(status = 404, response = errors::NotFound)`.
+pub mod responses {
+    // Never built (`ApiError` writes the body): they only describe it.
+    #![allow(dead_code)]
+
+    use utoipa::ToResponse;
+
+    use crate::error::ErrorBody;
+
+    /// The body is not JSON.
+    #[derive(ToResponse)]
+    #[response(examples(("invalid_json" = (value = json!({"error": {
+        "code": "invalid_json", "message": "request body is not valid JSON: EOF while parsing an object at line 1 column 13"
+    }})))))]
+    pub struct InvalidJson(ErrorBody);
+
+    /// The body is not JSON, or the `Idempotency-Key` header is malformed.
+    #[derive(ToResponse)]
+    #[response(examples(
+        ("invalid_json" = (value = json!({"error": {
+            "code": "invalid_json", "message": "request body is not valid JSON: EOF while parsing an object at line 1 column 13"
+        }}))),
+        ("invalid_idempotency_key" = (value = json!({"error": {
+            "code": "invalid_idempotency_key", "message": "Idempotency-Key must be 1 to 255 characters"
+        }}))),
+    ))]
+    pub struct InvalidCreateRequest(ErrorBody);
+
+    /// A query parameter is malformed or out of range.
+    #[derive(ToResponse)]
+    #[response(examples(("invalid_query" = (value = json!({"error": {
+        "code": "invalid_query", "message": "limit must be between 1 and 100"
+    }})))))]
+    pub struct InvalidQuery(ErrorBody);
+
+    /// No live customer has this id (a malformed id included).
+    #[derive(ToResponse)]
+    #[response(examples(("not_found" = (value = json!({"error": {
+        "code": "not_found", "message": "no customer with id '0190d1f0-0000-7000-8000-000000000000'"
+    }})))))]
+    pub struct NotFound(ErrorBody);
+
+    /// Another live customer has this email (in any case).
+    #[derive(ToResponse)]
+    #[response(examples(("email_taken" = (value = json!({"error": {
+        "code": "email_taken", "message": "a customer with email 'ada@example.com' already exists"
+    }})))))]
+    pub struct EmailTaken(ErrorBody);
+
+    /// The body is larger than 16 KiB.
+    #[derive(ToResponse)]
+    #[response(examples(("payload_too_large" = (value = json!({"error": {
+        "code": "payload_too_large", "message": "request body is larger than the limit of 16384 bytes"
+    }})))))]
+    pub struct PayloadTooLarge(ErrorBody);
+
+    /// The body is not sent as `application/json`.
+    #[derive(ToResponse)]
+    #[response(examples(("unsupported_media_type" = (value = json!({"error": {
+        "code": "unsupported_media_type", "message": "request body must be JSON (Content-Type: application/json)"
+    }})))))]
+    pub struct UnsupportedMediaType(ErrorBody);
+
+    /// A value is missing or invalid; `field` names it when it is one field.
+    #[derive(ToResponse)]
+    #[response(examples(
+        ("invalid_email" = (value = json!({"error": {
+            "code": "validation_failed", "field": "email", "message": "'ada@localhost' is not a valid email address: the domain must be a name like example.com"
+        }}))),
+        ("missing_field" = (value = json!({"error": {
+            "code": "validation_failed", "field": "name", "message": "name is required"
+        }}))),
+    ))]
+    pub struct ValidationFailed(ErrorBody);
+
+    /// A value is missing or invalid, or the `Idempotency-Key` was already used
+    /// with another body.
+    #[derive(ToResponse)]
+    #[response(examples(
+        ("missing_field" = (value = json!({"error": {
+            "code": "validation_failed", "field": "email", "message": "email is required"
+        }}))),
+        ("idempotency_key_reused" = (value = json!({"error": {
+            "code": "idempotency_key_reused", "message": "this Idempotency-Key was already used with a different request body"
+        }}))),
+    ))]
+    pub struct CreateRejected(ErrorBody);
+
+    /// An unexpected failure; the service logs it.
+    #[derive(ToResponse)]
+    #[response(examples(("internal_error" = (value = json!({"error": {
+        "code": "internal_error", "message": "internal error: database error: ..."
+    }})))))]
+    pub struct InternalError(ErrorBody);
+
+    /// The database cannot be reached for now; retry later.
+    #[derive(ToResponse)]
+    #[response(examples(("service_unavailable" = (value = json!({"error": {
+        "code": "service_unavailable", "message": "service temporarily unavailable: ..."
+    }})))))]
+    pub struct Unavailable(ErrorBody);
+}
