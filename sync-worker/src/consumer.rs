@@ -14,6 +14,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{Catalog, Connector, SyncError, Synced, Worker};
 
+const CONNECTION_CHECK: Duration = Duration::from_secs(1);
+/// Longest wait for an ack or nack to be written.
+const SETTLE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Consumes the work queue until shutdown (Ok) or a lost connection (Err).
 /// Messages in hand are finished either way before this returns.
 pub(crate) async fn consume<C: Catalog, K: Connector<C::Record>>(
@@ -36,11 +40,20 @@ pub(crate) async fn consume<C: Catalog, K: Connector<C::Record>>(
     log::info!("sync-worker consuming {queue}");
 
     let mut in_hand = JoinSet::new();
+    // The consumer stream does not always end when the socket dies (seen
+    // with a connection cut while idle): the connection's own state is
+    // checked too, so a dead connection is replaced within a second.
+    let mut check = tokio::time::interval(CONNECTION_CHECK);
     let result = loop {
         tokio::select! {
             _ = shutdown.cancelled() => {
                 let _ = channel.basic_cancel(tag.clone().into(), BasicCancelOptions::default()).await;
                 break Ok(());
+            }
+            _ = check.tick() => {
+                if !connection.status().connected() || !channel.status().connected() {
+                    break Err(shared_models::Error::ConsumerCancelled(format!("{queue} (connection lost)")));
+                }
             }
             Some(_) = in_hand.join_next(), if !in_hand.is_empty() => {}
             next = consumer.next() => match next {
@@ -66,7 +79,7 @@ async fn handle<C: Catalog, K: Connector<C::Record>>(worker: Arc<Worker<C, K>>, 
         Err(e) => {
             log::error!("unreadable message dead-lettered: {e}");
             consumed(worker.engine.integration(), "unreadable");
-            let _ = delivery.nack(BasicNackOptions { requeue: false, ..Default::default() }).await;
+            nack(&delivery, false).await;
             return;
         }
     };
@@ -92,7 +105,7 @@ async fn handle<C: Catalog, K: Connector<C::Record>>(worker: Arc<Worker<C, K>>, 
             log::warn!("{} {id} message {msg_id}: database unavailable, requeueing: {e}", message.entity_type);
             consumed(engine.integration(), "requeued");
             tokio::time::sleep(Duration::from_secs(1)).await;
-            let _ = delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
+            nack(&delivery, true).await;
         }
         Err(error @ SyncError::Transient { .. }) if attempt < worker.config.max_attempts => {
             let delay = worker.retry_delay(attempt, &error);
@@ -131,16 +144,31 @@ async fn settle(delivery: &Delivery, published: Result<(), shared_models::Error>
         }
         Err(e) => {
             log::error!("could not park a message for retry or dead-lettering, requeueing it: {e}");
-            let _ = delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
+            nack(delivery, true).await;
         }
     }
 }
 
 async fn ack(delivery: &Delivery) {
     // If the ack is lost with the connection, the broker redelivers and the
-    // version check turns the redelivery into a no-op.
-    if let Err(e) = delivery.ack(BasicAckOptions::default()).await {
-        log::warn!("ack failed (message will be redelivered and skipped): {e}");
+    // version check turns the redelivery into a no-op. Bounded: on a dead
+    // connection an ack can wait forever, and the consumer waits for the
+    // messages in hand before it reconnects.
+    match tokio::time::timeout(SETTLE_TIMEOUT, delivery.ack(BasicAckOptions::default())).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => log::warn!("ack failed (message will be redelivered and skipped): {e}"),
+        Err(_) => log::warn!("ack timed out (message will be redelivered and skipped)"),
+    }
+}
+
+/// Rejects the message: back to the queue, or (`requeue` false) to the
+/// dead-letter queue. Bounded like `ack`; a lost nack means a redelivery.
+async fn nack(delivery: &Delivery, requeue: bool) {
+    let options = BasicNackOptions { requeue, ..Default::default() };
+    match tokio::time::timeout(SETTLE_TIMEOUT, delivery.nack(options)).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => log::warn!("nack failed (the broker will redeliver): {e}"),
+        Err(_) => log::warn!("nack timed out (the broker will redeliver)"),
     }
 }
 

@@ -6,6 +6,9 @@ use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
 use super::topology::key;
 use crate::error::{Context, Error};
 
+/// Longest wait for the broker to confirm a publish.
+const CONFIRM_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Opens a connection named after the service (shown in the management UI).
 pub async fn connect(amqp_url: &str, name: &str) -> Result<Connection, Error> {
     let properties = ConnectionProperties::default().with_connection_name(LongString::from(name.as_bytes().to_vec()));
@@ -52,19 +55,25 @@ impl Publisher {
         if let Some(ms) = expiration_ms {
             properties = properties.with_expiration(ms.to_string().into());
         }
-        let confirm = self
-            .channel
-            .basic_publish(
-                exchange.into(),
-                routing_key.into(),
-                BasicPublishOptions { mandatory: true, ..Default::default() },
-                payload,
-                properties,
-            )
+        let publish = async {
+            self.channel
+                .basic_publish(
+                    exchange.into(),
+                    routing_key.into(),
+                    BasicPublishOptions { mandatory: true, ..Default::default() },
+                    payload,
+                    properties,
+                )
+                .await
+                .context("publishing a message")?
+                .await
+                .context("waiting for a publisher confirm")
+        };
+        // On a dead connection a confirm can wait forever: not confirmed in
+        // time is not confirmed (the caller keeps the message).
+        let confirm = tokio::time::timeout(CONFIRM_TIMEOUT, publish)
             .await
-            .context("publishing a message")?
-            .await
-            .context("waiting for a publisher confirm")?;
+            .map_err(|_| Error::PublishNotConfirmed(format!("message {message_id}: no confirm within {CONFIRM_TIMEOUT:?}")))??;
         match confirm {
             Confirmation::Ack(None) => Ok(()),
             // An ack carrying a returned message means it was unroutable.

@@ -7,5 +7,6 @@ mod events;
 mod faults;
 mod poller;
 mod reconcile;
+mod restart;
 mod signatures;
 mod support;
