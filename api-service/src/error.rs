@@ -28,6 +28,8 @@ pub enum ApiError {
     InvalidIdempotencyKey(String),
     #[error("this Idempotency-Key was already used with a different request body")]
     IdempotencyKeyReused,
+    #[error("{0}")]
+    AlreadyRunning(String),
     #[error("service temporarily unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -48,6 +50,7 @@ pub enum ErrorCode {
     EmailTaken,
     InvalidIdempotencyKey,
     IdempotencyKeyReused,
+    AlreadyRunning,
     ServiceUnavailable,
     InternalError,
 }
@@ -82,6 +85,7 @@ impl ApiError {
             ApiError::EmailTaken(_) => ErrorCode::EmailTaken,
             ApiError::InvalidIdempotencyKey(_) => ErrorCode::InvalidIdempotencyKey,
             ApiError::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
+            ApiError::AlreadyRunning(_) => ErrorCode::AlreadyRunning,
             ApiError::Unavailable(_) => ErrorCode::ServiceUnavailable,
             ApiError::Internal(_) => ErrorCode::InternalError,
         }
@@ -112,6 +116,7 @@ impl From<shared_models::Error> for ApiError {
         match e {
             shared_models::Error::Pool { .. } => ApiError::Unavailable(e.to_string()),
             shared_models::Error::Database { source, .. } => ApiError::from(source),
+            shared_models::Error::Broker { .. } | shared_models::Error::PublishNotConfirmed(_) => ApiError::Unavailable(e.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -137,7 +142,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::EmailTaken(_) => StatusCode::CONFLICT,
+            ApiError::EmailTaken(_) | ApiError::AlreadyRunning(_) => StatusCode::CONFLICT,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -4,6 +4,7 @@
 mod error;
 mod idempotency;
 mod openapi;
+pub mod operations;
 pub mod relay;
 mod routes;
 mod startup;

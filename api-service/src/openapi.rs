@@ -38,6 +38,7 @@ const DOCUMENT_PATH: &str = "/openapi.json";
             InvalidQuery,
             NotFound,
             EmailTaken,
+            AlreadyRunning,
             PayloadTooLarge,
             UnsupportedMediaType,
             ValidationFailed,
@@ -109,6 +110,13 @@ pub mod responses {
         "code": "email_taken", "message": "a customer with email 'ada@example.com' already exists"
     }})))))]
     pub struct EmailTaken(ErrorBody);
+
+    /// A reconcile is already running in this api-service.
+    #[derive(ToResponse)]
+    #[response(examples(("already_running" = (value = json!({"error": {
+        "code": "already_running", "message": "reconcile 0190d1f0-0000-7000-8000-000000000000 is still running"
+    }})))))]
+    pub struct AlreadyRunning(ErrorBody);
 
     /// The body is larger than 16 KiB.
     #[derive(ToResponse)]

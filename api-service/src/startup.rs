@@ -3,16 +3,19 @@ use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpRequest, HttpServer};
 use shared_models::broker::Topology;
 use shared_models::config::Settings;
 use shared_models::db;
+use shared_models::metrics;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use utoipa_actix_web::AppExt;
 
 use crate::error::ApiError;
+use crate::operations::reconcile_runs::ReconcileRuns;
 use crate::relay::{BrokerStatus, Relay, RelayConfig};
 use crate::state::AppState;
 use crate::{openapi, routes};
@@ -40,11 +43,12 @@ impl Application {
         let relay_wakeup = Arc::new(Notify::new());
         let shutdown = CancellationToken::new();
 
+        let topology = Topology::new(&settings.amqp_prefix, settings.retry_base_delay_ms, settings.retry_max_delay_ms);
         let relay = Relay::new(
             pool.clone(),
             RelayConfig {
                 amqp_url: settings.amqp_url.clone(),
-                topology: Topology::new(&settings.amqp_prefix, settings.retry_base_delay_ms, settings.retry_max_delay_ms),
+                topology: topology.clone(),
                 integrations: integrations.as_ref().clone(),
                 batch_size: settings.relay_batch_size,
                 poll_interval: std::time::Duration::from_millis(settings.relay_poll_interval_ms),
@@ -55,7 +59,15 @@ impl Application {
         );
         let relay = tokio::spawn(relay.run(shutdown.clone()));
 
-        let state = AppState { pool, integrations, relay_wakeup, broker };
+        let state = AppState {
+            pool,
+            integrations,
+            relay_wakeup,
+            broker,
+            topology,
+            settings: Arc::new(settings),
+            reconciles: ReconcileRuns::default(),
+        };
         let server = HttpServer::new(move || {
             // The OpenAPI document is what `routes::configure` registers.
             let (app, doc) = App::new()
@@ -70,6 +82,7 @@ impl Application {
             app.configure(|cfg| routes::method_not_allowed(cfg, &doc))
                 .configure(|cfg| openapi::serve(cfg, doc))
                 .wrap(actix_web::middleware::Logger::new("%r %s %Dms"))
+                .wrap(from_fn(|req, next| metrics::track_requests("api-service", req, next)))
                 .default_service(web::to(routes::not_found))
         })
         .listen(listener)?

@@ -1,8 +1,11 @@
 use std::sync::Arc;
 
+use shared_models::broker::Topology;
+use shared_models::config::Settings;
 use shared_models::db::PgPool;
 use tokio::sync::Notify;
 
+use crate::operations::reconcile_runs::ReconcileRuns;
 use crate::relay::BrokerStatus;
 
 /// What every request handler shares.
@@ -13,4 +16,9 @@ pub struct AppState {
     /// Wakes the relay as soon as a change is committed.
     pub relay_wakeup: Arc<Notify>,
     pub broker: BrokerStatus,
+    pub topology: Topology,
+    /// For what the operations endpoints open on their own (RabbitMQ
+    /// connections, a reconcile's Stripe client).
+    pub settings: Arc<Settings>,
+    pub reconciles: ReconcileRuns,
 }

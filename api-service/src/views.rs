@@ -1,5 +1,6 @@
 use std::collections::BTreeMap;
 
+use crate::operations::queues::QueueDepths;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -195,6 +196,8 @@ pub struct IntegrationSync {
     /// (`pending`, `synced`, `failed`).
     #[schema(example = json!({"customer": {"failed": 0, "pending": 2, "synced": 51}}))]
     pub outward: BTreeMap<String, BTreeMap<String, i64>>,
+    /// Messages in RabbitMQ by entity type; null when it cannot be reached.
+    pub queues: Option<BTreeMap<String, QueueDepths>>,
 }
 
 impl IntegrationSync {
@@ -202,7 +205,7 @@ impl IntegrationSync {
     pub fn empty() -> Self {
         let statuses = [SyncStatus::Pending, SyncStatus::Synced, SyncStatus::Failed].map(|s| (s.as_str().to_owned(), 0));
         let outward = BTreeMap::from([(shared_models::sync::CUSTOMER.to_owned(), BTreeMap::from(statuses))]);
-        Self { conflicts: 0, inward: InwardSummary::default(), outward }
+        Self { conflicts: 0, inward: InwardSummary::default(), outward, queues: None }
     }
 }
 

@@ -56,7 +56,7 @@ impl SyncStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Operation {
     Created,
@@ -77,7 +77,7 @@ impl Operation {
 /// What travels through RabbitMQ: a notice that an entity changed, not its
 /// data. The worker always pushes the entity's current state, so messages
 /// that arrive late, twice or out of order cannot push an older value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChangeMessage {
     pub message_id: Uuid,
     pub entity_type: String,

@@ -43,3 +43,17 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
         HttpResponse::ServiceUnavailable().json(body)
     }
 }
+
+/// This process's metrics, in the Prometheus text format.
+///
+/// Requests by route and status, messages published, Stripe calls by outcome
+/// and latency, sync lag. The worker and webhook-service serve their own.
+#[utoipa::path(
+    operation_id = "metrics",
+    tag = "health",
+    responses((status = 200, description = "Prometheus text format 0.0.4.", content_type = "text/plain", body = String))
+)]
+#[get("/metrics")]
+pub async fn metrics() -> HttpResponse {
+    shared_models::metrics::serve().await
+}

@@ -1,5 +1,7 @@
 mod customers;
+mod dead_letters;
 mod health;
+mod reconcile;
 mod sync;
 
 use actix_web::http::header;
@@ -18,6 +20,12 @@ use crate::error::ApiError;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::health)
         .service(health::ready)
+        .service(health::metrics)
+        .service(dead_letters::list)
+        .service(dead_letters::replay)
+        .service(reconcile::start)
+        .service(reconcile::list)
+        .service(reconcile::get)
         .service(sync::conflicts)
         .service(sync::status)
         .service(customers::create)
@@ -56,6 +64,30 @@ fn methods(item: &PathItem) -> Vec<&'static str> {
         ("TRACE", &item.trace),
     ];
     operations.into_iter().filter(|(_, operation)| operation.is_some()).map(|(method, _)| method).collect()
+}
+
+/// An optional JSON body: none (or only whitespace) is `T::default()`; a
+/// malformed one is refused like any other body, never taken as none.
+async fn optional_json<T: serde::de::DeserializeOwned + Default>(req: &HttpRequest, payload: web::Payload) -> Result<T, ApiError> {
+    let body = match payload.to_bytes_limited(crate::startup::MAX_BODY_BYTES).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(e)) => return Err(ApiError::InvalidJson(e.to_string())),
+        Err(_) => return Err(ApiError::PayloadTooLarge { limit: crate::startup::MAX_BODY_BYTES }),
+    };
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    let json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
+    if !json {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    serde_json::from_slice(&body).map_err(|e| {
+        if e.is_data() {
+            ApiError::Validation { field: None, message: e.to_string() }
+        } else {
+            ApiError::InvalidJson(e.to_string())
+        }
+    })
 }
 
 pub async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {

@@ -6,10 +6,12 @@ use serde::Deserialize;
 use serde_json::json;
 use shared_models::db::{inbound_events, outbox, sync_conflicts, sync_links};
 use shared_models::error::Context;
+use shared_models::sync::CUSTOMER;
 use utoipa::IntoParams;
 
 use crate::error::ApiError;
 use crate::openapi::responses as errors;
+use crate::operations::queues;
 use crate::state::AppState;
 use crate::views::{BrokerState, ConflictList, IntegrationSync, OutboxBacklog, SyncStatusView};
 
@@ -98,6 +100,12 @@ pub async fn status(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     }
     for (integration, n) in sync_conflicts::counts(&mut conn).await? {
         integrations.entry(integration).or_default().conflicts = n;
+    }
+    let pairs: Vec<(String, &str)> = state.integrations.iter().map(|i| (i.clone(), CUSTOMER)).collect();
+    if let Some(depths) = queues::depths(&state.settings.amqp_url, &state.topology, &pairs).await {
+        for (integration, by_entity) in depths {
+            integrations.entry(integration).or_default().queues = Some(by_entity);
+        }
     }
     let unpublished = outbox::count_unpublished(&mut conn).await?;
     let oldest_unpublished_at = outbox::oldest_unpublished(&mut conn).await?;

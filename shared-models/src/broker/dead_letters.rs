@@ -14,7 +14,7 @@ use crate::error::{Context, Error};
 use crate::sync::ChangeMessage;
 
 /// One dead-lettered change, as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DeadLetter {
     /// The AMQP message id (the change's `message_id`).
     pub message_id: Option<String>,

@@ -65,6 +65,18 @@ pub async fn mark_pending(conn: &mut AsyncPgConnection, integrations: &[String],
     Ok(())
 }
 
+/// A `failed` link goes back to `pending`: its change was queued again (a
+/// replayed dead letter). Left alone if the worker got there first.
+pub async fn retry_failed(conn: &mut AsyncPgConnection, integration: &str, entity: &EntityRef) -> Result<(), Error> {
+    diesel::update(sync_links::table.find((integration, entity.entity_type, entity.id)))
+        .filter(sync_links::status.eq(SyncStatus::Failed.as_str()))
+        .set((sync_links::status.eq(SyncStatus::Pending.as_str()), sync_links::updated_at.eq(diesel::dsl::now)))
+        .execute(conn)
+        .await
+        .context("marking a replayed change pending")?;
+    Ok(())
+}
+
 /// Every link of the given entities, grouped by entity id.
 pub async fn for_entities(conn: &mut AsyncPgConnection, entity_type: &str, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<SyncLink>>, Error> {
     let links: Vec<SyncLink> = sync_links::table

@@ -37,7 +37,7 @@ const PAGE: u32 = 100;
 /// Local customers compared per database read.
 const LOCAL_PAGE: i64 = 500;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     #[default]
@@ -51,7 +51,7 @@ pub enum Phase {
     Done,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Checked {
     /// Stripe customers read.
     pub stripe: u64,
@@ -59,7 +59,7 @@ pub struct Checked {
     pub local: u64,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Changes {
     pub created: u64,
     pub updated: u64,
@@ -67,7 +67,7 @@ pub struct Changes {
 }
 
 /// What a reconcile found and did (or, in a dry run, would do).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Summary {
     pub dry_run: bool,
     pub phase: Phase,

@@ -5,6 +5,7 @@
 mod emulator;
 mod events;
 mod faults;
+mod operations;
 mod poller;
 mod reconcile;
 mod restart;
