@@ -176,10 +176,7 @@ pub async fn create(state: web::Data<AppState>, req: HttpRequest, body: web::Jso
     };
     state.relay_wakeup.notify_one();
     Ok(match outcome {
-        Created::Fresh(view) => {
-            log::info!("customer {} created (version {})", view.id, view.version);
-            HttpResponse::Created().insert_header(("Location", format!("/customers/{}", view.id))).json(view)
-        }
+        Created::Fresh(view) => HttpResponse::Created().insert_header(("Location", format!("/customers/{}", view.id))).json(view),
         Created::Replayed { status, body } => {
             HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::CREATED))
                 .insert_header(("Idempotent-Replayed", "true"))
@@ -364,7 +361,6 @@ pub async fn delete(state: web::Data<AppState>, id: web::Path<String>) -> Result
     })
     .await?;
     state.relay_wakeup.notify_one();
-    log::info!("customer {id} deleted");
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -393,7 +389,10 @@ async fn record_change(
     op: Operation,
 ) -> Result<CustomerView, ApiError> {
     let entity = EntityRef::customer(customer.id);
-    changes::record(conn, &state.integrations, &entity, op, customer.version).await?;
+    let message = changes::record(conn, &state.integrations, &entity, op, customer.version).await?;
+    // Logged before the commit: a rolled-back request logs a change that
+    // never was, which the missing relay line then shows.
+    log::info!("customer {} {} (version {}): message {} queued", customer.id, op.as_str(), customer.version, message.message_id);
     view_of(conn, customer).await
 }
 
