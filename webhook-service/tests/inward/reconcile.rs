@@ -107,3 +107,16 @@ async fn reconcile_imports_an_existing_stripe_account_without_doubles() {
     assert_eq!(conflicts["data"].as_array().unwrap().len(), 1);
     stack.cleanup().await;
 }
+
+#[tokio::test]
+async fn reconcile_stops_with_a_clear_error_when_stripe_cannot_be_reached() {
+    let mut stack = Inward::start("webhook", |_| {}).await;
+    let local = stack.create_local("Kept", &email("kept")).await;
+    stack.settings.stripe_api_base = "http://127.0.0.1:9".into();
+
+    let error = Reconciler::from_settings(&stack.settings).unwrap().run(false, &()).await.unwrap_err();
+
+    assert!(error.to_string().starts_with("Stripe call failed"), "{error}");
+    assert_eq!(stack.get(&format!("/customers/{local}")).await.0, 200, "nothing changed");
+    stack.cleanup().await;
+}
