@@ -5,7 +5,7 @@ use futures_util::StreamExt;
 use lapin::message::Delivery;
 use lapin::options::{BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions};
 use lapin::types::{AMQPValue, FieldTable, LongString};
-use shared_models::broker::{connect, Publisher, ATTEMPT_HEADER, ERROR_HEADER};
+use shared_models::broker::{attempt_header, connect, Publisher, ATTEMPT_HEADER, ERROR_HEADER};
 use shared_models::error::Context;
 use shared_models::metrics;
 use shared_models::sync::ChangeMessage;
@@ -14,7 +14,6 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{Catalog, Connector, SyncError, Synced, Worker};
 
-const CONNECTION_CHECK: Duration = Duration::from_secs(1);
 /// Longest wait for an ack or nack to be written.
 const SETTLE_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -40,20 +39,11 @@ pub(crate) async fn consume<C: Catalog, K: Connector<C::Record>>(
     log::info!("sync-worker consuming {queue}");
 
     let mut in_hand = JoinSet::new();
-    // The consumer stream does not always end when the socket dies (seen
-    // with a connection cut while idle): the connection's own state is
-    // checked too, so a dead connection is replaced within a second.
-    let mut check = tokio::time::interval(CONNECTION_CHECK);
     let result = loop {
         tokio::select! {
             _ = shutdown.cancelled() => {
                 let _ = channel.basic_cancel(tag.clone().into(), BasicCancelOptions::default()).await;
                 break Ok(());
-            }
-            _ = check.tick() => {
-                if !connection.status().connected() || !channel.status().connected() {
-                    break Err(shared_models::Error::ConsumerCancelled(format!("{queue} (connection lost)")));
-                }
             }
             Some(_) = in_hand.join_next(), if !in_hand.is_empty() => {}
             next = consumer.next() => match next {
@@ -177,18 +167,5 @@ fn consumed(integration: &str, outcome: &str) {
 }
 
 fn attempt_of(delivery: &Delivery) -> u32 {
-    delivery
-        .properties
-        .headers()
-        .as_ref()
-        .and_then(|h| h.inner().get(ATTEMPT_HEADER))
-        .and_then(|v| match v {
-            AMQPValue::LongUInt(n) => Some(*n),
-            AMQPValue::LongInt(n) => u32::try_from(*n).ok(),
-            AMQPValue::LongLongInt(n) => u32::try_from(*n).ok(),
-            AMQPValue::ShortUInt(n) => Some(u32::from(*n)),
-            _ => None,
-        })
-        .unwrap_or(1)
-        .max(1)
+    attempt_header(&delivery.properties).unwrap_or(1).max(1)
 }

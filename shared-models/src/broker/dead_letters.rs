@@ -9,7 +9,7 @@ use lapin::Connection;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{Publisher, ATTEMPT_HEADER, ERROR_HEADER};
+use super::{attempt_header, Publisher, ERROR_HEADER};
 use crate::error::{Context, Error};
 use crate::sync::ChangeMessage;
 
@@ -30,14 +30,7 @@ pub struct DeadLetter {
 impl DeadLetter {
     fn from_delivery(delivery: &Delivery) -> Self {
         let change = serde_json::from_slice::<ChangeMessage>(&delivery.data).ok();
-        let headers = delivery.properties.headers().as_ref().map(|h| h.inner().clone()).unwrap_or_default();
-        let attempts = headers.get(ATTEMPT_HEADER).and_then(|v| match v {
-            AMQPValue::LongUInt(n) => Some(*n),
-            AMQPValue::LongInt(n) => u32::try_from(*n).ok(),
-            AMQPValue::LongLongInt(n) => u32::try_from(*n).ok(),
-            _ => None,
-        });
-        let error = headers.get(ERROR_HEADER).and_then(|v| match v {
+        let error = delivery.properties.headers().as_ref().and_then(|h| h.inner().get(ERROR_HEADER)).and_then(|v| match v {
             AMQPValue::LongString(s) => Some(String::from_utf8_lossy(s.as_bytes()).into_owned()),
             _ => None,
         });
@@ -45,7 +38,7 @@ impl DeadLetter {
             message_id: delivery.properties.message_id().as_ref().map(|id| id.to_string()),
             body: change.is_none().then(|| String::from_utf8_lossy(&delivery.data).into_owned()),
             change,
-            attempts,
+            attempts: attempt_header(&delivery.properties),
             error,
         }
     }

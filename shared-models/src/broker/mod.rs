@@ -12,3 +12,16 @@ pub use topology::{RetryTier, Topology};
 pub const ATTEMPT_HEADER: &str = "x-attempt";
 /// Header carrying the last error of a dead-lettered message.
 pub const ERROR_HEADER: &str = "x-last-error";
+
+/// The attempt number a message carries in `ATTEMPT_HEADER`, if any; read
+/// from whichever integer type the publisher (or the broker) used.
+pub fn attempt_header(properties: &lapin::BasicProperties) -> Option<u32> {
+    use lapin::types::AMQPValue;
+    match properties.headers().as_ref()?.inner().get(ATTEMPT_HEADER)? {
+        AMQPValue::LongUInt(n) => Some(*n),
+        AMQPValue::LongInt(n) => u32::try_from(*n).ok(),
+        AMQPValue::LongLongInt(n) => u32::try_from(*n).ok(),
+        AMQPValue::ShortUInt(n) => Some(u32::from(*n)),
+        _ => None,
+    }
+}
