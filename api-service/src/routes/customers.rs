@@ -389,11 +389,16 @@ async fn record_change(
     op: Operation,
 ) -> Result<CustomerView, ApiError> {
     let entity = EntityRef::customer(customer.id);
-    let message = changes::record(conn, &state.integrations, &entity, op, customer.version).await?;
+    let recorded = changes::record(conn, &state.integrations, &entity, op, customer.version).await?;
     // Logged before the commit: a rolled-back request logs a change that
     // never was, which the missing relay line then shows.
-    log::info!("customer {} {} (version {}): message {} queued", customer.id, op.as_str(), customer.version, message.message_id);
-    view_of(conn, customer).await
+    log::info!("customer {} {} (version {}): message {} queued", customer.id, op.as_str(), customer.version, recorded.message.message_id);
+    match op {
+        // A new customer has exactly the links just written and no conflict
+        // yet: no need to read them back (the create's hot path).
+        Operation::Created => Ok(CustomerView::new(customer, recorded.links, Vec::new())),
+        _ => view_of(conn, customer).await,
+    }
 }
 
 async fn view_of(conn: &mut AsyncPgConnection, customer: Customer) -> Result<CustomerView, ApiError> {

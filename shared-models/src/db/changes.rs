@@ -1,8 +1,16 @@
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::{outbox, sync_links};
+use super::sync_links::{self, SyncLink};
+use super::outbox;
 use crate::sync::{ChangeMessage, EntityRef, Operation};
+
+/// A recorded change: its message and the links now pending.
+#[derive(Debug)]
+pub struct Recorded {
+    pub message: ChangeMessage,
+    pub links: Vec<SyncLink>,
+}
 
 /// Records that `entity` changed: its outbox message and a `pending` link per
 /// integration. Call it inside the transaction that made the change, so the
@@ -13,7 +21,7 @@ pub async fn record(
     entity: &EntityRef,
     operation: Operation,
     version: i64,
-) -> Result<ChangeMessage, diesel::result::Error> {
+) -> Result<Recorded, diesel::result::Error> {
     let message = ChangeMessage {
         message_id: Uuid::now_v7(),
         entity_type: entity.entity_type.to_owned(),
@@ -35,6 +43,6 @@ pub async fn record(
         },
     )
     .await?;
-    sync_links::mark_pending(conn, integrations, entity).await?;
-    Ok(message)
+    let links = sync_links::mark_pending(conn, integrations, entity).await?;
+    Ok(Recorded { message, links })
 }

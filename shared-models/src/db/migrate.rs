@@ -1,5 +1,6 @@
 use diesel::connection::SimpleConnection;
-use diesel::Connection;
+use diesel::sql_types::{BigInt, Bool};
+use diesel::{Connection, RunQueryDsl};
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::AsyncPgConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
@@ -19,8 +20,7 @@ pub async fn run_migrations(database_url: &str) -> Result<Vec<String>, Error> {
     tokio::task::spawn_blocking(move || {
         let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
             .map_err(|e| Error::Migration(format!("cannot connect to DATABASE_URL: {e}")))?;
-        conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
-            .map_err(|e| Error::Migration(format!("cannot take the migration lock: {e}")))?;
+        take_lock(&mut conn)?;
         let applied = conn
             .run_pending_migrations(MIGRATIONS)
             .map(|versions| versions.iter().map(|v| v.to_string()).collect::<Vec<_>>())
@@ -30,4 +30,27 @@ pub async fn run_migrations(database_url: &str) -> Result<Vec<String>, Error> {
     })
     .await
     .map_err(|e| Error::Migration(format!("migration task failed: {e}")))?
+}
+
+#[derive(diesel::QueryableByName)]
+struct Locked {
+    #[diesel(sql_type = Bool)]
+    locked: bool,
+}
+
+/// Polls for the lock instead of waiting inside `pg_advisory_lock`: a
+/// session blocked in that statement holds a snapshot, and a migration's
+/// `CREATE INDEX CONCURRENTLY` waits for every such snapshot to go away,
+/// which it never would while the lock holder is that very migration.
+fn take_lock(conn: &mut AsyncConnectionWrapper<AsyncPgConnection>) -> Result<(), Error> {
+    loop {
+        let row: Locked = diesel::sql_query("SELECT pg_try_advisory_lock($1) AS locked")
+            .bind::<BigInt, _>(MIGRATION_LOCK_KEY)
+            .get_result(conn)
+            .map_err(|e| Error::Migration(format!("cannot take the migration lock: {e}")))?;
+        if row.locked {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }

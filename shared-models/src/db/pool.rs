@@ -1,5 +1,5 @@
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::error::{Context, Error};
@@ -8,10 +8,15 @@ pub type PgPool = Pool<AsyncPgConnection>;
 pub type Conn = Object<AsyncPgConnection>;
 
 /// A pool that connects lazily: a service starts even while PostgreSQL is
-/// briefly away, and every checkout is health-checked, so one broken
-/// connection never poisons the requests after it.
+/// briefly away. A checkout skips a connection that was closed (PostgreSQL
+/// restarted, the network dropped it) or left in a broken transaction, so one
+/// broken connection never poisons the requests after it. That check reads
+/// the connection's state; the default `SELECT 1` per checkout cost a round
+/// trip on every request and every message (see BENCHMARKS.md).
 pub fn build_pool(database_url: &str, max_size: u32) -> Result<PgPool, Error> {
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+    let mut config = ManagerConfig::default();
+    config.recycling_method = RecyclingMethod::Fast;
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
     Pool::builder(manager)
         .max_size(max_size as usize)
         .wait_timeout(Some(std::time::Duration::from_secs(10)))

@@ -45,7 +45,12 @@ struct NewSyncLink<'a> {
 
 /// Marks the entity as waiting for each integration (the change is queued).
 /// A `failed` link goes back to `pending`: the new change is a new chance.
-pub async fn mark_pending(conn: &mut AsyncPgConnection, integrations: &[String], entity: &EntityRef) -> Result<(), diesel::result::Error> {
+/// Returns those links, by integration.
+pub async fn mark_pending(
+    conn: &mut AsyncPgConnection,
+    integrations: &[String],
+    entity: &EntityRef,
+) -> Result<Vec<SyncLink>, diesel::result::Error> {
     let rows: Vec<_> = integrations
         .iter()
         .map(|integration| NewSyncLink {
@@ -60,9 +65,13 @@ pub async fn mark_pending(conn: &mut AsyncPgConnection, integrations: &[String],
         .on_conflict((sync_links::integration, sync_links::entity_type, sync_links::entity_id))
         .do_update()
         .set((sync_links::status.eq(excluded(sync_links::status)), sync_links::updated_at.eq(diesel::dsl::now)))
-        .execute(conn)
-        .await?;
-    Ok(())
+        .returning(SyncLink::as_returning())
+        .get_results(conn)
+        .await
+        .map(|mut links: Vec<SyncLink>| {
+            links.sort_by(|a, b| a.integration.cmp(&b.integration));
+            links
+        })
 }
 
 /// A `failed` link goes back to `pending`: its change was queued again (a

@@ -1,0 +1,59 @@
+//! The API as the bench's load calls it: cheap to clone into each task.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+/// A customer the bench created, and when the API answered 201.
+#[derive(Debug, Clone)]
+pub struct Made {
+    pub id: String,
+    pub email: String,
+    pub answered: Instant,
+}
+
+#[derive(Clone)]
+pub struct Api {
+    pub http: reqwest::Client,
+    pub base: String,
+    serial: Arc<AtomicUsize>,
+    tag: String,
+}
+
+impl Api {
+    pub fn new(base: String) -> Self {
+        let tag = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+        Self { http: reqwest::Client::new(), base, serial: Arc::new(AtomicUsize::new(0)), tag }
+    }
+
+    /// `POST /customers` with a name and email never used before.
+    pub async fn create(&self) -> Result<Made, String> {
+        let n = self.serial.fetch_add(1, Ordering::Relaxed);
+        let email = format!("bench{n}.{}@example.com", self.tag);
+        let response = self
+            .http
+            .post(format!("{}/customers", self.base))
+            .json(&json!({"name": format!("Bench Customer {n}"), "email": email}))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let answered = Instant::now();
+        if response.status() != 201 {
+            return Err(format!("POST /customers answered {}: {}", response.status(), response.text().await.unwrap_or_default()));
+        }
+        let body: Value = response.json().await.map_err(|e| e.to_string())?;
+        let id = body["id"].as_str().ok_or("no id in the 201 body")?.to_owned();
+        Ok(Made { id, email, answered })
+    }
+
+    /// `GET /customers/{id}`, returning the body.
+    pub async fn get(&self, id: &str) -> Result<Value, String> {
+        let response = self.http.get(format!("{}/customers/{id}", self.base)).send().await.map_err(|e| e.to_string())?;
+        if response.status() != 200 {
+            return Err(format!("GET /customers/{id} answered {}", response.status()));
+        }
+        response.json().await.map_err(|e| e.to_string())
+    }
+}

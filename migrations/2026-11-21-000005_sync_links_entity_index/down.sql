@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY IF EXISTS sync_links_entity_idx;
