@@ -1,5 +1,6 @@
 use anyhow::{bail, Context};
 use shared_models::config::Settings;
+use shared_models::db::reconcile_runs::StartedBy;
 use webhook_service::reconcile::{Reconciler, TerminalProgress};
 
 const USAGE: &str = "usage: webhook-service [reconcile [--dry-run]]";
@@ -22,11 +23,15 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// Compares the catalog with Stripe and repairs (or, dry, reports) every
-/// difference; prints the summary as JSON.
+/// difference; prints the summary as JSON. Recorded like the API's runs, so
+/// `GET /sync/reconcile` shows it, and refused while another one runs.
 async fn reconcile(settings: &Settings, dry_run: bool) -> anyhow::Result<()> {
     let reconciler = Reconciler::from_settings(settings).context("building the reconciler")?;
+    let recorded = reconciler.record(StartedBy::Command, dry_run).await.context("cannot start the reconcile")?;
+    let id = recorded.row().id;
+    log::info!("reconcile {id} started; GET /sync/reconcile/{id} follows it");
     let progress = TerminalProgress::new();
-    let summary = reconciler.run(dry_run, &progress).await;
+    let summary = recorded.run(&progress).await;
     progress.finish();
     let summary = summary.context("reconcile stopped")?;
     println!("{}", serde_json::to_string_pretty(&summary).context("printing the summary")?);

@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod customers;
+mod exact_bytes;
 mod idempotency;
 mod openapi;
 mod startup;

@@ -102,8 +102,8 @@ async fn reconcile_runs_are_started_and_followed_over_the_api() {
 
     // Assert
     assert_eq!(
-        (&done["status"], &done["summary"]["catalog"]["created"], &done["summary"]["phase"]),
-        (&json!("finished"), &json!(1), &json!("done")),
+        (&done["status"], &done["summary"]["catalog"]["created"], &done["summary"]["phase"], &done["started_by"]),
+        (&json!("finished"), &json!(1), &json!("done"), &json!("api")),
         "{done}"
     );
     assert_eq!(stack.local_by_email(&address).await.len(), 1);
