@@ -9,13 +9,17 @@ const USAGE: &str = "usage: webhook-service [reconcile [--dry-run]]";
 async fn main() -> anyhow::Result<()> {
     shared_models::init_logging();
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // A mistyped command is told before anything is read or connected.
+    let reconcile_dry_run = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        [] => None,
+        ["reconcile"] => Some(false),
+        ["reconcile", "--dry-run"] => Some(true),
+        _ => bail!("{USAGE}"),
+    };
     let settings = Settings::load().context("webhook-service cannot start")?;
     shared_models::db::run_migrations(&settings.database_url).await.context("applying database migrations")?;
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        [] => {}
-        ["reconcile"] => return reconcile(&settings, false).await,
-        ["reconcile", "--dry-run"] => return reconcile(&settings, true).await,
-        _ => bail!("{USAGE}"),
+    if let Some(dry_run) = reconcile_dry_run {
+        return reconcile(&settings, dry_run).await;
     }
     let app = webhook_service::Application::build(&settings).context("building webhook-service")?;
     log::info!("webhook-service listening on port {} (inward mode: {})", app.port(), settings.inward_mode);
