@@ -3,51 +3,68 @@ use api_service::operations::dead_letters::DeadLetterQueue;
 use shared_models::broker::Topology;
 use shared_models::config::Settings;
 use shared_models::sync::CUSTOMER;
+use uuid::Uuid;
 
 const USAGE: &str = "usage: api-service [migrate | dead-letters [replay [<message-id>]]]";
+
+enum Command {
+    Serve,
+    Migrate,
+    ListDeadLetters,
+    /// All dead letters, or the one with this message id.
+    ReplayDeadLetters(Option<Uuid>),
+}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     shared_models::init_logging();
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // A mistyped command is told before anything is read or connected.
+    let command = parse(&args.iter().map(String::as_str).collect::<Vec<_>>())?;
     let settings = Settings::load().context("api-service cannot start")?;
     let migrations = shared_models::db::run_migrations(&settings.database_url).await.context("applying database migrations")?;
     if !migrations.is_empty() {
         log::info!("applied migrations: {}", migrations.join(", "));
     }
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        [] => {}
+    match command {
+        Command::Serve => {}
         // Applies the migrations (done above) and exits.
-        ["migrate"] => {
+        Command::Migrate => {
             log::info!("database is up to date");
             return Ok(());
         }
-        ["dead-letters", rest @ ..] => return dead_letters(&settings, rest).await,
-        _ => bail!("{USAGE}"),
+        Command::ListDeadLetters => return print_json(&dead_letter_queue(&settings)?.list(500).await?),
+        Command::ReplayDeadLetters(only) => {
+            let pool = shared_models::db::build_pool(&settings.database_url, 2)?;
+            return print_json(&dead_letter_queue(&settings)?.replay(&pool, only).await?);
+        }
     }
     let app = api_service::Application::build(settings).await.context("building api-service")?;
     log::info!("api-service listening on port {}", app.port());
     app.run_until_stopped().await.context("running api-service")
 }
 
-/// Lists Stripe's customer dead letters, or replays all or one of them;
-/// prints what it found or moved as JSON.
-async fn dead_letters(settings: &Settings, args: &[&str]) -> anyhow::Result<()> {
-    let topology = Topology::new(&settings.amqp_prefix, settings.retry_base_delay_ms, settings.retry_max_delay_ms);
-    let queue = DeadLetterQueue::new(&settings.amqp_url, &topology, &settings.integrations(), "stripe", CUSTOMER)?;
-    let printed = match args {
-        [] => serde_json::to_string_pretty(&queue.list(500).await?),
-        ["replay", only @ ..] => {
-            let only = match only {
-                [] => None,
-                [id] => Some(uuid::Uuid::parse_str(id).with_context(|| format!("'{id}' is not a message id"))?),
-                _ => bail!("{USAGE}"),
-            };
-            let pool = shared_models::db::build_pool(&settings.database_url, 2)?;
-            serde_json::to_string_pretty(&queue.replay(&pool, only).await?)
+fn parse(args: &[&str]) -> anyhow::Result<Command> {
+    Ok(match args {
+        [] => Command::Serve,
+        ["migrate"] => Command::Migrate,
+        ["dead-letters"] => Command::ListDeadLetters,
+        ["dead-letters", "replay"] => Command::ReplayDeadLetters(None),
+        ["dead-letters", "replay", id] => {
+            Command::ReplayDeadLetters(Some(Uuid::parse_str(id).with_context(|| format!("'{id}' is not a message id; {USAGE}"))?))
         }
         _ => bail!("{USAGE}"),
-    };
-    println!("{}", printed.context("printing the result")?);
+    })
+}
+
+/// Stripe's customer dead letters.
+fn dead_letter_queue(settings: &Settings) -> anyhow::Result<DeadLetterQueue> {
+    let topology = Topology::new(&settings.amqp_prefix, settings.retry_base_delay_ms, settings.retry_max_delay_ms);
+    Ok(DeadLetterQueue::new(&settings.amqp_url, &topology, &settings.integrations(), "stripe", CUSTOMER)?)
+}
+
+/// What a command found or did, for people and scripts alike.
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value).context("printing the result")?);
     Ok(())
 }

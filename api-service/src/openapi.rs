@@ -111,10 +111,11 @@ pub mod responses {
     }})))))]
     pub struct EmailTaken(ErrorBody);
 
-    /// A reconcile is already running in this api-service.
+    /// A reconcile is already running: started by this or another
+    /// api-service, or by `webhook-service reconcile`.
     #[derive(ToResponse)]
     #[response(examples(("already_running" = (value = json!({"error": {
-        "code": "already_running", "message": "reconcile 0190d1f0-0000-7000-8000-000000000000 is still running"
+        "code": "already_running", "message": "another reconcile is running (0190d1f0-0000-7000-8000-000000000000)"
     }})))))]
     pub struct AlreadyRunning(ErrorBody);
 

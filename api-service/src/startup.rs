@@ -15,7 +15,6 @@ use tokio_util::sync::CancellationToken;
 use utoipa_actix_web::AppExt;
 
 use crate::error::ApiError;
-use crate::operations::reconcile_runs::ReconcileRuns;
 use crate::relay::{BrokerStatus, Relay, RelayConfig};
 use crate::state::AppState;
 use crate::{openapi, routes};
@@ -59,15 +58,7 @@ impl Application {
         );
         let relay = tokio::spawn(relay.run(shutdown.clone()));
 
-        let state = AppState {
-            pool,
-            integrations,
-            relay_wakeup,
-            broker,
-            topology,
-            settings: Arc::new(settings),
-            reconciles: ReconcileRuns::default(),
-        };
+        let state = AppState { pool, integrations, relay_wakeup, broker, topology, settings: Arc::new(settings) };
         let server = HttpServer::new(move || {
             // The OpenAPI document is what `routes::configure` registers.
             let (app, doc) = App::new()

@@ -5,7 +5,6 @@ use shared_models::config::Settings;
 use shared_models::db::PgPool;
 use tokio::sync::Notify;
 
-use crate::operations::reconcile_runs::ReconcileRuns;
 use crate::relay::BrokerStatus;
 
 /// What every request handler shares.
@@ -20,5 +19,4 @@ pub struct AppState {
     /// For what the operations endpoints open on their own (RabbitMQ
     /// connections, a reconcile's Stripe client).
     pub settings: Arc<Settings>,
-    pub reconciles: ReconcileRuns,
 }

@@ -71,6 +71,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    reconcile_runs (id) {
+        id -> Uuid,
+        started_by -> Text,
+        dry_run -> Bool,
+        status -> Text,
+        started_at -> Timestamptz,
+        heartbeat_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+        summary -> Jsonb,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     sync_conflicts (integration, entity_type, external_id) {
         integration -> Text,
         entity_type -> Text,
@@ -121,6 +135,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     poll_cursors,
     rate_limits,
+    reconcile_runs,
     sync_conflicts,
     sync_create_attempts,
     sync_links,

@@ -2,6 +2,7 @@
 //! own RabbitMQ names and its own Stripe emulator, so tests run in parallel
 //! against the real services and leave nothing behind.
 
+mod binary;
 mod broker;
 mod database;
 mod localstripe;
@@ -10,6 +11,7 @@ mod proxy;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+pub use binary::{assert_refused_with_usage, env_vars, run_binary, stdout_json};
 pub use broker::{delete_topology, purge_queue, queue_depth, TestBroker};
 pub use database::TestDb;
 pub use localstripe::LocalStripe;

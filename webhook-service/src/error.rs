@@ -31,6 +31,9 @@ pub enum Error {
     BadPayload(String),
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// Another reconcile runs (its id, unless it ended meanwhile).
+    #[error("another reconcile is running{}", .0.map(|id| format!(" ({id})")).unwrap_or_default())]
+    AlreadyRunning(Option<uuid::Uuid>),
 }
 
 impl Error {
@@ -43,6 +46,7 @@ impl Error {
             Error::Event(EventError::InvalidJson(_)) => "invalid_json",
             Error::Event(EventError::NotAnEvent(_)) => "invalid_event",
             Error::WebhooksOff => "not_found",
+            Error::AlreadyRunning(_) => "already_running",
             Error::PayloadTooLarge(_) => "payload_too_large",
             Error::BodyUnreadable(_) => "invalid_body",
             Error::Shared(_) | Error::Database(_) => "service_unavailable",
@@ -57,6 +61,7 @@ impl ResponseError for Error {
             Error::Signature(_) | Error::Event(_) | Error::BodyUnreadable(_) => StatusCode::BAD_REQUEST,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::WebhooksOff => StatusCode::NOT_FOUND,
+            Error::AlreadyRunning(_) => StatusCode::CONFLICT,
             // Stripe retries a delivery that failed: the event is not lost.
             Error::Shared(_) | Error::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Stripe(_) | Error::BadPayload(_) | Error::Config(_) => StatusCode::INTERNAL_SERVER_ERROR,

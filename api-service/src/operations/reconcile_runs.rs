@@ -1,24 +1,17 @@
-use std::sync::{Arc, Mutex, PoisonError};
-
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use shared_models::config::Settings;
+use shared_models::db::reconcile_runs::{self, RunStatus, StartedBy};
+use shared_models::db::PgPool;
+use shared_models::error::Context;
 use utoipa::ToSchema;
 use uuid::Uuid;
-use webhook_service::reconcile::{Progress, Reconciler, Summary};
+use webhook_service::reconcile::{Reconciler, Summary};
 
 use crate::error::ApiError;
 
-/// Runs kept for `GET /sync/reconcile` (the oldest go first).
-const KEPT: usize = 20;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RunStatus {
-    Running,
-    Finished,
-    Failed,
-}
+/// Runs shown by `GET /sync/reconcile`. Older ones stay in the table: a
+/// run is one small row, and reconciles are started by hand or by a timer.
+const LISTED: i64 = 20;
 
 /// One reconcile, running or done, with its summary so far.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -30,82 +23,60 @@ pub struct ReconcileRun {
     pub finished_at: Option<DateTime<Utc>>,
     pub summary: Summary,
     /// Why it stopped, when it failed (a rerun starts over; what was
-    /// repaired stays repaired).
+    /// repaired stays repaired). A run whose process stopped while it ran
+    /// is failed as abandoned.
     pub error: Option<String>,
+    /// `api` for `POST /sync/reconcile`, `command` for `webhook-service reconcile`.
+    pub started_by: StartedBy,
 }
 
-/// The reconcile runs of this api-service process, newest first. One runs
-/// at a time; a reconcile is also safe next to one started elsewhere (the
-/// `webhook-service reconcile` command), only slower.
-#[derive(Clone, Default)]
-pub struct ReconcileRuns(Arc<Mutex<Vec<ReconcileRun>>>);
+impl TryFrom<reconcile_runs::ReconcileRun> for ReconcileRun {
+    type Error = ApiError;
 
-impl ReconcileRuns {
-    fn with<T>(&self, f: impl FnOnce(&mut Vec<ReconcileRun>) -> T) -> T {
-        f(&mut self.0.lock().unwrap_or_else(PoisonError::into_inner))
-    }
-
-    pub fn list(&self) -> Vec<ReconcileRun> {
-        self.with(|runs| runs.clone())
-    }
-
-    pub fn get(&self, id: Uuid) -> Option<ReconcileRun> {
-        self.with(|runs| runs.iter().find(|r| r.id == id).cloned())
-    }
-
-    /// Starts a run in the background; refused while one is running.
-    pub fn start(&self, settings: &Settings, dry_run: bool) -> Result<ReconcileRun, ApiError> {
-        let reconciler = Reconciler::from_settings(settings).map_err(|e| ApiError::Unavailable(format!("cannot reconcile: {e}")))?;
-        let run = ReconcileRun {
-            id: Uuid::now_v7(),
-            status: RunStatus::Running,
-            dry_run,
-            started_at: Utc::now(),
-            finished_at: None,
-            summary: Summary { dry_run, ..Summary::default() },
-            error: None,
-        };
-        self.with(|runs| {
-            if let Some(running) = runs.iter().find(|r| r.status == RunStatus::Running) {
-                return Err(ApiError::AlreadyRunning(format!("reconcile {} is still running", running.id)));
-            }
-            runs.insert(0, run.clone());
-            runs.truncate(KEPT);
-            Ok(())
-        })?;
-        let (this, id) = (self.clone(), run.id);
-        tokio::spawn(async move {
-            let result = reconciler.run(dry_run, &RunProgress { runs: this.clone(), id }).await;
-            this.update(id, |run| {
-                run.finished_at = Some(Utc::now());
-                match result {
-                    Ok(summary) => {
-                        run.summary = summary;
-                        run.status = RunStatus::Finished;
-                    }
-                    Err(e) => {
-                        log::error!("reconcile {id} failed: {e}");
-                        run.status = RunStatus::Failed;
-                        run.error = Some(e.to_string());
-                    }
-                }
-            });
-        });
-        Ok(run)
-    }
-
-    fn update(&self, id: Uuid, change: impl FnOnce(&mut ReconcileRun)) {
-        self.with(|runs| runs.iter_mut().find(|r| r.id == id).map(change));
+    fn try_from(row: reconcile_runs::ReconcileRun) -> Result<Self, ApiError> {
+        let summary = serde_json::from_value(row.summary)
+            .map_err(|e| ApiError::Internal(format!("the summary of reconcile {} cannot be read: {e}", row.id)))?;
+        Ok(Self {
+            id: row.id,
+            status: row.status,
+            dry_run: row.dry_run,
+            started_at: row.started_at,
+            finished_at: row.finished_at,
+            summary,
+            error: row.error,
+            started_by: row.started_by,
+        })
     }
 }
 
-struct RunProgress {
-    runs: ReconcileRuns,
-    id: Uuid,
+/// Starts a run in the background; refused while one is running, here or
+/// in any other process (another api-service, the command).
+pub async fn start(settings: &shared_models::config::Settings, dry_run: bool) -> Result<ReconcileRun, ApiError> {
+    let reconciler = Reconciler::from_settings(settings).map_err(|e| ApiError::Unavailable(format!("cannot reconcile: {e}")))?;
+    let recorded = reconciler.record(StartedBy::Api, dry_run).await.map_err(|e| match e {
+        webhook_service::Error::AlreadyRunning(_) => ApiError::AlreadyRunning(e.to_string()),
+        webhook_service::Error::Shared(e) => ApiError::from(e),
+        webhook_service::Error::Database(e) => ApiError::from(e),
+        other => ApiError::Internal(other.to_string()),
+    })?;
+    let run = ReconcileRun::try_from(recorded.row().clone())?;
+    // The run records its own end, an error included.
+    tokio::spawn(async move {
+        let _ = recorded.run(&()).await;
+    });
+    Ok(run)
 }
 
-impl Progress for RunProgress {
-    fn report(&self, summary: &Summary) {
-        self.runs.update(self.id, |run| run.summary = summary.clone());
-    }
+/// The latest runs of every process, newest first. Runs whose process
+/// stopped are shown failed rather than running for ever.
+pub async fn list(pool: &PgPool) -> Result<Vec<ReconcileRun>, ApiError> {
+    let mut conn = pool.get().await.context("checking out a connection to list reconcile runs")?;
+    reconcile_runs::abandon_stale(&mut conn).await?;
+    reconcile_runs::recent(&mut conn, LISTED).await?.into_iter().map(ReconcileRun::try_from).collect()
+}
+
+pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<ReconcileRun>, ApiError> {
+    let mut conn = pool.get().await.context("checking out a connection to read a reconcile run")?;
+    reconcile_runs::abandon_stale(&mut conn).await?;
+    reconcile_runs::find(&mut conn, id).await?.map(ReconcileRun::try_from).transpose()
 }

@@ -4,7 +4,7 @@ use utoipa::ToSchema;
 
 use crate::error::ApiError;
 use crate::openapi::responses as errors;
-use crate::operations::reconcile_runs::ReconcileRun;
+use crate::operations::reconcile_runs::{self, ReconcileRun};
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -20,8 +20,9 @@ pub struct ReconcileRequest {
 /// Compares both catalogs and repairs every difference in both directions by
 /// the live sync's rules: missing links, missed webhooks, lost messages,
 /// changes made while a service was down. Also the initial import of an
-/// existing Stripe account. Runs in the background (poll the `Location`);
-/// safe next to the live sync.
+/// existing Stripe account. Runs in the background (poll the `Location`, on
+/// any instance); safe next to the live sync. One runs at a time across
+/// every api-service and the `webhook-service reconcile` command.
 #[utoipa::path(
     operation_id = "start_reconcile",
     tag = "sync",
@@ -41,11 +42,12 @@ pub struct ReconcileRequest {
 #[post("/sync/reconcile")]
 pub async fn start(state: web::Data<AppState>, req: HttpRequest, body: web::Payload) -> Result<HttpResponse, ApiError> {
     let request: ReconcileRequest = super::optional_json(&req, body).await?;
-    let run = state.reconciles.start(&state.settings, request.dry_run)?;
+    let run = reconcile_runs::start(&state.settings, request.dry_run).await?;
     Ok(HttpResponse::Accepted().insert_header(("Location", format!("/sync/reconcile/{}", run.id))).json(run))
 }
 
-/// One reconcile run: its progress, or its summary once done.
+/// One reconcile run: its progress (recorded about twice a second), or its
+/// summary once done.
 #[utoipa::path(
     operation_id = "get_reconcile",
     tag = "sync",
@@ -53,13 +55,15 @@ pub async fn start(state: web::Data<AppState>, req: HttpRequest, body: web::Payl
     responses(
         (status = 200, description = "The run.", body = ReconcileRun),
         (status = 404, response = errors::NotFound),
+        (status = 500, response = errors::InternalError),
+        (status = 503, response = errors::Unavailable),
     )
 )]
 #[get("/sync/reconcile/{id}")]
 pub async fn get(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let not_found = || ApiError::NotFound(format!("no reconcile run with id '{id}'"));
     let id = uuid::Uuid::parse_str(&id).map_err(|_| not_found())?;
-    Ok(HttpResponse::Ok().json(state.reconciles.get(id).ok_or_else(not_found)?))
+    Ok(HttpResponse::Ok().json(reconcile_runs::get(&state.pool, id).await?.ok_or_else(not_found)?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -67,13 +71,18 @@ pub struct ReconcileRunList {
     pub data: Vec<ReconcileRun>,
 }
 
-/// The recent reconcile runs of this api-service, newest first.
+/// The recent reconcile runs, newest first: started over the API (by any
+/// api-service instance) or by `webhook-service reconcile`.
 #[utoipa::path(
     operation_id = "list_reconciles",
     tag = "sync",
-    responses((status = 200, description = "The last 20 runs.", body = ReconcileRunList))
+    responses(
+        (status = 200, description = "The last 20 runs.", body = ReconcileRunList),
+        (status = 500, response = errors::InternalError),
+        (status = 503, response = errors::Unavailable),
+    )
 )]
 #[get("/sync/reconcile")]
-pub async fn list(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(ReconcileRunList { data: state.reconciles.list() })
+pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(ReconcileRunList { data: reconcile_runs::list(&state.pool).await? }))
 }

@@ -1,11 +1,15 @@
-//! api-service against a real PostgreSQL and RabbitMQ (no worker running:
-//! these tests are about what the API accepts, refuses and records).
+//! api-service against a real PostgreSQL and RabbitMQ (no worker running,
+//! except to dead-letter a change: these tests are about what the API and
+//! its commands accept, refuse and record).
 
 #![allow(clippy::unwrap_used)]
 
 mod bad_input;
+mod commands;
 mod customers;
+mod exact_bytes;
 mod idempotency;
 mod openapi;
+mod reconcile;
 mod startup;
 mod support;

@@ -1,24 +1,43 @@
 use reqwest::{Client, Response};
 use serde_json::{json, Value};
+use shared_models::broker::Topology;
+use shared_models::config::Settings;
 use testkit::{TestBroker, TestDb};
 
 pub struct Api {
     pub base: String,
     pub http: Client,
     pub db: TestDb,
+    pub settings: Settings,
     broker: TestBroker,
+}
+
+/// Starts an api-service; returns its base URL.
+async fn serve(settings: &Settings) -> String {
+    let app = api_service::Application::build(settings.clone()).await.expect("build api-service");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    base
 }
 
 impl Api {
     pub async fn start() -> Self {
         let db = TestDb::create().await;
         let broker = TestBroker::new();
-        // The Stripe base is never called: no worker runs in these tests.
+        // Stripe is a closed port: what reaches it fails at once.
         let settings = testkit::settings(&db.url, &broker.url, &broker.prefix, "http://127.0.0.1:9");
-        let app = api_service::Application::build(settings).await.expect("build api-service");
-        let base = format!("http://127.0.0.1:{}", app.port());
-        tokio::spawn(app.run_until_stopped());
-        Self { base, http: Client::new(), db, broker }
+        let base = serve(&settings).await;
+        Self { base, http: Client::new(), db, settings, broker }
+    }
+
+    pub fn topology(&self) -> Topology {
+        self.broker.topology(&self.settings)
+    }
+
+    /// A second api-service on the same database and broker (another
+    /// replica, or this one after a restart); returns its base URL.
+    pub async fn another_instance(&self) -> String {
+        serve(&self.settings).await
     }
 
     pub async fn create(&self, name: &str, email: &str) -> Response {
@@ -41,6 +60,10 @@ impl Api {
         self.http.get(format!("{}{path}", self.base)).send().await.expect("GET")
     }
 
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.http.post(format!("{}{path}", self.base)).json(body).send().await.expect("POST")
+    }
+
     pub async fn outbox_rows(&self) -> i64 {
         self.db.count("SELECT count(*) FROM outbox").await
     }
@@ -50,8 +73,7 @@ impl Api {
     }
 
     pub async fn cleanup(self) {
-        let settings = testkit::settings(&self.db.url, &self.broker.url, &self.broker.prefix, "");
-        testkit::delete_topology(&self.broker.url, &self.broker.topology(&settings), &[("stripe", "customer")]).await;
+        testkit::delete_topology(&self.broker.url, &self.topology(), &[("stripe", "customer")]).await;
         self.db.cleanup().await;
     }
 }

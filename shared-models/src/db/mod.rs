@@ -10,6 +10,7 @@ pub mod outbox;
 pub mod poll_cursors;
 mod pool;
 pub mod rate_limits;
+pub mod reconcile_runs;
 pub mod sync_conflicts;
 pub mod sync_links;
 

@@ -16,15 +16,17 @@
 //! decisions and rolls each one back.
 
 mod local_side;
+mod recorded;
 mod stripe_side;
 mod terminal;
 
+pub use recorded::RecordedRun;
 pub use terminal::TerminalProgress;
 
 use std::sync::Arc;
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, TransactionManager};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use shared_models::config::Settings;
 use shared_models::db::{self, PgPool};
 use shared_models::error::Context;
@@ -37,7 +39,7 @@ const PAGE: u32 = 100;
 /// Local customers compared per database read.
 const LOCAL_PAGE: i64 = 500;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     #[default]
@@ -51,7 +53,7 @@ pub enum Phase {
     Done,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Checked {
     /// Stripe customers read.
     pub stripe: u64,
@@ -59,15 +61,16 @@ pub struct Checked {
     pub local: u64,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Changes {
     pub created: u64,
     pub updated: u64,
     pub deleted: u64,
 }
 
-/// What a reconcile found and did (or, in a dry run, would do).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+/// What a reconcile found and did (or, in a dry run, would do). Stored in
+/// `reconcile_runs` as it goes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Summary {
     pub dry_run: bool,
     pub phase: Phase,

@@ -1,4 +1,4 @@
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{Progress, Summary};
 
@@ -10,7 +10,12 @@ pub struct TerminalProgress {
 
 impl TerminalProgress {
     pub fn new() -> Self {
-        let bar = ProgressBar::new_spinner();
+        Self::with_target(ProgressDrawTarget::stderr())
+    }
+
+    /// Draws on `target` instead of stderr (a test's in-memory terminal).
+    pub fn with_target(target: ProgressDrawTarget) -> Self {
+        let bar = ProgressBar::with_draw_target(None, target);
         if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed} {msg}") {
             bar.set_style(style);
         }

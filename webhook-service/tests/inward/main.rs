@@ -11,3 +11,4 @@ mod reconcile;
 mod restart;
 mod signatures;
 mod support;
+mod terminal;

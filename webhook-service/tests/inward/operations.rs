@@ -66,11 +66,8 @@ async fn finished_run(stack: &Inward, location: &str) -> Value {
 
 #[tokio::test]
 async fn reconcile_runs_are_started_and_followed_over_the_api() {
-    // Arrange: a Stripe customer made while webhook-service was down.
-    let mut stack = Inward::start("webhook", |_| {}).await;
-    stack.stop_webhook_service().await;
-    let address = email("missed");
-    stack.stripe.create_customer(&[("name", "Missed"), ("email", &address)]).await;
+    // Arrange
+    let (stack, address) = Inward::with_missed_customer("missed").await;
 
     // A malformed body starts nothing (it is never taken for "no body").
     let response = stack
@@ -102,8 +99,8 @@ async fn reconcile_runs_are_started_and_followed_over_the_api() {
 
     // Assert
     assert_eq!(
-        (&done["status"], &done["summary"]["catalog"]["created"], &done["summary"]["phase"]),
-        (&json!("finished"), &json!(1), &json!("done")),
+        (&done["status"], &done["summary"]["catalog"]["created"], &done["summary"]["phase"], &done["started_by"]),
+        (&json!("finished"), &json!(1), &json!("done"), &json!("api")),
         "{done}"
     );
     assert_eq!(stack.local_by_email(&address).await.len(), 1);

@@ -1,7 +1,8 @@
 //! Reconcile repairs what the live sync missed while a service was down,
-//! and a dry run only reports it.
+//! and a dry run only reports it; `webhook-service reconcile` runs it as a
+//! command, recorded like the API's runs.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use webhook_service::reconcile::{Changes, Reconciler, Summary};
 
 use crate::support::{email, Inward, WAIT};
@@ -119,4 +120,62 @@ async fn reconcile_stops_with_a_clear_error_when_stripe_cannot_be_reached() {
     assert!(error.to_string().starts_with("Stripe call failed"), "{error}");
     assert_eq!(stack.get(&format!("/customers/{local}")).await.0, 200, "nothing changed");
     stack.cleanup().await;
+}
+
+const BINARY: &str = env!("CARGO_BIN_EXE_webhook-service");
+
+/// Runs `webhook-service <args>` with the stack's settings; its stdout as JSON.
+async fn command(stack: &Inward, args: &[&str]) -> Value {
+    testkit::stdout_json(&testkit::run_binary(BINARY, args, &stack.settings).await)
+}
+
+#[tokio::test]
+async fn the_reconcile_command_prints_its_summary_and_the_api_lists_its_runs() {
+    // Arrange
+    let (stack, address) = Inward::with_missed_customer("command").await;
+
+    // Act
+    let dry = command(&stack, &["reconcile", "--dry-run"]).await;
+    let done = command(&stack, &["reconcile"]).await;
+
+    // Assert
+    let counts = |s: &Value| (s["dry_run"].clone(), s["phase"].clone(), s["checked"]["stripe"].clone(), s["catalog"]["created"].clone());
+    assert_eq!(counts(&dry), (json!(true), json!("done"), json!(1), json!(1)), "{dry}");
+    assert_eq!(counts(&done), (json!(false), json!("done"), json!(1), json!(1)), "{done}");
+    assert_eq!(stack.local_by_email(&address).await.len(), 1);
+    let (_, runs) = stack.get("/sync/reconcile").await;
+    let runs = runs["data"].as_array().unwrap();
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    for (run, printed) in runs.iter().zip([&done, &dry]) {
+        assert_eq!((&run["started_by"], &run["status"], &run["summary"]), (&json!("command"), &json!("finished"), printed), "{run}");
+    }
+    stack.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_reconcile_command_refuses_to_start_while_another_run_runs() {
+    // Arrange: a run of api-service, heartbeating.
+    let db = testkit::TestDb::create().await;
+    let settings = testkit::settings(&db.url, &testkit::amqp_url(), "unused", "http://127.0.0.1:9");
+    let running = uuid::Uuid::now_v7();
+    let summary = serde_json::to_string(&Summary::default()).unwrap();
+    db.execute(&format!("INSERT INTO reconcile_runs (id, started_by, dry_run, summary) VALUES ('{running}', 'api', false, '{summary}')"))
+        .await;
+
+    // Act
+    let output = testkit::run_binary(BINARY, &["reconcile"], &settings).await;
+
+    // Assert
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains(&format!("another reconcile is running ({running})")), "{stderr}");
+    assert!(output.stdout.is_empty());
+    assert_eq!(db.count("SELECT count(*) FROM reconcile_runs").await, 1, "nothing else was started");
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_reconcile_command_with_a_bad_argument_exits_non_zero_with_the_usage_line() {
+    let bad: &[&[&str]] = &[&["reconcile", "--wet"], &["reconcil"], &["reconcile", "--dry-run", "now"]];
+    testkit::assert_refused_with_usage(BINARY, bad, "usage: webhook-service [reconcile [--dry-run]]").await;
 }

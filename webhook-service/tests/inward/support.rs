@@ -44,6 +44,16 @@ impl Inward {
         this
     }
 
+    /// The stack in webhook mode, with a customer made in Stripe while
+    /// webhook-service was down (its email): what a reconcile brings in.
+    pub async fn with_missed_customer(tag: &str) -> (Self, String) {
+        let mut stack = Self::start("webhook", |_| {}).await;
+        stack.stop_webhook_service().await;
+        let address = email(tag);
+        stack.stripe.create_customer(&[("name", "Missed"), ("email", &address)]).await;
+        (stack, address)
+    }
+
     /// (Re)starts webhook-service on a new port and points the emulator's
     /// webhook at it (in modes that take webhooks).
     pub async fn start_webhook_service(&mut self) {

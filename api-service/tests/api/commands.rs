@@ -1,0 +1,59 @@
+//! `api-service dead-letters [replay [<message-id>]]`, run as the real
+//! binary with its settings in the environment.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use crate::support::{email, Api};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_api-service");
+
+/// Makes a change that fails for good: the worker's Stripe is a closed
+/// port, so every attempt fails and the change is dead-lettered. Returns
+/// the customer's id; the worker is stopped again.
+async fn dead_lettered_change(api: &Api) -> String {
+    let worker = sync_worker::Worker::from_settings(&api.settings).unwrap();
+    let stop = CancellationToken::new();
+    let task = tokio::spawn(worker.run(stop.clone()));
+    let id = api.created("Dead Letter", &email("dead")).await["id"].as_str().unwrap().to_owned();
+    testkit::wait_for("the change to fail for good", Duration::from_secs(30), || async {
+        let customer: Value = api.get(&format!("/customers/{id}")).await.json().await.unwrap();
+        (customer["sync"]["stripe"]["status"] == "failed").then_some(())
+    })
+    .await;
+    stop.cancel();
+    task.await.unwrap();
+    id
+}
+
+#[tokio::test]
+async fn dead_letters_lists_a_dead_letter_and_replay_sends_it_back_to_the_work_queue() {
+    let api = Api::start().await;
+    let id = dead_lettered_change(&api).await;
+    let topology = api.topology();
+
+    let listed = testkit::stdout_json(&testkit::run_binary(BINARY, &["dead-letters"], &api.settings).await);
+    assert_eq!(listed["total"], 1, "{listed}");
+    let letter = &listed["data"][0];
+    assert_eq!(letter["change"]["entity_id"], id.as_str(), "{listed}");
+    assert!(letter["error"].as_str().is_some_and(|e| !e.is_empty()), "{letter}");
+    let message_id = letter["message_id"].as_str().unwrap();
+
+    let replayed = testkit::stdout_json(&testkit::run_binary(BINARY, &["dead-letters", "replay", message_id], &api.settings).await);
+
+    assert_eq!(replayed["replayed"], 1, "{replayed}");
+    assert_eq!(replayed["data"][0]["message_id"], message_id, "{replayed}");
+    assert_eq!(testkit::queue_depth(&api.settings.amqp_url, &topology.dead_queue("stripe", "customer")).await, 0);
+    assert_eq!(testkit::queue_depth(&api.settings.amqp_url, &topology.work_queue("stripe", "customer")).await, 1);
+    let customer: Value = api.get(&format!("/customers/{id}")).await.json().await.unwrap();
+    assert_eq!(customer["sync"]["stripe"]["status"], "pending", "{customer}");
+    api.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_bad_argument_exits_non_zero_with_the_usage_line() {
+    let bad: &[&[&str]] = &[&["dead-letter"], &["dead-letters", "burn"], &["dead-letters", "replay", "not-an-id"], &["migrate", "now"]];
+    testkit::assert_refused_with_usage(BINARY, bad, "usage: api-service [migrate | dead-letters [replay [<message-id>]]]").await;
+}

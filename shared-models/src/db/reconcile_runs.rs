@@ -1,0 +1,194 @@
+use chrono::{DateTime, Utc};
+use diesel::dsl::{now, IntervalDsl};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::sql_types::Timestamptz;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::{Context, Error};
+use crate::schema::reconcile_runs;
+
+/// A running run whose heartbeat is older than this belongs to a process
+/// that stopped (its runner heartbeats far more often than this).
+pub const STALE_AFTER_SECONDS: i32 = 60;
+/// The error of a run whose process stopped while it ran.
+pub const ABANDONED: &str = "abandoned: the process running it stopped";
+
+/// The unique index that lets only one run be `running`.
+const ONE_RUNNING: &str = "reconcile_runs_one_running";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Running,
+    Finished,
+    Failed,
+}
+
+/// What started a run: `POST /sync/reconcile` or `webhook-service reconcile`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StartedBy {
+    Api,
+    Command,
+}
+
+impl RunStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Finished => "finished",
+            RunStatus::Failed => "failed",
+        }
+    }
+}
+
+impl StartedBy {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            StartedBy::Api => "api",
+            StartedBy::Command => "command",
+        }
+    }
+}
+
+impl TryFrom<String> for RunStatus {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        [RunStatus::Running, RunStatus::Finished, RunStatus::Failed]
+            .into_iter()
+            .find(|s| s.as_str() == value)
+            .ok_or_else(|| format!("unknown reconcile run status '{value}'"))
+    }
+}
+
+impl TryFrom<String> for StartedBy {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        [StartedBy::Api, StartedBy::Command]
+            .into_iter()
+            .find(|s| s.as_str() == value)
+            .ok_or_else(|| format!("unknown reconcile run starter '{value}'"))
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = reconcile_runs)]
+pub struct ReconcileRun {
+    pub id: Uuid,
+    #[diesel(deserialize_as = String)]
+    pub started_by: StartedBy,
+    pub dry_run: bool,
+    #[diesel(deserialize_as = String)]
+    pub status: RunStatus,
+    pub started_at: DateTime<Utc>,
+    pub heartbeat_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// The reconcile's summary so far (webhook-service's `Summary`).
+    pub summary: serde_json::Value,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = reconcile_runs)]
+pub struct NewReconcileRun<'a> {
+    pub id: Uuid,
+    pub started_by: &'a str,
+    pub dry_run: bool,
+    pub summary: &'a serde_json::Value,
+}
+
+/// What became of a start.
+#[derive(Debug)]
+pub enum Start {
+    /// Recorded as running, after marking the `abandoned` runs failed.
+    Started { run: ReconcileRun, abandoned: Vec<Uuid> },
+    /// Another run is running (its id, unless it ended in the meantime).
+    Refused { running: Option<Uuid> },
+}
+
+/// Marks the running runs whose process stopped heartbeating as failed.
+pub async fn abandon_stale(conn: &mut AsyncPgConnection) -> Result<Vec<Uuid>, Error> {
+    diesel::update(reconcile_runs::table)
+        .filter(reconcile_runs::status.eq(RunStatus::Running.as_str()))
+        .filter(reconcile_runs::heartbeat_at.lt(now.into_sql::<Timestamptz>() - STALE_AFTER_SECONDS.seconds()))
+        .set((
+            reconcile_runs::status.eq(RunStatus::Failed.as_str()),
+            reconcile_runs::finished_at.eq(now),
+            reconcile_runs::error.eq(ABANDONED),
+        ))
+        .returning(reconcile_runs::id)
+        .get_results(conn)
+        .await
+        .context("marking abandoned reconcile runs")
+}
+
+/// Records a new running run, unless another one runs (in any process).
+pub async fn start(conn: &mut AsyncPgConnection, new: &NewReconcileRun<'_>) -> Result<Start, Error> {
+    let abandoned = abandon_stale(conn).await?;
+    let inserted = diesel::insert_into(reconcile_runs::table).values(new).returning(ReconcileRun::as_returning()).get_result(conn).await;
+    match inserted {
+        Ok(run) => Ok(Start::Started { run, abandoned }),
+        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info)) if info.constraint_name() == Some(ONE_RUNNING) => {
+            let running = reconcile_runs::table
+                .filter(reconcile_runs::status.eq(RunStatus::Running.as_str()))
+                .select(reconcile_runs::id)
+                .first(conn)
+                .await
+                .optional()
+                .context("reading the running reconcile run")?;
+            Ok(Start::Refused { running })
+        }
+        Err(e) => Err(e).context("recording a reconcile run"),
+    }
+}
+
+/// Stores the summary so far and moves the heartbeat on; false when the run
+/// is no longer running (it ended, or was taken for abandoned).
+pub async fn heartbeat(conn: &mut AsyncPgConnection, id: Uuid, summary: &serde_json::Value) -> Result<bool, Error> {
+    let updated = diesel::update(reconcile_runs::table.find(id))
+        .filter(reconcile_runs::status.eq(RunStatus::Running.as_str()))
+        .set((reconcile_runs::summary.eq(summary), reconcile_runs::heartbeat_at.eq(now)))
+        .execute(conn)
+        .await
+        .context("recording a reconcile run's progress")?;
+    Ok(updated == 1)
+}
+
+/// Records how a running run ended; false when it was no longer running.
+pub async fn finish(conn: &mut AsyncPgConnection, id: Uuid, summary: &serde_json::Value, error: Option<&str>) -> Result<bool, Error> {
+    let status = if error.is_some() { RunStatus::Failed } else { RunStatus::Finished };
+    let updated = diesel::update(reconcile_runs::table.find(id))
+        .filter(reconcile_runs::status.eq(RunStatus::Running.as_str()))
+        .set((
+            reconcile_runs::status.eq(status.as_str()),
+            reconcile_runs::summary.eq(summary),
+            reconcile_runs::error.eq(error),
+            reconcile_runs::heartbeat_at.eq(now),
+            reconcile_runs::finished_at.eq(now),
+        ))
+        .execute(conn)
+        .await
+        .context("recording the end of a reconcile run")?;
+    Ok(updated == 1)
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<ReconcileRun>, Error> {
+    reconcile_runs::table.find(id).select(ReconcileRun::as_select()).first(conn).await.optional().context("reading a reconcile run")
+}
+
+/// The latest runs, newest first.
+pub async fn recent(conn: &mut AsyncPgConnection, limit: i64) -> Result<Vec<ReconcileRun>, Error> {
+    reconcile_runs::table
+        .select(ReconcileRun::as_select())
+        .order((reconcile_runs::started_at.desc(), reconcile_runs::id.desc()))
+        .limit(limit)
+        .load(conn)
+        .await
+        .context("listing reconcile runs")
+}

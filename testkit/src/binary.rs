@@ -1,0 +1,72 @@
+//! The services' real binaries, run the way an operator runs them.
+
+use std::process::Output;
+
+use shared_models::config::Settings;
+
+/// Runs `binary` with `args`, configured by `settings` alone: an empty
+/// environment apart from them, in the temporary directory, where no `.env`
+/// is read.
+pub async fn run_binary(binary: &str, args: &[&str], settings: &Settings) -> Output {
+    tokio::process::Command::new(binary)
+        .args(args)
+        .env_clear()
+        .envs(env_vars(settings))
+        .current_dir(std::env::temp_dir())
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("cannot run {binary}: {e}"))
+}
+
+/// `settings` as the environment variables the services read.
+pub fn env_vars(s: &Settings) -> Vec<(&'static str, String)> {
+    let mut vars = vec![
+        ("DATABASE_URL", s.database_url.clone()),
+        ("DATABASE_POOL_SIZE", s.database_pool_size.to_string()),
+        ("AMQP_URL", s.amqp_url.clone()),
+        ("AMQP_PREFIX", s.amqp_prefix.clone()),
+        ("SYNC_INTEGRATIONS", s.sync_integrations.clone()),
+        ("BIND_ADDRESS", s.bind_address.clone()),
+        ("API_PORT", s.api_port.to_string()),
+        ("WEBHOOK_PORT", s.webhook_port.to_string()),
+        ("WORKER_METRICS_PORT", s.worker_metrics_port.to_string()),
+        ("STRIPE_API_BASE", s.stripe_api_base.clone()),
+        ("STRIPE_WEBHOOK_TOLERANCE_SECONDS", s.stripe_webhook_tolerance_seconds.to_string()),
+        ("INWARD_MODE", s.inward_mode.clone()),
+        ("STRIPE_POLL_INTERVAL_MS", s.stripe_poll_interval_ms.to_string()),
+        ("INBOX_RETENTION_HOURS", s.inbox_retention_hours.to_string()),
+        ("STRIPE_RATE_LIMIT_PER_SECOND", s.stripe_rate_limit_per_second.to_string()),
+        ("STRIPE_TIMEOUT_MS", s.stripe_timeout_ms.to_string()),
+        ("WORKER_PREFETCH", s.worker_prefetch.to_string()),
+        ("RETRY_MAX_ATTEMPTS", s.retry_max_attempts.to_string()),
+        ("RETRY_BASE_DELAY_MS", s.retry_base_delay_ms.to_string()),
+        ("RETRY_MAX_DELAY_MS", s.retry_max_delay_ms.to_string()),
+        ("RELAY_POLL_INTERVAL_MS", s.relay_poll_interval_ms.to_string()),
+        ("RELAY_BATCH_SIZE", s.relay_batch_size.to_string()),
+        ("OUTBOX_RETENTION_HOURS", s.outbox_retention_hours.to_string()),
+    ];
+    let optional = [("STRIPE_SECRET_KEY", &s.stripe_secret_key), ("STRIPE_WEBHOOK_SECRET", &s.stripe_webhook_secret)];
+    vars.extend(optional.into_iter().filter_map(|(name, value)| Some((name, value.clone()?))));
+    vars
+}
+
+/// The stdout of a run that must have succeeded, as JSON.
+pub fn stdout_json(output: &Output) -> serde_json::Value {
+    assert!(output.status.success(), "the command failed: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)))
+}
+
+/// Asserts that `binary` refuses each of `commands`, with `usage` on stderr.
+/// There is no such database: the arguments are checked before anything is
+/// opened.
+pub async fn assert_refused_with_usage(binary: &str, commands: &[&[&str]], usage: &str) {
+    let settings = crate::settings("postgres://postgres@127.0.0.1:5432/none", &crate::amqp_url(), "unused", "http://127.0.0.1:9");
+    for args in commands {
+        let output = run_binary(binary, args, &settings).await;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?} succeeded");
+        assert!(stderr.contains(usage), "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{args:?} printed something");
+    }
+}
