@@ -126,7 +126,10 @@ impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) | Error::BrokenTransactionManager => {
+            // diesel-async reports a connection that died under a query (an
+            // error without a SQLSTATE) as UnableToSendCommand.
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _)
+            | Error::BrokenTransactionManager => {
                 ApiError::Unavailable(format!("database connection lost: {e}"))
             }
             other => ApiError::Internal(format!("database error: {other}")),
