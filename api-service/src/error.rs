@@ -129,9 +129,7 @@ impl From<diesel::result::Error> for ApiError {
             // diesel-async reports a connection that died under a query (an
             // error without a SQLSTATE) as UnableToSendCommand.
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _)
-            | Error::BrokenTransactionManager => {
-                ApiError::Unavailable(format!("database connection lost: {e}"))
-            }
+            | Error::BrokenTransactionManager => ApiError::Unavailable(format!("database connection lost: {e}")),
             other => ApiError::Internal(format!("database error: {other}")),
         }
     }

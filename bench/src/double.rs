@@ -77,10 +77,8 @@ impl StripeDouble {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let url = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
         let data = state.clone();
-        let server = HttpServer::new(move || App::new().app_data(data.clone()).default_service(web::to(handle)))
-            .workers(1)
-            .listen(listener)?
-            .run();
+        let server =
+            HttpServer::new(move || App::new().app_data(data.clone()).default_service(web::to(handle))).workers(1).listen(listener)?.run();
         let handle = server.handle();
         tokio::spawn(server);
         Ok(Self { url, state, handle })
@@ -168,7 +166,8 @@ fn answer(state: &State, req: &HttpRequest, body: &[u8]) -> (u16, String) {
     let (status, value) = match (req.method().as_str(), path.as_slice()) {
         ("POST", ["v1", "customers"]) => {
             let id = format!("cus_bench{}", state.next_id.fetch_add(1, Ordering::Relaxed));
-            let customer = merged(json!({"id": id, "object": "customer", "created": chrono::Utc::now().timestamp(), "livemode": false}), body);
+            let customer =
+                merged(json!({"id": id, "object": "customer", "created": chrono::Utc::now().timestamp(), "livemode": false}), body);
             customers.insert(id, customer.clone());
             (200, customer)
         }
@@ -186,8 +185,12 @@ fn answer(state: &State, req: &HttpRequest, body: &[u8]) -> (u16, String) {
         ("GET", ["v1", "customers", id]) => customers.get(*id).map_or_else(missing, |c| (200, c.clone())),
         ("GET", ["v1", "customers"]) => {
             let query = form(req.query_string().as_bytes());
-            let data: Vec<Value> =
-                customers.values().filter(|c| query.get("email").is_none_or(|e| c["email"].as_str() == Some(e))).take(100).cloned().collect();
+            let data: Vec<Value> = customers
+                .values()
+                .filter(|c| query.get("email").is_none_or(|e| c["email"].as_str() == Some(e)))
+                .take(100)
+                .cloned()
+                .collect();
             (200, json!({"object": "list", "data": data, "has_more": false, "url": "/v1/customers"}))
         }
         _ => (404, json!({"error": {"type": "invalid_request_error", "message": format!("the double does not serve {}", req.path())}})),

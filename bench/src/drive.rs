@@ -93,5 +93,3 @@ where
 pub fn progress_note(message: &str) {
     eprintln!("  note: {message}");
 }
-
-

@@ -102,7 +102,8 @@ pub fn compare(report: &mut Report, small: &Probe, large: &Probe) {
     for (name, a, b, higher_is_better, unit) in lines {
         let worse_by = if higher_is_better { (a - b) / a } else { (b - a) / a };
         let show = |v: f64| if unit == "ms" { format!("{} ms", ms(v)) } else { format!("{} /s", rate(v)) };
-        let text = format!("{} -> {} ({:+.0}% {})", show(a), show(b), worse_by.abs() * 100.0, if worse_by > 0.0 { "worse" } else { "better" });
+        let text =
+            format!("{} -> {} ({:+.0}% {})", show(a), show(b), worse_by.abs() * 100.0, if worse_by > 0.0 { "worse" } else { "better" });
         report.add("growth", name, text, serde_json::json!({"small": a, "large": b, "worse_by": worse_by}));
         if worst.is_none_or(|(_, w)| worse_by > w || worse_by.is_nan()) {
             worst = Some((name, worse_by));

@@ -4,7 +4,9 @@
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions, ConfirmSelectOptions, QueueDeclareOptions};
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions, ConfirmSelectOptions, QueueDeclareOptions,
+};
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Connection, ConnectionProperties};
 use serde_json::json;
@@ -33,7 +35,10 @@ pub async fn rabbitmq_round_trip(amqp_url: &str, count: usize) -> anyhow::Result
     for _ in 0..count {
         let at = Instant::now();
         let properties = BasicProperties::default().with_delivery_mode(2).with_content_type("application/json".into());
-        publisher.basic_publish("".into(), queue.clone().into(), BasicPublishOptions::default(), payload.as_bytes(), properties).await?.await?;
+        publisher
+            .basic_publish("".into(), queue.clone().into(), BasicPublishOptions::default(), payload.as_bytes(), properties)
+            .await?
+            .await?;
         let delivery = consumer.next().await.ok_or_else(|| anyhow::anyhow!("the consumer stopped"))??;
         delivery.ack(BasicAckOptions::default()).await?;
         samples.push(at.elapsed());

@@ -61,7 +61,12 @@ pub async fn run(bench: &mut Bench) -> anyhow::Result<()> {
         let count = (per_second * sizes.ramp_seconds).round() as usize;
         let run = lag(&bench.api, &bench.double, per_second, count).await;
         let holds = run.holds();
-        bench.report.add("outward", format!("instant double, ramp ({})", if holds { "holds" } else { "does not hold" }), run.describe(), &run);
+        bench.report.add(
+            "outward",
+            format!("instant double, ramp ({})", if holds { "holds" } else { "does not hold" }),
+            run.describe(),
+            &run,
+        );
         if !holds {
             break;
         }
@@ -99,6 +104,7 @@ pub async fn lag(api: &Api, stripe: &StripeDouble, per_second: f64, count: usize
     let made: Vec<Made> = results.into_iter().filter_map(Result::ok).collect();
     let missing = || made.iter().filter(|m| stripe.created_at(&m.id).is_none()).count();
     crate::drive::until(Duration::from_secs(30), Duration::from_millis(20), || async { missing() == 0 }).await;
-    let lags: Vec<Duration> = made.iter().filter_map(|m| stripe.created_at(&m.id).map(|at| at.saturating_duration_since(m.answered))).collect();
+    let lags: Vec<Duration> =
+        made.iter().filter_map(|m| stripe.created_at(&m.id).map(|at| at.saturating_duration_since(m.answered))).collect();
     LagRun { per_second, lag: Latency::of(&lags), lost: missing(), errors, made }
 }

@@ -39,7 +39,11 @@ pub async fn run(bench: &mut Bench) -> anyhow::Result<()> {
         let text = format!("{} /s ({} changes{})", rate(run.per_second), run.changes, lost(run.lost));
         bench.report.add("workers", format!("{workers} worker(s), no rate limit"), text, run);
         if workers == 1 {
-            bench.report.check("Worker throughput, instant double, 1 worker >= 1,000 changes/s", format!("{} /s", rate(run.per_second)), run.per_second >= 1_000.0 && run.lost == 0);
+            bench.report.check(
+                "Worker throughput, instant double, 1 worker >= 1,000 changes/s",
+                format!("{} /s", rate(run.per_second)),
+                run.per_second >= 1_000.0 && run.lost == 0,
+            );
         }
     }
     let limited = limited(bench).await?;
@@ -62,7 +66,11 @@ pub async fn run(bench: &mut Bench) -> anyhow::Result<()> {
 }
 
 fn lost(count: usize) -> String {
-    if count == 0 { String::new() } else { format!(", {count} LOST") }
+    if count == 0 {
+        String::new()
+    } else {
+        format!(", {count} LOST")
+    }
 }
 
 /// A backlog made through the API while no worker runs, all published.
@@ -117,7 +125,13 @@ async fn limited(bench: &mut Bench) -> anyhow::Result<Limited> {
     bench.stop_workers().await;
     bench.double.limit(None);
     let answered = bench.double.answered();
-    Ok(Limited { limit_per_second: STRIPE_LIMIT, held_per_second: held(&answered, STRIPE_LIMIT as usize), throttled_429: bench.double.throttled(), changes: made.len(), lost })
+    Ok(Limited {
+        limit_per_second: STRIPE_LIMIT,
+        held_per_second: held(&answered, STRIPE_LIMIT as usize),
+        throttled_429: bench.double.throttled(),
+        changes: made.len(),
+        lost,
+    })
 }
 
 /// The rate after the bucket's burst (the first `burst` calls, sent at

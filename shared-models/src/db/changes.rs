@@ -1,8 +1,8 @@
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::sync_links::{self, SyncLink};
 use super::outbox;
+use super::sync_links::{self, SyncLink};
 use crate::sync::{ChangeMessage, EntityRef, Operation};
 
 /// A recorded change: its message and the links now pending.
