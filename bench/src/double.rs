@@ -13,6 +13,8 @@ use actix_web::dev::ServerHandle;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use serde_json::{json, Map, Value};
 
+use crate::client::Made;
+
 /// Stripe's token bucket as the double models it: `per_second` calls a
 /// second, with a burst of the same size.
 struct Bucket {
@@ -92,6 +94,18 @@ impl StripeDouble {
     /// When Stripe answered the create of our customer `id`, if it did.
     pub fn created_at(&self, id: &str) -> Option<Instant> {
         lock(&self.state.recorded).created.get(id).copied()
+    }
+
+    /// How many of `made` Stripe does not hold yet.
+    pub fn missing(&self, made: &[Made]) -> usize {
+        let recorded = lock(&self.state.recorded);
+        made.iter().filter(|m| !recorded.created.contains_key(&m.id)).count()
+    }
+
+    /// Those of `made` that Stripe holds.
+    pub fn held(&self, made: &[Made]) -> Vec<Made> {
+        let recorded = lock(&self.state.recorded);
+        made.iter().filter(|m| recorded.created.contains_key(&m.id)).cloned().collect()
     }
 
     /// Answer times of every call that went through since the last reset.

@@ -54,7 +54,8 @@ pub async fn run(bench: &mut Bench) -> anyhow::Result<()> {
         format!("p50 {} ms, p99 {} ms, {} lost", ms(steady.lag.p50_ms), ms(steady.lag.p99_ms), steady.lost),
         steady.lag.p50_ms < 10.0 && steady.lag.p99_ms < 50.0 && steady.lost == 0,
     );
-    bench.synced.extend(steady.made.iter().filter(|m| bench.double.created_at(&m.id).is_some()).cloned());
+    let held = bench.double.held(&steady.made);
+    bench.synced.extend(held);
 
     let mut highest: Option<LagRun> = None;
     for &per_second in sizes.ramp {
@@ -102,9 +103,8 @@ pub async fn lag(api: &Api, stripe: &StripeDouble, per_second: f64, count: usize
     bar.finish_and_clear();
     let errors = results.iter().filter(|r| r.is_err()).count();
     let made: Vec<Made> = results.into_iter().filter_map(Result::ok).collect();
-    let missing = || made.iter().filter(|m| stripe.created_at(&m.id).is_none()).count();
-    crate::drive::until(Duration::from_secs(30), Duration::from_millis(20), || async { missing() == 0 }).await;
+    crate::drive::until(Duration::from_secs(30), Duration::from_millis(20), || async { stripe.missing(&made) == 0 }).await;
     let lags: Vec<Duration> =
         made.iter().filter_map(|m| stripe.created_at(&m.id).map(|at| at.saturating_duration_since(m.answered))).collect();
-    LagRun { per_second, lag: Latency::of(&lags), lost: missing(), errors, made }
+    LagRun { per_second, lag: Latency::of(&lags), lost: stripe.missing(&made), errors, made }
 }
