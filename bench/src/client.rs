@@ -14,6 +14,16 @@ pub struct Made {
     pub answered: Instant,
 }
 
+/// Those of `made` that Stripe (the double) holds.
+pub fn held_by(double: &testkit::StripeDouble, made: &[Made]) -> Vec<Made> {
+    made.iter().filter(|m| double.created_at(&m.id).is_some()).cloned().collect()
+}
+
+/// How many of `made` Stripe (the double) does not hold yet.
+pub fn missing_from(double: &testkit::StripeDouble, made: &[Made]) -> usize {
+    made.iter().filter(|m| double.created_at(&m.id).is_none()).count()
+}
+
 #[derive(Clone)]
 pub struct Api {
     pub http: reqwest::Client,

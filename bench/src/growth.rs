@@ -75,7 +75,7 @@ pub async fn probe(bench: &mut Bench, clock: &Clock, customers: i64) -> anyhow::
     bench.start_workers(1, None, &[]).await?;
     let outward = lag(&bench.api, &bench.double, sizes.steady_rate, count).await;
     bench.stop_workers().await;
-    let synced = bench.double.held(&outward.made);
+    let synced = crate::client::held_by(&bench.double, &outward.made);
     bench.synced.extend(synced.iter().cloned());
     let links = inward::linked_among(bench, &synced).await?;
     let inward = inward::lag(bench, &links, clock, count * 2).await;

@@ -4,7 +4,6 @@
 
 mod api;
 mod client;
-mod double;
 mod drive;
 mod growth;
 mod inward;

@@ -7,11 +7,11 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::client::{Api, Made};
-use crate::double::StripeDouble;
 use crate::drive::paced;
 use crate::report::{step, Report};
 use crate::stats::{ms, rate, Latency};
 use crate::suite::Bench;
+use testkit::StripeDouble;
 
 /// A rate holds while every change arrives and p99 stays under this: above
 /// it, changes queue up faster than they drain.
@@ -54,7 +54,7 @@ pub async fn run(bench: &mut Bench) -> anyhow::Result<()> {
         format!("p50 {} ms, p99 {} ms, {} lost", ms(steady.lag.p50_ms), ms(steady.lag.p99_ms), steady.lost),
         steady.lag.p50_ms < 10.0 && steady.lag.p99_ms < 50.0 && steady.lost == 0,
     );
-    let held = bench.double.held(&steady.made);
+    let held = crate::client::held_by(&bench.double, &steady.made);
     bench.synced.extend(held);
 
     let mut highest: Option<LagRun> = None;
@@ -103,8 +103,9 @@ pub async fn lag(api: &Api, stripe: &StripeDouble, per_second: f64, count: usize
     bar.finish_and_clear();
     let errors = results.iter().filter(|r| r.is_err()).count();
     let made: Vec<Made> = results.into_iter().filter_map(Result::ok).collect();
-    crate::drive::until(Duration::from_secs(30), Duration::from_millis(20), || async { stripe.missing(&made) == 0 }).await;
+    crate::drive::until(Duration::from_secs(30), Duration::from_millis(20), || async { crate::client::missing_from(stripe, &made) == 0 })
+        .await;
     let lags: Vec<Duration> =
         made.iter().filter_map(|m| stripe.created_at(&m.id).map(|at| at.saturating_duration_since(m.answered))).collect();
-    LagRun { per_second, lag: Latency::of(&lags), lost: stripe.missing(&made), errors, made }
+    LagRun { per_second, lag: Latency::of(&lags), lost: crate::client::missing_from(stripe, &made), errors, made }
 }

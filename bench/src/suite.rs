@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 
 use crate::client::{Api, Made};
-use crate::double::StripeDouble;
 use crate::drive::until;
 use crate::report::Report;
 use crate::stack::{Service, Stack};
+use testkit::StripeDouble;
 
 /// How many calls each measurement makes; `--quick` keeps the whole run
 /// under a minute, to keep the suite from rotting, not to measure.

@@ -101,7 +101,7 @@ pub async fn throughput(bench: &mut Bench, workers: usize) -> anyhow::Result<Thr
 async fn wait_all(bench: &Bench, made: &[Made], timeout: Duration, bar: &indicatif::ProgressBar) -> usize {
     let started = Instant::now();
     loop {
-        let missing = bench.double.missing(made);
+        let missing = crate::client::missing_from(&bench.double, made);
         bar.set_position((made.len() - missing) as u64);
         if missing == 0 || started.elapsed() > timeout {
             return missing;

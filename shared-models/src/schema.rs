@@ -128,6 +128,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sync_writes (integration, entity_type, entity_id) {
+        integration -> Text,
+        entity_type -> Text,
+        entity_id -> Uuid,
+        operation -> Text,
+        entity_version -> Int8,
+        idempotency_key -> Text,
+        external_id -> Nullable<Text>,
+        request -> Jsonb,
+        fingerprint -> Nullable<Text>,
+        sends -> Int4,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        last_sent_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     customers,
     idempotency_keys,
@@ -139,4 +157,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sync_conflicts,
     sync_create_attempts,
     sync_links,
+    sync_writes,
 );

@@ -5,7 +5,9 @@ use uuid::Uuid;
 use crate::SyncError;
 
 /// One outside system's side of the sync for records of type `R`. Every
-/// write carries an idempotency key that is stable for the same change.
+/// write carries an idempotency key, and the same key always comes with the
+/// same record: a resend after an unknown outcome must be a no-op if the
+/// first one landed.
 pub trait Connector<R>: Send + Sync + 'static {
     /// Name used in queue names, sync links and the API (`stripe`).
     fn integration(&self) -> &'static str;
@@ -17,8 +19,8 @@ pub trait Connector<R>: Send + Sync + 'static {
     /// Creates the record (with our id attached) and returns its outside id.
     fn create(&self, record: &R, idempotency_key: &str) -> impl Future<Output = Result<String, SyncError>> + Send;
 
-    /// Overwrites the outside record with `record`. A missing record is
-    /// `SyncError::Permanent`.
+    /// Overwrites the outside record with `record`. A record deleted there
+    /// is `SyncError::Gone`.
     fn update(&self, external_id: &str, record: &R, idempotency_key: &str) -> impl Future<Output = Result<(), SyncError>> + Send;
 
     /// Deletes the outside record; one that is already gone counts as done.

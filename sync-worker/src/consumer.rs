@@ -84,6 +84,7 @@ async fn handle<C: Catalog, K: Connector<C::Record>>(worker: Arc<Worker<C, K>>, 
                     metrics::observe_lag("outward", message.occurred_at);
                     "synced"
                 }
+                Synced::DeletedOutside { .. } => "deleted_outside",
                 Synced::UpToDate => "up_to_date",
                 Synced::Unknown => "unknown",
             };

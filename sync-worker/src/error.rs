@@ -11,6 +11,10 @@ pub enum SyncError {
     /// Retrying the same request cannot help (4xx other than 429).
     #[error("{message}")]
     Permanent { message: String },
+    /// The outside record is gone (deleted there): an outcome to apply here,
+    /// not a failure of the change.
+    #[error("{message}")]
+    Gone { message: String },
     /// Our own database is unreachable: not the change's fault, requeue it.
     #[error("database: {0}")]
     Database(String),

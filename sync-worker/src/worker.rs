@@ -17,6 +17,8 @@ pub struct WorkerConfig {
     pub max_attempts: u32,
     pub retry_base: Duration,
     pub retry_max: Duration,
+    /// Every integration in force (SYNC_INTEGRATIONS).
+    pub integrations: Vec<String>,
 }
 
 impl WorkerConfig {
@@ -28,6 +30,7 @@ impl WorkerConfig {
             max_attempts: settings.retry_max_attempts,
             retry_base: Duration::from_millis(settings.retry_base_delay_ms),
             retry_max: Duration::from_millis(settings.retry_max_delay_ms),
+            integrations: settings.integrations(),
         }
     }
 }
@@ -54,7 +57,8 @@ impl Worker<Customers, StripeCustomers> {
 
 impl<C: Catalog, K: Connector<C::Record>> Worker<C, K> {
     pub fn new(pool: PgPool, connector: Arc<K>, config: WorkerConfig) -> Self {
-        Self { config, engine: Engine::new(pool, connector) }
+        let integrations = config.integrations.clone();
+        Self { config, engine: Engine::new(pool, connector, integrations) }
     }
 
     pub fn engine(&self) -> &Engine<C, K> {

@@ -7,6 +7,7 @@ mod broker;
 mod database;
 mod localstripe;
 mod proxy;
+mod stripe_double;
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -17,6 +18,7 @@ pub use database::TestDb;
 pub use localstripe::LocalStripe;
 pub use proxy::TcpProxy;
 use shared_models::config::Settings;
+pub use stripe_double::{Calls, Chaos, Fault, Logged, StripeDouble};
 
 pub fn amqp_url() -> String {
     std::env::var("TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into())

@@ -13,6 +13,7 @@ pub mod rate_limits;
 pub mod reconcile_runs;
 pub mod sync_conflicts;
 pub mod sync_links;
+pub mod sync_writes;
 
 pub use migrate::run_migrations;
 pub use pool::{build_pool, ping, Conn, PgPool};

@@ -131,28 +131,50 @@ pub async fn find_by_external(
         .optional()
 }
 
-/// We wrote `version` of the entity to the outside system; `fingerprint` is
-/// what that write set (None for a delete).
-pub async fn record_success(
+/// The outside system now holds `version` of the entity, written by us
+/// (`fingerprint`: what the write set; None for a delete). `synced_version`
+/// becomes exactly `version`, even if it was higher: a write of ours that
+/// landed late may have replaced what an inward change recorded as held
+/// outside meanwhile, so anything newer than `version` is sent again.
+/// `current` is the entity's version now: the link is `synced` only if the
+/// write carried it.
+pub async fn record_written(
     conn: &mut AsyncPgConnection,
     integration: &str,
     entity: &EntityRef,
     external_id: Option<&str>,
     version: i64,
     fingerprint: Option<&str>,
+    current: i64,
 ) -> Result<(), diesel::result::Error> {
+    let status = if version >= current { SyncStatus::Synced } else { SyncStatus::Pending };
     diesel::update(sync_links::table.find((integration, entity.entity_type, entity.id)))
         .set((
             sync_links::pushed_version.eq(version),
             sync_links::pushed_fingerprint.eq(fingerprint),
             sync_links::external_id.eq(external_id),
-            sync_links::status.eq(SyncStatus::Synced.as_str()),
+            sync_links::status.eq(status.as_str()),
             sync_links::last_error.eq(None::<String>),
             sync_links::attempts.eq(0),
             sync_links::synced_version.eq(version),
             sync_links::synced_at.eq(diesel::dsl::now),
             sync_links::updated_at.eq(diesel::dsl::now),
         ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Links the entity to an outside record found by looking it up (a create
+/// of ours whose answer was never recorded).
+pub async fn adopt(
+    conn: &mut AsyncPgConnection,
+    integration: &str,
+    entity: &EntityRef,
+    external_id: &str,
+) -> Result<(), diesel::result::Error> {
+    diesel::update(sync_links::table.find((integration, entity.entity_type, entity.id)))
+        .set((sync_links::external_id.eq(external_id), sync_links::updated_at.eq(diesel::dsl::now)))
         .execute(conn)
         .await?;
     Ok(())

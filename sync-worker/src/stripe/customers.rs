@@ -100,7 +100,7 @@ impl Connector<CustomerRecord> for StripeCustomers {
             .send(&self.client)
             .await
             .map_err(|e: StripeCallError| match e.is_not_found() {
-                true => SyncError::Permanent { message: format!("Stripe customer {external_id} no longer exists: {}", e.message) },
+                true => SyncError::Gone { message: format!("Stripe customer {external_id} no longer exists: {}", e.message) },
                 false => e.into(),
             })?;
         log::info!("customer {} updated in Stripe ({external_id})", record.id);

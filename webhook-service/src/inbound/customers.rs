@@ -20,7 +20,7 @@ use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use shared_models::db::customers::{self, Customer, CustomerChanges};
 use shared_models::db::sync_conflicts::{self, NewSyncConflict};
-use shared_models::db::{changes, create_attempts, sync_links};
+use shared_models::db::{changes, create_attempts, sync_links, sync_writes};
 use shared_models::domain::{CustomerId, CustomerName, Email};
 use shared_models::sync::{EntityRef, Operation, CUSTOMER};
 use uuid::Uuid;
@@ -136,7 +136,17 @@ async fn known(
         let why = format!("made before our write of version {}, which replaced it in Stripe", link.pushed_version);
         return Ok(Outcome::skipped(why));
     }
-    if written == link.pushed_version && link.pushed_fingerprint.is_some() && remote.fingerprint() == link.pushed_fingerprint {
+    // Our own write coming back: the version and the values we wrote, by
+    // the last write Stripe answered or by the one still in doubt (which
+    // may land at any time, even after a newer local edit).
+    let fingerprint = remote.fingerprint();
+    let in_doubt = sync_writes::find(conn, STRIPE, &entity).await?;
+    let ours = |version: i64, written_fingerprint: Option<&str>| {
+        written == version && written_fingerprint.is_some() && fingerprint.as_deref() == written_fingerprint
+    };
+    if ours(link.pushed_version, link.pushed_fingerprint.as_deref())
+        || in_doubt.as_ref().is_some_and(|w| ours(w.entity_version, w.fingerprint.as_deref()))
+    {
         sync_links::record_inbound(conn, STRIPE, &entity, &remote.id, ctx.mark(), None).await?;
         return Ok(Outcome::skipped(format!("echo of our own write of version {written}")));
     }

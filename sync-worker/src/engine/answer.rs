@@ -1,0 +1,114 @@
+//! A journaled write sent, and what its answer means:
+//! - done: the journal is settled and the link records what the
+//!   integration now holds;
+//! - gone: the outside record was deleted there, and a delete beats any
+//!   edit, so the entity is deleted here too (an outcome, not a failure);
+//! - refused for certain (a 4xx): the write did not happen; the journal is
+//!   settled and the change fails visibly;
+//! - unknown (timeout, network, 409, 429, 5xx): the write may still land.
+//!   It stays journaled and is sent again, under the same key, next time.
+
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use shared_models::db::sync_links;
+use shared_models::db::sync_writes::{self, SyncWrite, WriteOperation};
+use shared_models::sync::EntityRef;
+
+use super::{Engine, Synced};
+use crate::{Catalog, Connector, SyncError};
+
+impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
+    pub(super) async fn send(&self, entity: &EntityRef, write: SyncWrite, record: C::Record) -> Result<Synced, SyncError> {
+        let (operation, version, key) = (write.operation, write.entity_version, write.idempotency_key.as_str());
+        if write.sends > 0 {
+            log::info!(
+                "{} {}: sending the {} of version {version} again under its key ({} earlier send(s) without a certain answer)",
+                entity.entity_type,
+                entity.id,
+                operation.as_str(),
+                write.sends
+            );
+        }
+        let answer = match (operation, write.external_id.as_deref()) {
+            (WriteOperation::Create, _) => self.connector.create(&record, key).await.map(Some),
+            (WriteOperation::Update, Some(target)) => self.connector.update(target, &record, key).await.map(|()| Some(target.to_owned())),
+            (WriteOperation::Delete, Some(target)) => self.connector.delete(target, key).await.map(|()| Some(target.to_owned())),
+            (_, None) => Err(SyncError::Permanent { message: format!("the journaled {} names no outside record", operation.as_str()) }),
+        };
+        match answer {
+            Ok(external_id) => self.written(entity, &write, external_id.as_deref()).await,
+            Err(SyncError::Gone { message }) => self.gone(entity, &write, &message).await,
+            Err(error @ SyncError::Permanent { .. }) => {
+                self.refused(entity).await?;
+                Err(error)
+            }
+            Err(error) => {
+                self.still_in_doubt(entity, &error).await;
+                Err(error)
+            }
+        }
+    }
+
+    async fn written(&self, entity: &EntityRef, write: &SyncWrite, external_id: Option<&str>) -> Result<Synced, SyncError> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<(), SyncError, _>(async |conn| {
+            sync_links::lock(conn, self.integration(), entity).await?;
+            self.settle_written(conn, entity, write, external_id).await
+        })
+        .await?;
+        Ok(Synced::Pushed { version: write.entity_version, external_id: external_id.map(str::to_owned) })
+    }
+
+    /// The integration holds what `write` sent: recorded on the link, and the
+    /// journal settled, in the caller's transaction.
+    pub(super) async fn settle_written(
+        &self,
+        conn: &mut AsyncPgConnection,
+        entity: &EntityRef,
+        write: &SyncWrite,
+        external_id: Option<&str>,
+    ) -> Result<(), SyncError> {
+        let current = C::load(conn, entity.id).await?.map_or(write.entity_version, |s| s.version);
+        let integration = self.integration();
+        let fingerprint = write.fingerprint.as_deref();
+        sync_links::record_written(conn, integration, entity, external_id, write.entity_version, fingerprint, current).await?;
+        sync_writes::settle(conn, integration, entity).await?;
+        Ok(())
+    }
+
+    async fn gone(&self, entity: &EntityRef, write: &SyncWrite, why: &str) -> Result<Synced, SyncError> {
+        let mut conn = self.conn().await?;
+        let integration = self.integration();
+        let version = conn
+            .transaction::<Option<i64>, SyncError, _>(async |conn| {
+                sync_links::lock(conn, integration, entity).await?;
+                sync_writes::settle(conn, integration, entity).await?;
+                let deleted = C::apply_outside_delete(conn, entity.id, &self.integrations).await?;
+                if let Some(version) = deleted {
+                    // The integration holds this version already: deleted.
+                    sync_links::record_written(conn, integration, entity, write.external_id.as_deref(), version, None, version).await?;
+                }
+                Ok(deleted)
+            })
+            .await?;
+        log::info!("{} {}: {why}; deleted here as well (a delete beats any edit)", entity.entity_type, entity.id);
+        Ok(Synced::DeletedOutside { version })
+    }
+
+    async fn refused(&self, entity: &EntityRef) -> Result<(), SyncError> {
+        let mut conn = self.conn().await?;
+        sync_writes::settle(&mut conn, self.integration(), entity).await?;
+        Ok(())
+    }
+
+    /// Best effort: the journal keeps the write either way; this only shows
+    /// how often it was sent and why it is still in doubt.
+    async fn still_in_doubt(&self, entity: &EntityRef, error: &SyncError) {
+        let noted = match self.pool.get().await {
+            Ok(mut conn) => sync_writes::sent(&mut conn, self.integration(), entity, &error.to_string()).await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(e) = noted {
+            log::warn!("could not note the unanswered write of {} {}: {e}", entity.entity_type, entity.id);
+        }
+    }
+}

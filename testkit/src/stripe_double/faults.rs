@@ -1,0 +1,129 @@
+//! The faults a real Stripe plays and the emulator cannot: a request held on
+//! the way that lands after its caller gave up, an answer lost after the
+//! request landed, slow answers, and 429/5xx. Each is a rule (which calls,
+//! how many times), or, for a soak, drawn at random from a seed.
+
+use std::time::Duration;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Held before it reaches Stripe. It lands when `release_held` is
+    /// called, or after the duration, whether or not its caller still
+    /// waits for the answer: a write whose answer never came may still
+    /// happen, later.
+    Hold(Option<Duration>),
+    /// Lands at once, but its answer never comes back.
+    LoseAnswer,
+    /// Lands at once and is answered after the delay.
+    Slow(Duration),
+    /// Answered at once with this status (429, 500, 503...), never landing.
+    Fail(u16),
+}
+
+/// Which calls a rule applies to: a method (any if `None`) and a path prefix.
+#[derive(Debug, Clone)]
+pub struct Calls {
+    pub method: Option<&'static str>,
+    pub path_prefix: String,
+}
+
+impl Calls {
+    pub fn new(method: &'static str, path_prefix: &str) -> Self {
+        Self { method: Some(method), path_prefix: path_prefix.to_owned() }
+    }
+
+    /// Every call that writes (POST or DELETE) under `path_prefix`.
+    pub fn writes(path_prefix: &str) -> Self {
+        Self { method: None, path_prefix: path_prefix.to_owned() }
+    }
+
+    fn matches(&self, method: &str, path: &str) -> bool {
+        let method_ok = match self.method {
+            Some(m) => m == method,
+            None => method != "GET",
+        };
+        method_ok && path.starts_with(&self.path_prefix)
+    }
+}
+
+struct Rule {
+    calls: Calls,
+    fault: Fault,
+    remaining: Option<u32>,
+}
+
+/// Random faults for a soak, reproducible from `seed`: each write gets at
+/// most one, with these probabilities.
+#[derive(Debug, Clone)]
+pub struct Chaos {
+    pub seed: u64,
+    pub hold: f64,
+    pub lose_answer: f64,
+    pub slow: f64,
+    pub fail: f64,
+    /// How long a held request waits before it lands.
+    pub hold_for: Duration,
+    pub slow_for: Duration,
+}
+
+#[derive(Default)]
+pub struct Faults {
+    rules: Vec<Rule>,
+    chaos: Option<(Chaos, StdRng)>,
+}
+
+impl Faults {
+    /// `times`: how many matching calls get it (`None`: all, until cleared).
+    pub fn add(&mut self, calls: Calls, fault: Fault, times: Option<u32>) {
+        self.rules.push(Rule { calls, fault, remaining: times });
+    }
+
+    pub fn chaos(&mut self, chaos: Option<Chaos>) {
+        self.chaos = chaos.map(|c| {
+            let rng = StdRng::seed_from_u64(c.seed);
+            (c, rng)
+        });
+    }
+
+    pub fn clear(&mut self) {
+        self.rules.clear();
+        self.chaos = None;
+    }
+
+    /// The fault this call gets, if any: the first rule that matches, else
+    /// a draw of the chaos (writes only).
+    pub fn pick(&mut self, method: &str, path: &str) -> Option<Fault> {
+        if let Some(rule) = self.rules.iter_mut().find(|r| r.calls.matches(method, path) && r.remaining != Some(0)) {
+            if let Some(n) = rule.remaining.as_mut() {
+                *n -= 1;
+            }
+            return Some(rule.fault);
+        }
+        let (chaos, rng) = self.chaos.as_mut()?;
+        if method == "GET" {
+            return None;
+        }
+        let draw: f64 = rng.random();
+        let mut edge = chaos.hold;
+        if draw < edge {
+            return Some(Fault::Hold(Some(chaos.hold_for)));
+        }
+        edge += chaos.lose_answer;
+        if draw < edge {
+            return Some(Fault::LoseAnswer);
+        }
+        edge += chaos.slow;
+        if draw < edge {
+            return Some(Fault::Slow(chaos.slow_for));
+        }
+        edge += chaos.fail;
+        if draw < edge {
+            let statuses = [429, 500, 503];
+            return Some(Fault::Fail(statuses[rng.random_range(0..statuses.len())]));
+        }
+        None
+    }
+}
