@@ -180,6 +180,27 @@ pub async fn adopt(
     Ok(())
 }
 
+/// The outside record does not hold what the link says (a reconcile read
+/// it): the link falls back to `version` (the caller holds the link's lock
+/// and passes no more than its `synced_version`) and is pending again, so
+/// the entity's newer versions are written again.
+pub async fn mark_outdated(
+    conn: &mut AsyncPgConnection,
+    integration: &str,
+    entity: &EntityRef,
+    version: i64,
+) -> Result<(), diesel::result::Error> {
+    diesel::update(sync_links::table.find((integration, entity.entity_type, entity.id)))
+        .set((
+            sync_links::synced_version.eq(version),
+            sync_links::status.eq(SyncStatus::Pending.as_str()),
+            sync_links::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// An outside event was taken into account: moves the high-water mark to
 /// it and, when `holds` is set, notes that the outside record already holds
 /// that version of the entity (so the worker has nothing to send back).

@@ -8,3 +8,4 @@ mod faults;
 mod happy_path;
 mod stripe_client;
 mod support;
+mod unknown_outcome;

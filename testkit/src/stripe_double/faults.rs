@@ -15,6 +15,8 @@ pub enum Fault {
     /// waits for the answer: a write whose answer never came may still
     /// happen, later.
     Hold(Option<Duration>),
+    /// Held like `Hold`, and once it landed its answer never comes back.
+    HoldAndLose(Option<Duration>),
     /// Lands at once, but its answer never comes back.
     LoseAnswer,
     /// Lands at once and is answered after the delay.
@@ -23,21 +25,24 @@ pub enum Fault {
     Fail(u16),
 }
 
-/// Which calls a rule applies to: a method (any if `None`) and a path prefix.
+/// Which calls a rule applies to: a method (any write if `None`) and a path.
 #[derive(Debug, Clone)]
 pub struct Calls {
-    pub method: Option<&'static str>,
-    pub path_prefix: String,
+    method: Option<&'static str>,
+    path: String,
+    /// Every path under `path`, not only `path` itself.
+    under: bool,
 }
 
 impl Calls {
-    pub fn new(method: &'static str, path_prefix: &str) -> Self {
-        Self { method: Some(method), path_prefix: path_prefix.to_owned() }
+    /// `method` calls of exactly `path` (`POST /v1/customers`: creates).
+    pub fn new(method: &'static str, path: &str) -> Self {
+        Self { method: Some(method), path: path.to_owned(), under: false }
     }
 
-    /// Every call that writes (POST or DELETE) under `path_prefix`.
-    pub fn writes(path_prefix: &str) -> Self {
-        Self { method: None, path_prefix: path_prefix.to_owned() }
+    /// Every call that writes (POST or DELETE) at or under `path`.
+    pub fn writes(path: &str) -> Self {
+        Self { method: None, path: path.to_owned(), under: true }
     }
 
     fn matches(&self, method: &str, path: &str) -> bool {
@@ -45,7 +50,7 @@ impl Calls {
             Some(m) => m == method,
             None => method != "GET",
         };
-        method_ok && path.starts_with(&self.path_prefix)
+        method_ok && if self.under { path.starts_with(&self.path) } else { path == self.path }
     }
 }
 

@@ -49,7 +49,7 @@ pub(super) async fn handle(state: web::Data<State>, req: HttpRequest, body: web:
     // Landing is a task of its own: it goes on when the caller gives up.
     let landing = tokio::spawn(land(state.clone(), call, fault));
     match fault {
-        Some(Fault::LoseAnswer) => std::future::pending().await,
+        Some(Fault::LoseAnswer | Fault::HoldAndLose(_)) => std::future::pending().await,
         Some(Fault::Slow(delay)) => {
             let answer = landing.await;
             tokio::time::sleep(delay).await;
@@ -67,7 +67,7 @@ fn answered(landed: Result<Answer, tokio::task::JoinError>) -> HttpResponse {
 }
 
 async fn land(state: web::Data<State>, call: Call, fault: Option<Fault>) -> Answer {
-    if let Some(Fault::Hold(limit)) = fault {
+    if let Some(Fault::Hold(limit) | Fault::HoldAndLose(limit)) = fault {
         state.held.fetch_add(1, Ordering::SeqCst);
         let mut release = state.release.subscribe();
         let released = release.changed();

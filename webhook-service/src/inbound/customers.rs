@@ -25,7 +25,7 @@ use shared_models::domain::{CustomerId, CustomerName, Email};
 use shared_models::sync::{EntityRef, Operation, CUSTOMER};
 use uuid::Uuid;
 
-use super::{Applier, Effect, Outcome, Source, STRIPE};
+use super::{listed, Applier, Effect, Outcome, Source, STRIPE};
 use crate::event::{RemoteCustomer, StripeEvent};
 use crate::Error;
 
@@ -60,9 +60,10 @@ pub async fn apply(conn: &mut AsyncPgConnection, applier: &Applier, event: &Stri
     let deleted = event.event_type == "customer.deleted" || remote.deleted;
     match local {
         None => unknown(conn, &ctx, remote, deleted).await,
-        Some(local) if local.deleted_at.is_some() => {
-            Ok(Outcome::skipped(format!("customer {} was deleted here, and a delete is final", local.id)))
-        }
+        Some(local) if local.deleted_at.is_some() => match listed::outdated_deleted(conn, source, &remote, &local).await? {
+            Some(requeued) => Ok(requeued),
+            None => Ok(Outcome::skipped(format!("customer {} was deleted here, and a delete is final", local.id))),
+        },
         Some(local) => known(conn, &ctx, remote, local, deleted).await,
     }
 }
@@ -130,6 +131,10 @@ async fn known(
         }
     }
 
+    if let Some(requeued) = listed::outdated_live(conn, ctx.source, &remote, &local, &link).await? {
+        sync_links::record_inbound(conn, STRIPE, &entity, &remote.id, ctx.mark(), None).await?;
+        return Ok(requeued);
+    }
     let written = remote.written_version();
     if written < link.pushed_version {
         sync_links::record_inbound(conn, STRIPE, &entity, &remote.id, ctx.mark(), None).await?;

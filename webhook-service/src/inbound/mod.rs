@@ -2,6 +2,7 @@
 //! inbox (`inbound_events`) and are applied from there, one transaction each.
 
 mod customers;
+mod listed;
 mod poller;
 mod processor;
 
@@ -37,6 +38,12 @@ pub enum Effect {
     Deleted,
     /// An outside record was linked to the local customer with its email.
     Linked,
+    /// Stripe was found holding something other than the catalog's latest
+    /// version (a listed state): the change is queued to be written again.
+    Requeued {
+        entity: uuid::Uuid,
+        operation: shared_models::sync::Operation,
+    },
 }
 
 impl Outcome {

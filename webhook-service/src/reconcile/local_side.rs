@@ -2,6 +2,8 @@
 //! again. The worker writes each like any edit: versions make a duplicate
 //! of a message still on its way harmless.
 
+use std::collections::HashSet;
+
 use shared_models::db::{changes, create_attempts, customers, sync_links};
 use shared_models::error::Context;
 use shared_models::sync::{EntityRef, Operation, CUSTOMER};
@@ -9,8 +11,15 @@ use shared_models::sync::{EntityRef, Operation, CUSTOMER};
 use super::{Phase, Progress, Reconciler, Summary, LOCAL_PAGE};
 use crate::inbound::STRIPE;
 use crate::Error;
+use uuid::Uuid;
 
-pub(super) async fn queue_lagging(r: &Reconciler, summary: &mut Summary, progress: &dyn Progress) -> Result<(), Error> {
+/// `requeued`: customers the Stripe phases queued already.
+pub(super) async fn queue_lagging(
+    r: &Reconciler,
+    requeued: &HashSet<Uuid>,
+    summary: &mut Summary,
+    progress: &dyn Progress,
+) -> Result<(), Error> {
     summary.phase = Phase::Local;
     progress.report(summary);
     let mut after = None;
@@ -25,6 +34,10 @@ pub(super) async fn queue_lagging(r: &Reconciler, summary: &mut Summary, progres
         after = Some(last.id);
         for customer in &page {
             summary.checked.local += 1;
+            if requeued.contains(&customer.id) {
+                // Queued and counted by a Stripe phase already.
+                continue;
+            }
             let link = links.remove(&customer.id).unwrap_or_default().into_iter().find(|l| l.integration == STRIPE);
             if link.as_ref().is_some_and(|l| l.synced_version >= customer.version) {
                 continue;

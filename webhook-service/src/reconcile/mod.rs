@@ -23,6 +23,7 @@ mod terminal;
 pub use recorded::RecordedRun;
 pub use terminal::TerminalProgress;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, TransactionManager};
@@ -30,6 +31,7 @@ use serde::{Deserialize, Serialize};
 use shared_models::config::Settings;
 use shared_models::db::{self, PgPool};
 use shared_models::error::Context;
+use shared_models::sync::Operation;
 
 use crate::inbound::{Applier, Effect, Outcome};
 use crate::Error;
@@ -79,7 +81,9 @@ pub struct Summary {
     pub catalog: Changes,
     /// Stripe customers linked to the local customer with their email.
     pub linked: u64,
-    /// Changes queued for Stripe (the worker writes them).
+    /// Changes queued for Stripe (the worker writes them): local changes it
+    /// lacks, and customers on which Stripe was found holding something
+    /// other than the catalog's version while the link said it was synced.
     pub stripe: Changes,
     /// Stripe customers that break a local rule, kept in `/sync/conflicts`.
     pub conflicts: u64,
@@ -94,6 +98,8 @@ impl Summary {
             Some(Effect::Updated) => self.catalog.updated += 1,
             Some(Effect::Deleted) => self.catalog.deleted += 1,
             Some(Effect::Linked) => self.linked += 1,
+            Some(Effect::Requeued { operation: Operation::Deleted, .. }) => self.stripe.deleted += 1,
+            Some(Effect::Requeued { .. }) => self.stripe.updated += 1,
             None if outcome.status == shared_models::db::inbound_events::InboundStatus::Rejected => self.conflicts += 1,
             None => self.unchanged += 1,
         }
@@ -133,9 +139,10 @@ impl Reconciler {
     pub async fn run(&self, dry_run: bool, progress: &dyn Progress) -> Result<Summary, Error> {
         let mut summary = Summary { dry_run, ..Summary::default() };
         log::info!("reconcile started{}", if dry_run { " (dry run)" } else { "" });
-        let seen = stripe_side::read_list(self, &mut summary, progress).await?;
-        stripe_side::read_missing(self, &seen, &mut summary, progress).await?;
-        local_side::queue_lagging(self, &mut summary, progress).await?;
+        let mut requeued = HashSet::new();
+        let seen = stripe_side::read_list(self, &mut summary, &mut requeued, progress).await?;
+        stripe_side::read_missing(self, &seen, &mut summary, &mut requeued, progress).await?;
+        local_side::queue_lagging(self, &requeued, &mut summary, progress).await?;
         summary.phase = Phase::Done;
         progress.report(&summary);
         log::info!("reconcile finished: {}", serde_json::to_string(&summary).unwrap_or_default());

@@ -6,13 +6,19 @@ use serde_json::Value;
 use shared_models::db::customers;
 use shared_models::db::inbound_events::InboundStatus;
 use shared_models::error::Context;
+use uuid::Uuid;
 
 use super::{Phase, Progress, Reconciler, Summary, LOCAL_PAGE, PAGE};
-use crate::inbound::{Outcome, STRIPE};
+use crate::inbound::{Effect, Outcome, STRIPE};
 use crate::Error;
 
 /// Applies every listed Stripe customer; returns the ids seen.
-pub(super) async fn read_list(r: &Reconciler, summary: &mut Summary, progress: &dyn Progress) -> Result<HashSet<String>, Error> {
+pub(super) async fn read_list(
+    r: &Reconciler,
+    summary: &mut Summary,
+    requeued: &mut HashSet<Uuid>,
+    progress: &dyn Progress,
+) -> Result<HashSet<String>, Error> {
     summary.phase = Phase::StripeList;
     progress.report(summary);
     let mut seen = HashSet::new();
@@ -24,7 +30,7 @@ pub(super) async fn read_list(r: &Reconciler, summary: &mut Summary, progress: &
         for customer in &page.items {
             let Some(id) = customer.get("id").and_then(Value::as_str) else { continue };
             seen.insert(id.to_owned());
-            apply(r, summary, id, customer, read_at).await?;
+            apply(r, summary, requeued, id, customer, read_at).await?;
         }
         progress.report(summary);
         match page.next {
@@ -40,6 +46,7 @@ pub(super) async fn read_missing(
     r: &Reconciler,
     seen: &HashSet<String>,
     summary: &mut Summary,
+    requeued: &mut HashSet<Uuid>,
     progress: &dyn Progress,
 ) -> Result<(), Error> {
     summary.phase = Phase::StripeMissing;
@@ -55,13 +62,22 @@ pub(super) async fn read_missing(
         for (_, external_id) in links.iter().filter(|(_, id)| !seen.contains(id)) {
             let read_at = chrono::Utc::now().timestamp();
             let remote = r.applier.api().customer(external_id).await.map_err(Error::Stripe)?;
-            apply(r, summary, external_id, &remote.to_json(), read_at).await?;
+            apply(r, summary, requeued, external_id, &remote.to_json(), read_at).await?;
         }
         progress.report(summary);
     }
 }
 
-async fn apply(r: &Reconciler, summary: &mut Summary, id: &str, customer: &Value, read_at: i64) -> Result<(), Error> {
+/// Applies one listed customer; notes the local customers queued again, which
+/// the local phase then leaves alone (they are counted once).
+async fn apply(
+    r: &Reconciler,
+    summary: &mut Summary,
+    requeued: &mut HashSet<Uuid>,
+    id: &str,
+    customer: &Value,
+    read_at: i64,
+) -> Result<(), Error> {
     let applier = &r.applier;
     let outcome: Outcome = r.step(summary.dry_run, async |conn| applier.apply_listed_customer(conn, customer, read_at).await).await?;
     if outcome.status != InboundStatus::Skipped {
@@ -70,5 +86,8 @@ async fn apply(r: &Reconciler, summary: &mut Summary, id: &str, customer: &Value
     }
     summary.checked.stripe += 1;
     summary.count(&outcome);
+    if let Some(Effect::Requeued { entity, .. }) = outcome.effect {
+        requeued.insert(entity);
+    }
     Ok(())
 }

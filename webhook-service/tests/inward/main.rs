@@ -12,3 +12,4 @@ mod restart;
 mod signatures;
 mod support;
 mod terminal;
+mod unknown_outcome;

@@ -179,3 +179,60 @@ async fn the_reconcile_command_with_a_bad_argument_exits_non_zero_with_the_usage
     let bad: &[&[&str]] = &[&["reconcile", "--wet"], &["reconcil"], &["reconcile", "--dry-run", "now"]];
     testkit::assert_refused_with_usage(BINARY, bad, "usage: webhook-service [reconcile [--dry-run]]").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_compares_values_and_versions_and_rewrites_what_stripe_lost() {
+    // Arrange: K is synced at version 2 ("Two"); then an old write of ours
+    // (version 1, "One") lands in Stripe after it, as a late request did
+    // before writes were journaled. Its event changes nothing: it is older.
+    let mut stack = Inward::start("webhook", |_| {}).await;
+    stack.start_worker();
+    let k_email = email("k");
+    let k = stack.create_local("One", &k_email).await;
+    stack.rename_local(&k, "Two").await;
+    stack.wait_synced(&k, 2).await;
+    let (_, shown) = stack.get(&format!("/customers/{k}")).await;
+    let k_stripe = shown["sync"]["stripe"]["external_id"].as_str().unwrap().to_owned();
+    stack.stripe.update_customer(&k_stripe, &[("name", "One"), ("metadata[catalog_sync_version]", "1")]).await;
+    // O was deleted here before any create of it was recorded; then a
+    // create of ours carrying its id lands: a live orphan in Stripe.
+    stack.stop_worker().await;
+    let o_email = email("o");
+    let o = stack.create_local("Orphan", &o_email).await;
+    let response = stack.http.delete(format!("{}/customers/{o}", stack.api)).send().await.unwrap();
+    assert_eq!(response.status(), 204);
+    stack.start_worker();
+    let settled = format!("SELECT count(*) FROM sync_links WHERE entity_id = '{o}' AND synced_version = 2");
+    testkit::wait_for("O's delete settled", WAIT, || async { (stack.db.count(&settled).await == 1).then_some(()) }).await;
+    let orphan = stack.stripe.create_customer(&[("name", "Orphan"), ("email", &o_email), ("metadata[catalog_sync_id]", &o)]).await;
+    for (stripe_id, kind) in [(k_stripe.as_str(), "customer.updated"), (orphan["id"].as_str().unwrap(), "customer.created")] {
+        let handled = format!(
+            "SELECT count(*) FROM inbound_events WHERE status <> 'pending' AND event_type = '{kind}' \
+             AND payload->'data'->'object'->>'id' = '{stripe_id}' \
+             AND payload->'data'->'object'->'metadata'->>'catalog_sync_version' IS DISTINCT FROM '2'"
+        );
+        testkit::wait_for("the late writes' events handled", WAIT, || async { (stack.db.count(&handled).await > 0).then_some(()) }).await;
+    }
+    assert_eq!(stack.stripe.customer(&k_stripe).await["name"], "One", "the live sync cannot see it");
+
+    // Act: a dry run reports both; the real run queues both.
+    let dry = reconcile(&stack, true).await;
+    assert_eq!(dry.stripe, Changes { created: 0, updated: 1, deleted: 1 }, "{dry:?}");
+    let done = reconcile(&stack, false).await;
+    assert_eq!(done.stripe, dry.stripe, "{done:?}");
+
+    // Assert: Stripe holds the catalog again, and the orphan is gone.
+    testkit::wait_for("K rewritten in Stripe", WAIT, || async {
+        let remote = stack.stripe.customer(&k_stripe).await;
+        (remote["name"] == "Two" && remote["metadata"]["catalog_sync_version"] == "2").then_some(())
+    })
+    .await;
+    testkit::wait_for("the orphan deleted", WAIT, || async { stack.stripe.customers_by_email(&o_email).await.is_empty().then_some(()) })
+        .await;
+    stack.wait_synced(&k, 2).await;
+    let (_, shown) = stack.get(&format!("/customers/{k}")).await;
+    assert_eq!((shown["name"].as_str(), shown["version"].as_i64()), (Some("Two"), Some(2)), "the catalog kept its version");
+    let again = reconcile(&stack, false).await;
+    assert_eq!((again.catalog, again.stripe), (Changes::default(), Changes::default()), "{again:?}");
+    stack.cleanup().await;
+}
