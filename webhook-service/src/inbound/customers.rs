@@ -21,10 +21,11 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use shared_models::db::customers::{self, Customer, CustomerChanges};
 use shared_models::db::sync_conflicts::{self, NewSyncConflict};
 use shared_models::db::{changes, create_attempts, sync_links, sync_writes};
-use shared_models::domain::{CustomerId, CustomerName, Email};
+use shared_models::domain::CustomerId;
 use shared_models::sync::{EntityRef, Operation, CUSTOMER};
 use uuid::Uuid;
 
+use super::remote_checks::{current_if_same_second, email_owner, local_values};
 use super::{listed, Applier, Effect, Outcome, Source, STRIPE};
 use crate::event::{RemoteCustomer, StripeEvent};
 use crate::Error;
@@ -33,6 +34,9 @@ struct Ctx<'a> {
     applier: &'a Applier,
     event: &'a StripeEvent,
     source: Source,
+    /// Stripe's current state of the customer, read before any lock was
+    /// taken when the event looked like a same-second one.
+    current: Option<RemoteCustomer>,
 }
 
 impl Ctx<'_> {
@@ -43,6 +47,7 @@ impl Ctx<'_> {
 
 pub async fn apply(conn: &mut AsyncPgConnection, applier: &Applier, event: &StripeEvent, source: Source) -> Result<Outcome, Error> {
     let remote = RemoteCustomer::from_value(&event.data.object).map_err(|e| Error::BadPayload(e.to_string()))?;
+    let current = current_if_same_second(conn, applier, event, &remote).await?;
     // Events of one Stripe customer are applied one at a time, also across
     // processes; this is what keeps two events of a new customer from
     // creating it twice.
@@ -50,7 +55,7 @@ pub async fn apply(conn: &mut AsyncPgConnection, applier: &Applier, event: &Stri
         .bind::<Text, _>(format!("{STRIPE}:{CUSTOMER}:{}", remote.id))
         .execute(conn)
         .await?;
-    let ctx = Ctx { applier, event, source };
+    let ctx = Ctx { applier, event, source, current };
     let by_link = sync_links::find_by_external(conn, STRIPE, CUSTOMER, &remote.id).await?;
     let local_id = by_link.map(|l| l.entity_id).or(remote.our_id());
     let local = match local_id {
@@ -123,7 +128,11 @@ async fn known(
             return Ok(Outcome::skipped(format!("older than event {newest}, already taken into account")));
         }
         if ctx.event.created == at && newest != ctx.event.id {
-            remote = ctx.applier.api.customer(&remote.id).await.map_err(Error::Stripe)?;
+            remote = match ctx.current.clone() {
+                Some(current) => current,
+                // The link moved since the look before the locks (rare): read it now.
+                None => ctx.applier.api.customer(&remote.id).await.map_err(Error::Stripe)?,
+            };
             if remote.deleted {
                 return delete_local(conn, ctx, &remote, &entity).await;
             }
@@ -223,25 +232,6 @@ async fn delete_local(conn: &mut AsyncPgConnection, ctx: &Ctx<'_>, remote: &Remo
     sync_links::record_inbound(conn, STRIPE, entity, &remote.id, ctx.mark(), Some(deleted.version)).await?;
     sync_conflicts::resolve(conn, STRIPE, CUSTOMER, &remote.id).await?;
     Ok(Outcome::applied(Effect::Deleted, format!("customer {} deleted, as in Stripe", entity.id)))
-}
-
-/// The Stripe customer's values as the catalog's rules accept them.
-fn local_values(remote: &RemoteCustomer) -> Result<(CustomerName, Email), String> {
-    let email = match remote.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-        Some(raw) => Email::parse(raw).map_err(|e| e.to_string())?,
-        None => return Err("the Stripe customer has no email, which every customer here needs".into()),
-    };
-    let name = match remote.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        Some(raw) => CustomerName::parse(raw).map_err(|e| e.to_string())?,
-        None => return Err("the Stripe customer has no name, which every customer here needs".into()),
-    };
-    Ok((name, email))
-}
-
-/// The live customer other than `except` that uses `email`, if any.
-async fn email_owner(conn: &mut AsyncPgConnection, email: &Email, except: Option<Uuid>) -> Result<Option<Uuid>, Error> {
-    let owners = customers::list_live(conn, None, Some(email), 2).await?;
-    Ok(owners.into_iter().map(|c| c.id).find(|id| Some(*id) != except))
 }
 
 /// Keeps the record and its problem (shown by the API); nothing else changes.

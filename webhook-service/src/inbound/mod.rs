@@ -5,6 +5,7 @@ mod customers;
 mod listed;
 mod poller;
 mod processor;
+mod remote_checks;
 
 use diesel_async::AsyncPgConnection;
 use shared_models::db::inbound_events::{InboundEvent, InboundStatus};
