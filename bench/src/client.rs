@@ -58,6 +58,21 @@ impl Api {
         Ok(Made { id, email, answered })
     }
 
+    /// `PATCH /customers/{id}` with a new name.
+    pub async fn rename(&self, id: &str, name: &str) -> Result<(), String> {
+        let response = self
+            .http
+            .patch(format!("{}/customers/{id}", self.base))
+            .json(&json!({ "name": name }))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        match response.status().as_u16() {
+            200 => Ok(()),
+            status => Err(format!("PATCH /customers/{id} answered {status}")),
+        }
+    }
+
     /// `GET /customers/{id}`, returning the body.
     pub async fn get(&self, id: &str) -> Result<Value, String> {
         let response = self.http.get(format!("{}/customers/{id}", self.base)).send().await.map_err(|e| e.to_string())?;

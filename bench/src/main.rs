@@ -6,6 +6,7 @@ mod api;
 mod client;
 mod drive;
 mod growth;
+mod hang;
 mod inward;
 mod limits;
 mod machine;
@@ -78,8 +79,8 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Sections 1-4 between the two growth probes (section 6); memory (5) is
-/// read as the services stop.
+/// Sections 1-4 and 7 between the two growth probes (section 6); memory (5)
+/// is read as the services stop.
 async fn sections(bench: &mut Bench) -> anyhow::Result<(Probe, Probe)> {
     let clock = Clock::new();
     let customers = growth::seed(bench, SMALL_CATALOG).await?;
@@ -88,6 +89,7 @@ async fn sections(bench: &mut Bench) -> anyhow::Result<(Probe, Probe)> {
     outward::run(bench).await.context("section 2, outward lag")?;
     inward::run(bench, &clock).await.context("section 3, inward")?;
     workers::run(bench).await.context("section 4, workers")?;
+    hang::run(bench).await.context("section 7, Stripe hangs")?;
     let customers = growth::seed(bench, bench.sizes.grown_to).await?;
     let large = growth::probe(bench, &clock, customers).await.context("growth probe, large catalog")?;
     Ok((small, large))

@@ -30,6 +30,9 @@ pub struct Sizes {
     pub round_trips: usize,
     /// How long a CPU-only limit (the HMAC check) is measured.
     pub cpu_seconds: f64,
+    /// Customers edited, and edits made, while Stripe answers and while it hangs.
+    pub hang_customers: usize,
+    pub hang_edits: usize,
 }
 
 impl Sizes {
@@ -48,6 +51,8 @@ impl Sizes {
             grown_to: 100_000,
             round_trips: 1_000,
             cpu_seconds: 1.0,
+            hang_customers: 200,
+            hang_edits: 2_000,
         }
     }
 
@@ -66,6 +71,8 @@ impl Sizes {
             grown_to: 3_000,
             round_trips: 100,
             cpu_seconds: 0.2,
+            hang_customers: 40,
+            hang_edits: 200,
         }
     }
 }

@@ -31,10 +31,10 @@ fn the_quick_run_reports_every_section_and_loses_nothing() {
     let report: Value = serde_json::from_slice(&std::fs::read(&json).expect("the JSON report")).expect("JSON");
     let _ = std::fs::remove_file(&json);
     let figures = report["figures"].as_array().expect("figures");
-    for section in ["api", "outward", "inward", "workers", "memory", "growth"] {
+    for section in ["api", "outward", "inward", "workers", "hang", "memory", "growth"] {
         assert!(figures.iter().any(|f| f["section"] == section), "no figure of section {section}:\n{stdout}");
     }
-    assert_eq!(report["budget"].as_array().map(Vec::len), Some(8), "one line per budget rule:\n{stdout}");
+    assert_eq!(report["budget"].as_array().map(Vec::len), Some(9), "one line per budget rule:\n{stdout}");
     assert!(stdout.contains("Budget (a FAIL is a finding"), "the budget is printed:\n{stdout}");
     // Whatever the speed, nothing is lost: every change reached Stripe, every
     // webhook change showed through the API.
