@@ -31,13 +31,13 @@ pub async fn run(bench: &mut Bench) -> anyhow::Result<()> {
     anyhow::ensure!(wait_synced(bench, &made).await, "the customers of section 7 did not sync within 120 s");
 
     let calm = edits(bench, &made, "Stripe answers").await;
-    bench.report.add("hang", "PATCH, Stripe answers at once", calm.describe(), &calm);
+    bench.report.add("hang", "PATCH, Stripe answers at once", calm.describe(), calm);
     anyhow::ensure!(wait_synced(bench, &made).await, "the edits of section 7 did not sync within 120 s");
 
     bench.double.fault(Calls::writes("/v1/customers"), Fault::Hold(Some(HANG)), None);
     let hung = edits(bench, &made, "Stripe hangs").await;
     bench.double.clear_faults();
-    bench.report.add("hang", format!("PATCH, every Stripe write held {} s", HANG.as_secs_f64()), hung.describe(), &hung);
+    bench.report.add("hang", format!("PATCH, every Stripe write held {} s", HANG.as_secs_f64()), hung.describe(), hung);
     let limit_ms = STRIPE_TIMEOUT_MS as f64 / 10.0;
     bench.report.check(
         &format!("API write p99 while Stripe hangs < {limit_ms:.0} ms (a tenth of STRIPE_TIMEOUT_MS: it does not wait on Stripe)"),
