@@ -40,7 +40,7 @@ pub async fn run(bench: &mut Bench) -> anyhow::Result<()> {
     bench.report.add("hang", format!("PATCH, every Stripe write held {} s", HANG.as_secs_f64()), hung.describe(), hung);
     let limit_ms = STRIPE_TIMEOUT_MS as f64 / 10.0;
     bench.report.check(
-        &format!("API write p99 while Stripe hangs < {limit_ms:.0} ms (a tenth of STRIPE_TIMEOUT_MS: it does not wait on Stripe)"),
+        format!("API write p99 while Stripe hangs < {limit_ms:.0} ms (a tenth of STRIPE_TIMEOUT_MS: it does not wait on Stripe)"),
         format!("p99 {:.1} ms (Stripe answering: {:.1} ms), {} errors", hung.latency.p99_ms, calm.latency.p99_ms, hung.errors),
         hung.latency.p99_ms < limit_ms && hung.errors == 0,
     );
