@@ -17,7 +17,9 @@ use super::{Engine, Synced};
 use crate::{Catalog, Connector, SyncError};
 
 impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
-    pub(super) async fn send(&self, entity: &EntityRef, write: SyncWrite, record: C::Record) -> Result<Synced, SyncError> {
+    /// What the write achieved, and whether the integration now holds the
+    /// entity's current state (nothing left to do).
+    pub(super) async fn send(&self, entity: &EntityRef, write: SyncWrite, record: C::Record) -> Result<(Synced, bool), SyncError> {
         let (operation, version, key) = (write.operation, write.entity_version, write.idempotency_key.as_str());
         if write.sends > 0 {
             log::info!(
@@ -36,7 +38,7 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
         };
         match answer {
             Ok(external_id) => self.written(entity, &write, external_id.as_deref()).await,
-            Err(SyncError::Gone { message }) => self.gone(entity, &write, &message).await,
+            Err(SyncError::Gone { message }) => Ok((self.gone(entity, &write, &message).await?, true)),
             Err(error @ SyncError::Permanent { .. }) => {
                 self.refused(entity).await?;
                 Err(error)
@@ -48,31 +50,33 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
         }
     }
 
-    async fn written(&self, entity: &EntityRef, write: &SyncWrite, external_id: Option<&str>) -> Result<Synced, SyncError> {
+    async fn written(&self, entity: &EntityRef, write: &SyncWrite, external_id: Option<&str>) -> Result<(Synced, bool), SyncError> {
         let mut conn = self.conn().await?;
-        conn.transaction::<(), SyncError, _>(async |conn| {
-            sync_links::lock(conn, self.integration(), entity).await?;
-            self.settle_written(conn, entity, write, external_id).await
-        })
-        .await?;
-        Ok(Synced::Pushed { version: write.entity_version, external_id: external_id.map(str::to_owned) })
+        let current = conn
+            .transaction::<bool, SyncError, _>(async |conn| {
+                sync_links::lock(conn, self.integration(), entity).await?;
+                self.settle_written(conn, entity, write, external_id).await
+            })
+            .await?;
+        Ok((Synced::Pushed { version: write.entity_version, external_id: external_id.map(str::to_owned) }, current))
     }
 
     /// The integration holds what `write` sent: recorded on the link, and the
-    /// journal settled, in the caller's transaction.
+    /// journal settled, in the caller's transaction. True when that is the
+    /// entity's current version.
     pub(super) async fn settle_written(
         &self,
         conn: &mut AsyncPgConnection,
         entity: &EntityRef,
         write: &SyncWrite,
         external_id: Option<&str>,
-    ) -> Result<(), SyncError> {
+    ) -> Result<bool, SyncError> {
         let current = C::load(conn, entity.id).await?.map_or(write.entity_version, |s| s.version);
         let integration = self.integration();
         let fingerprint = write.fingerprint.as_deref();
         sync_links::record_written(conn, integration, entity, external_id, write.entity_version, fingerprint, current).await?;
         sync_writes::settle(conn, integration, entity).await?;
-        Ok(())
+        Ok(write.entity_version >= current)
     }
 
     async fn gone(&self, entity: &EntityRef, write: &SyncWrite, why: &str) -> Result<Synced, SyncError> {
