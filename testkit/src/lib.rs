@@ -11,7 +11,7 @@ mod proxy;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-pub use binary::{assert_refused_with_usage, env_vars, run_binary, stdout_json};
+pub use binary::{assert_refused_with_usage, env_vars, run_binary, spawn_binary, stdout_json};
 pub use broker::{delete_topology, purge_queue, queue_depth, TestBroker};
 pub use database::TestDb;
 pub use localstripe::LocalStripe;
