@@ -3,6 +3,7 @@
 
 mod error;
 mod idempotency;
+mod inward_views;
 mod openapi;
 pub mod operations;
 pub mod relay;

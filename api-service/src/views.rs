@@ -1,5 +1,6 @@
 use std::collections::BTreeMap;
 
+use crate::inward_views::{InboxBacklog, PollerView};
 use crate::operations::queues::QueueDepths;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -166,9 +167,13 @@ pub struct ConflictList {
     "broker": {"connected": true},
     "integrations": {"stripe": {
         "conflicts": 1,
+        "inbox": {"oldest_pending_received_at": "2026-11-21T08:15:01.918Z", "oldest_retrying_received_at": null,
+                  "pending": 1, "retrying": 0},
         "inward": {"applied": 40, "last_handled_at": "2026-11-21T08:15:02.001Z", "last_received_at": "2026-11-21T08:15:01.918Z",
                    "pending": 1, "rejected": 1, "skipped": 12},
-        "outward": {"customer": {"failed": 0, "pending": 2, "synced": 51}}
+        "outward": {"customer": {"failed": 0, "pending": 2, "synced": 51}},
+        "poller": {"consecutive_failures": 0, "created_from": 1795000000, "failing": false, "last_error": null,
+                   "last_failure_at": null, "last_success_at": "2026-11-21T08:15:01.918Z"}
     }},
     "outbox": {"oldest_unpublished_at": null, "unpublished": 0}
 }))]
@@ -191,11 +196,15 @@ pub struct BrokerState {
 pub struct IntegrationSync {
     /// Open conflicts (see `GET /sync/conflicts`).
     pub conflicts: i64,
+    /// The inbound events still to be applied, and how old the oldest is.
+    pub inbox: InboxBacklog,
     pub inward: InwardSummary,
     /// Local records by entity type (`customer`), then by sync status
     /// (`pending`, `synced`, `failed`).
     #[schema(example = json!({"customer": {"failed": 0, "pending": 2, "synced": 51}}))]
     pub outward: BTreeMap<String, BTreeMap<String, i64>>,
+    /// The poller of the integration's event list; null until it first ran.
+    pub poller: Option<PollerView>,
     /// Messages in RabbitMQ by entity type; null when it cannot be reached.
     pub queues: Option<BTreeMap<String, QueueDepths>>,
 }
@@ -205,7 +214,7 @@ impl IntegrationSync {
     pub fn empty() -> Self {
         let statuses = [SyncStatus::Pending, SyncStatus::Synced, SyncStatus::Failed].map(|s| (s.as_str().to_owned(), 0));
         let outward = BTreeMap::from([(shared_models::sync::CUSTOMER.to_owned(), BTreeMap::from(statuses))]);
-        Self { conflicts: 0, inward: InwardSummary::default(), outward, queues: None }
+        Self { conflicts: 0, inbox: InboxBacklog::default(), inward: InwardSummary::default(), outward, poller: None, queues: None }
     }
 }
 

@@ -37,6 +37,7 @@ diesel::table! {
         next_attempt_at -> Timestamptz,
         received_at -> Timestamptz,
         processed_at -> Nullable<Timestamptz>,
+        payload_escaped -> Bool,
     }
 }
 
@@ -59,6 +60,10 @@ diesel::table! {
         name -> Text,
         created_from -> Int8,
         updated_at -> Timestamptz,
+        last_success_at -> Nullable<Timestamptz>,
+        last_failure_at -> Nullable<Timestamptz>,
+        consecutive_failures -> Int4,
+        last_error -> Nullable<Text>,
     }
 }
 
@@ -95,6 +100,7 @@ diesel::table! {
         event_id -> Text,
         event_created -> Int8,
         detected_at -> Timestamptz,
+        remote_escaped -> Bool,
     }
 }
 

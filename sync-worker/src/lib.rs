@@ -19,6 +19,6 @@ pub use catalog::{Catalog, CustomerRecord, Customers, Snapshot};
 pub use connector::Connector;
 pub use engine::{Engine, Synced};
 pub use error::SyncError;
-pub use metrics_server::MetricsServer;
+pub use metrics_server::{MetricsServer, PORT_RANGE as METRICS_PORT_RANGE};
 pub use rate_limit::SharedRateLimit;
 pub use worker::{Worker, WorkerConfig};

@@ -18,6 +18,28 @@ pub async fn run_binary(binary: &str, args: &[&str], settings: &Settings) -> Out
         .unwrap_or_else(|e| panic!("cannot run {binary}: {e}"))
 }
 
+/// Starts `binary` as [`run_binary`] runs it, with `vars` on top of the
+/// settings (an empty value unsets one, leaving it to the default). Its log
+/// (stderr) is piped for the test to read; it is killed when dropped.
+pub fn spawn_binary(binary: &str, settings: &Settings, vars: &[(&str, &str)]) -> tokio::process::Child {
+    let mut env: Vec<(&str, String)> = env_vars(settings);
+    for (name, value) in vars {
+        env.retain(|(set, _)| set != name);
+        if !value.is_empty() {
+            env.push((name, (*value).to_owned()));
+        }
+    }
+    tokio::process::Command::new(binary)
+        .env_clear()
+        .envs(env)
+        .current_dir(std::env::temp_dir())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {binary}: {e}"))
+}
+
 /// `settings` as the environment variables the services read.
 pub fn env_vars(s: &Settings) -> Vec<(&'static str, String)> {
     let mut vars = vec![

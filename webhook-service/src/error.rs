@@ -74,6 +74,19 @@ impl ResponseError for Error {
         } else {
             log::warn!("webhook refused: {self}");
         }
-        HttpResponse::build(self.status_code()).json(json!({"error": {"code": self.code(), "message": self.to_string()}}))
+        HttpResponse::build(self.status_code()).json(json!({"error": {"code": self.code(), "message": self.public_message()}}))
+    }
+}
+
+impl Error {
+    /// What the caller is told. A server error's own text (the database's,
+    /// Stripe's) is for our log only: it may hold internals, or bytes of
+    /// the request echoed back.
+    fn public_message(&self) -> String {
+        match self.status_code() {
+            StatusCode::SERVICE_UNAVAILABLE => "the event could not be stored right now; deliver it again later".into(),
+            status if status.is_server_error() => "the request could not be handled; see the service's log".into(),
+            _ => self.to_string(),
+        }
     }
 }

@@ -56,6 +56,11 @@ impl StripeEvent {
         if event.id.trim().is_empty() || event.event_type.trim().is_empty() {
             return Err(EventError::NotAnEvent("id and type must not be empty".into()));
         }
+        // They key the inbox and the links. Stripe's never hold a control
+        // character, and PostgreSQL could not store a NUL in them.
+        if has_control(&event.id) || has_control(&event.event_type) {
+            return Err(EventError::NotAnEvent("id and type must not contain control characters".into()));
+        }
         if !event.data.object.is_object() {
             return Err(EventError::NotAnEvent("data.object must be an object".into()));
         }
@@ -76,6 +81,9 @@ impl RemoteCustomer {
     pub fn from_value(value: &Value) -> Result<Self, EventError> {
         let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
         let id = text("id").filter(|id| !id.is_empty()).ok_or_else(|| EventError::NotAnEvent("the customer has no id".into()))?;
+        if has_control(&id) {
+            return Err(EventError::NotAnEvent("the customer id must not contain control characters".into()));
+        }
         let metadata = value
             .get("metadata")
             .and_then(Value::as_object)
@@ -112,6 +120,10 @@ impl RemoteCustomer {
     }
 }
 
+fn has_control(s: &str) -> bool {
+    s.chars().any(char::is_control)
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -142,5 +154,18 @@ mod tests {
         assert!(matches!(StripeEvent::parse(no_customer_id.to_string().as_bytes()), Err(EventError::NotAnEvent(_))));
         let other = json!({"id": "evt_1", "type": "invoice.paid", "created": 1, "data": {"object": {}}});
         assert!(StripeEvent::parse(other.to_string().as_bytes()).is_ok());
+        let nul_id = json!({"id": "evt_\u{0}1", "type": "invoice.paid", "created": 1, "data": {"object": {}}});
+        assert!(matches!(StripeEvent::parse(nul_id.to_string().as_bytes()), Err(EventError::NotAnEvent(_))));
+        let nul_customer = json!({"id": "evt_1", "type": "customer.created", "created": 1, "data": {"object": {"id": "cus_\u{0}"}}});
+        assert!(matches!(StripeEvent::parse(nul_customer.to_string().as_bytes()), Err(EventError::NotAnEvent(_))));
+    }
+
+    #[test]
+    fn a_nul_in_a_customer_value_is_kept_for_the_rules_to_see() {
+        let body = r#"{"id": "evt_1", "type": "customer.created", "created": 1,
+            "data": {"object": {"id": "cus_1", "name": "Poison\u0000Pill", "email": "p@example.com"}}}"#;
+        let (event, _) = StripeEvent::parse(body.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let customer = RemoteCustomer::from_value(&event.data.object).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(customer.name.as_deref(), Some("Poison\u{0}Pill"));
     }
 }

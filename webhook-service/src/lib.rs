@@ -5,6 +5,7 @@
 mod error;
 pub mod event;
 pub mod inbound;
+mod readiness;
 pub mod reconcile;
 mod routes;
 pub mod signature;

@@ -1,6 +1,5 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
-use shared_models::db::inbound_events;
 use shared_models::error::Context;
 use shared_models::metrics;
 
@@ -56,19 +55,6 @@ async fn accept(state: &AppState, req: &HttpRequest, payload: web::Payload) -> R
 
 pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
-}
-
-/// Ready when the database answers; also tells how many events wait.
-pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
-    // Counting the inbox is also the database check.
-    let checked = async {
-        let mut conn = state.pool.get().await.context("checking out a connection for /ready")?;
-        inbound_events::count_pending(&mut conn).await
-    };
-    match checked.await {
-        Ok(pending) => HttpResponse::Ok().json(json!({ "status": "ready", "checks": { "database": "ok" }, "inbox_pending": pending })),
-        Err(e) => HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "checks": { "database": e.to_string() } })),
-    }
 }
 
 pub async fn not_found() -> HttpResponse {

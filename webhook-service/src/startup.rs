@@ -15,12 +15,14 @@ use tokio_util::sync::CancellationToken;
 use crate::inbound::{Applier, Poller, Processor, RetryPolicy};
 use crate::signature::Verifier;
 use crate::stripe_api::StripeApi;
-use crate::{routes, Error};
+use crate::{readiness, routes, Error};
 
 pub struct AppState {
     pub pool: PgPool,
     pub verifier: Verifier,
     pub webhooks_on: bool,
+    /// This instance polls Stripe's events (its health counts for `/ready`).
+    pub polling: bool,
     /// Tells the processor that the inbox has something new.
     pub wake: Arc<Notify>,
 }
@@ -87,6 +89,7 @@ impl Application {
             pool,
             verifier: Verifier::new(&secrets, settings.stripe_webhook_tolerance_seconds),
             webhooks_on,
+            polling: mode.poll,
             wake,
         });
         let io = |e: std::io::Error| Error::Config(format!("cannot listen on {}:{}: {e}", settings.bind_address, settings.webhook_port));
@@ -102,7 +105,7 @@ impl Application {
                         .default_service(web::to(routes::method_not_allowed)),
                 )
                 .route("/health", web::get().to(routes::health))
-                .route("/ready", web::get().to(routes::ready))
+                .route("/ready", web::get().to(readiness::ready))
                 .route("/metrics", web::get().to(metrics::serve))
                 .default_service(web::to(routes::not_found))
         })

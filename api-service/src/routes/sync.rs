@@ -4,7 +4,7 @@ use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
-use shared_models::db::{inbound_events, outbox, sync_conflicts, sync_links};
+use shared_models::db::{inbound_events, outbox, poll_cursors, sync_conflicts, sync_links};
 use shared_models::error::Context;
 use shared_models::sync::CUSTOMER;
 use utoipa::IntoParams;
@@ -65,8 +65,9 @@ pub async fn conflicts(state: web::Data<AppState>, query: web::Query<ConflictQue
 ///
 /// Per integration, the links of each catalog by status (outward), the
 /// inbound events by status with the newest received and handled times
-/// (inward), and open conflicts; plus the outbox backlog and the broker
-/// connection.
+/// (inward), the events still to be applied and the age of the oldest
+/// (inbox), the poller of its event list (poller), and open conflicts; plus
+/// the outbox backlog and the broker connection.
 #[utoipa::path(
     operation_id = "sync_status",
     tag = "sync",
@@ -100,6 +101,14 @@ pub async fn status(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     }
     for (integration, n) in sync_conflicts::counts(&mut conn).await? {
         integrations.entry(integration).or_default().conflicts = n;
+    }
+    for backlog in inbound_events::backlogs(&mut conn).await? {
+        let integration = backlog.integration.clone();
+        integrations.entry(integration).or_default().inbox = backlog.into();
+    }
+    for poller in poll_cursors::list(&mut conn).await? {
+        let integration = poller.integration().to_owned();
+        integrations.entry(integration).or_default().poller = Some(poller.into());
     }
     let pairs: Vec<(String, &str)> = state.integrations.iter().map(|i| (i.clone(), CUSTOMER)).collect();
     if let Some(depths) = queues::depths(&state.settings.amqp_url, &state.topology, &pairs).await {

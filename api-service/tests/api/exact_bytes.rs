@@ -33,6 +33,12 @@ async fn the_typed_bodies_keep_their_exact_bytes() {
                     ('stripe', 'evt_2', 'customer.updated', 1795000001, '{}', 'webhook', 'pending', '2026-11-21 08:15:03+00', NULL)",
         )
         .await;
+    api.db
+        .execute(
+            "INSERT INTO poll_cursors (name, created_from, last_success_at, consecutive_failures) \
+             VALUES ('stripe.events', 1795000000, '2026-11-21 08:15:01.918+00', 0)",
+        )
+        .await;
 
     api.db
         .execute(
@@ -60,8 +66,12 @@ async fn the_typed_bodies_keep_their_exact_bytes() {
         text(&api, "/sync/status").await,
         concat!(
             r#"{"broker":{"connected":true},"integrations":{"stripe":{"conflicts":1,"#,
+            r#""inbox":{"oldest_pending_received_at":"2026-11-21T08:15:03Z","oldest_retrying_received_at":null,"pending":1,"retrying":0},"#,
             r#""inward":{"applied":1,"last_handled_at":"2026-11-21T08:15:02.001Z","last_received_at":"2026-11-21T08:15:03Z","pending":1},"#,
-            r#""outward":{"customer":{"failed":0,"pending":0,"synced":0}},"queues":{"customer":{"dead":0,"retrying":0,"work":0}}}},"outbox":{"oldest_unpublished_at":null,"unpublished":0}}"#
+            r#""outward":{"customer":{"failed":0,"pending":0,"synced":0}},"#,
+            r#""poller":{"consecutive_failures":0,"created_from":1795000000,"failing":false,"last_error":null,"last_failure_at":null,"#,
+            r#""last_success_at":"2026-11-21T08:15:01.918Z"},"#,
+            r#""queues":{"customer":{"dead":0,"retrying":0,"work":0}}}},"outbox":{"oldest_unpublished_at":null,"unpublished":0}}"#
         )
     );
     assert_eq!(

@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+use super::storable;
 use crate::error::{Context, Error};
 use crate::schema::inbound_events;
 
@@ -64,9 +65,12 @@ pub struct NewInboundEvent<'a> {
 }
 
 /// Stores the event unless its id is already in the inbox; true if stored.
+/// A payload PostgreSQL cannot hold as it is (a NUL in a string) is stored
+/// escaped and marked; readers of this module get the original back.
 pub async fn insert(conn: &mut AsyncPgConnection, event: NewInboundEvent<'_>) -> Result<bool, Error> {
+    let (payload, escaped) = storable::escape_json(event.payload);
     let inserted = diesel::insert_into(inbound_events::table)
-        .values(event)
+        .values((NewInboundEvent { payload: &payload, ..event }, inbound_events::payload_escaped.eq(escaped)))
         .on_conflict_do_nothing()
         .execute(conn)
         .await
@@ -77,16 +81,22 @@ pub async fn insert(conn: &mut AsyncPgConnection, event: NewInboundEvent<'_>) ->
 /// The oldest due pending event, locked; one another processor holds is
 /// skipped, so several webhook-service instances can apply side by side.
 pub async fn claim_next(conn: &mut AsyncPgConnection) -> Result<Option<InboundEvent>, diesel::result::Error> {
-    inbound_events::table
+    let row = inbound_events::table
         .filter(inbound_events::status.eq(InboundStatus::Pending.as_str()))
         .filter(inbound_events::next_attempt_at.le(diesel::dsl::now))
         .order((inbound_events::event_created.asc(), inbound_events::received_at.asc()))
-        .select(InboundEvent::as_select())
+        .select((InboundEvent::as_select(), inbound_events::payload_escaped))
         .for_update()
         .skip_locked()
         .first(conn)
         .await
-        .optional()
+        .optional()?;
+    Ok(row.map(original))
+}
+
+/// The event with the payload as it was received.
+fn original((event, escaped): (InboundEvent, bool)) -> InboundEvent {
+    InboundEvent { payload: storable::unescape_json(event.payload, escaped), ..event }
 }
 
 /// Records how the event was handled, in the transaction that handled it.
@@ -100,7 +110,7 @@ pub async fn finish(
     diesel::update(inbound_events::table.find((integration, event_id)))
         .set((
             inbound_events::status.eq(status.as_str()),
-            inbound_events::detail.eq(detail),
+            inbound_events::detail.eq(detail.map(storable::text).as_deref()),
             inbound_events::attempts.eq(inbound_events::attempts + 1),
             inbound_events::processed_at.eq(diesel::dsl::now),
         ))
@@ -123,7 +133,7 @@ pub async fn retry_later(
     diesel::update(inbound_events::table.find((integration, event_id)))
         .set((
             inbound_events::status.eq(status.as_str()),
-            inbound_events::detail.eq(error),
+            inbound_events::detail.eq(storable::text(error).as_ref()),
             inbound_events::attempts.eq(inbound_events::attempts + 1),
             inbound_events::next_attempt_at.eq(due),
         ))
@@ -134,13 +144,14 @@ pub async fn retry_later(
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, integration: &str, event_id: &str) -> Result<Option<InboundEvent>, Error> {
-    inbound_events::table
+    let row = inbound_events::table
         .find((integration, event_id))
-        .select(InboundEvent::as_select())
+        .select((InboundEvent::as_select(), inbound_events::payload_escaped))
         .first(conn)
         .await
         .optional()
-        .context("reading an inbound event")
+        .context("reading an inbound event")?;
+    Ok(row.map(original))
 }
 
 pub async fn count_pending(conn: &mut AsyncPgConnection) -> Result<i64, Error> {
@@ -183,4 +194,43 @@ pub async fn summary(
         .load(conn)
         .await
         .context("summarising inbound events")
+}
+
+/// An integration's events still to be applied, for telling a processor
+/// that is stuck from one that is merely busy.
+#[derive(Debug, Clone, Default, QueryableByName, serde::Serialize)]
+pub struct Backlog {
+    #[serde(skip)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub integration: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub pending: i64,
+    /// Of those, the ones whose last attempt failed (waiting for a retry).
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub retrying: i64,
+    /// When the oldest of the pending ones was received.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+    pub oldest_pending_received_at: Option<DateTime<Utc>>,
+    /// When the oldest of the retrying ones was received.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+    pub oldest_retrying_received_at: Option<DateTime<Utc>>,
+}
+
+/// The backlog of each integration that has pending events.
+pub async fn backlogs(conn: &mut AsyncPgConnection) -> Result<Vec<Backlog>, Error> {
+    diesel::sql_query(
+        "SELECT integration, count(*) AS pending, count(*) FILTER (WHERE attempts > 0) AS retrying, \
+         min(received_at) AS oldest_pending_received_at, \
+         min(received_at) FILTER (WHERE attempts > 0) AS oldest_retrying_received_at \
+         FROM inbound_events WHERE status = 'pending' GROUP BY integration",
+    )
+    .load(conn)
+    .await
+    .context("measuring the inbox backlog")
+}
+
+/// The backlog of `integration` (zero when nothing is pending).
+pub async fn backlog(conn: &mut AsyncPgConnection, integration: &str) -> Result<Backlog, Error> {
+    let found = backlogs(conn).await?.into_iter().find(|b| b.integration == integration);
+    Ok(found.unwrap_or_else(|| Backlog { integration: integration.to_owned(), ..Backlog::default() }))
 }

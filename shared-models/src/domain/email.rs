@@ -30,6 +30,11 @@ impl Email {
         if candidate.contains(['"', '[', ']', ' ']) {
             return invalid("quotes, brackets and spaces are not allowed");
         }
+        // Whatever an outside system holds (Stripe takes a NUL) is refused
+        // here, not stored, and never sent on.
+        if candidate.chars().any(char::is_control) {
+            return invalid("control characters are not allowed");
+        }
         let parsed = match EmailAddress::from_str(&candidate) {
             Ok(parsed) => parsed,
             Err(e) => return invalid(&e.to_string().to_lowercase()),
@@ -70,5 +75,8 @@ mod tests {
             assert!(Email::parse(bad).is_err(), "{bad} should be refused");
         }
         assert!(Email::parse(&format!("{}@example.com", "a".repeat(250))).is_err());
+        for control in ["a\u{0}@b.com", "a@b.com\u{0}", "a\u{7}@b.com", "a@b\u{10}.com"] {
+            assert!(Email::parse(control).is_err(), "{control:?} should be refused");
+        }
     }
 }

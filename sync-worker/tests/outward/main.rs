@@ -6,6 +6,7 @@
 
 mod faults;
 mod happy_path;
+mod one_host;
 mod stripe_client;
 mod support;
 mod unknown_outcome;

@@ -10,7 +10,7 @@ mod remote_checks;
 use diesel_async::AsyncPgConnection;
 use shared_models::db::inbound_events::{InboundEvent, InboundStatus};
 
-pub use poller::Poller;
+pub use poller::{Poller, CURSOR as POLL_CURSOR};
 pub use processor::{Handled, Processor, RetryPolicy};
 
 use serde_json::Value;

@@ -11,7 +11,8 @@ use crate::event::StripeEvent;
 use crate::stripe_api::StripeApi;
 use crate::Error;
 
-const CURSOR: &str = "stripe.events";
+/// The cursor (and the health record) of the poller of Stripe's events.
+pub const CURSOR: &str = "stripe.events";
 /// Each poll reads again this far behind the newest event seen: an event
 /// that shows up in the list late (or in a second already read) is still
 /// found, and the inbox drops the ones already stored.
@@ -45,10 +46,27 @@ impl Poller {
         }
     }
 
-    /// One poll; returns how many events were new to the inbox. The first
-    /// poll ever starts at the current time: earlier history is the job of
-    /// a reconcile, not of the event list.
+    /// One poll; returns how many events were new to the inbox. Its outcome
+    /// is recorded with the cursor, so that a poller failing every interval
+    /// shows in `/ready` and `/sync/status` (of any instance).
     pub async fn poll_once(&self) -> Result<usize, Error> {
+        let polled = self.poll().await;
+        let recorded = match self.pool.get().await {
+            Ok(mut conn) => match &polled {
+                Ok(_) => poll_cursors::record_success(&mut conn, CURSOR).await,
+                Err(e) => poll_cursors::record_failure(&mut conn, CURSOR, &e.to_string()).await,
+            },
+            Err(e) => Err(shared_models::Error::Pool { context: "recording how a poll went", message: e.to_string() }),
+        };
+        if let Err(e) = recorded {
+            log::warn!("could not record how the poll went: {e}");
+        }
+        polled
+    }
+
+    /// The first poll ever starts at the current time: earlier history is
+    /// the job of a reconcile, not of the event list.
+    async fn poll(&self) -> Result<usize, Error> {
         let mut conn = self.pool.get().await.context("checking out a connection for the poller")?;
         let from = match poll_cursors::get(&mut conn, CURSOR).await? {
             Some(from) => from,

@@ -29,6 +29,11 @@ pub(super) async fn read_list(
         let page = r.applier.api().customers_page(after.as_deref(), PAGE).await.map_err(Error::Stripe)?;
         for customer in &page.items {
             let Some(id) = customer.get("id").and_then(Value::as_str) else { continue };
+            if id.chars().any(char::is_control) {
+                // No Stripe id is like that, and nothing could be keyed by it.
+                log::warn!("reconcile: skipping a listed Stripe customer whose id holds control characters: {id:?}");
+                continue;
+            }
             seen.insert(id.to_owned());
             apply(r, summary, requeued, id, customer, read_at).await?;
         }

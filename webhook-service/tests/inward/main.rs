@@ -6,6 +6,7 @@ mod emulator;
 mod events;
 mod faults;
 mod operations;
+mod poison;
 mod poller;
 mod reconcile;
 mod restart;
