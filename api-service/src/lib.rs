@@ -6,6 +6,7 @@ mod idempotency;
 mod inward_views;
 mod openapi;
 pub mod operations;
+mod outward_views;
 pub mod relay;
 mod routes;
 mod startup;

@@ -2,6 +2,7 @@ use std::collections::BTreeMap;
 
 use crate::inward_views::{InboxBacklog, PollerView};
 use crate::operations::queues::QueueDepths;
+use crate::outward_views::WritesInDoubt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -207,6 +208,8 @@ pub struct IntegrationSync {
     pub poller: Option<PollerView>,
     /// Messages in RabbitMQ by entity type; null when it cannot be reached.
     pub queues: Option<BTreeMap<String, QueueDepths>>,
+    /// Writes sent without a certain answer yet.
+    pub writes_in_doubt: WritesInDoubt,
 }
 
 impl IntegrationSync {
@@ -214,7 +217,15 @@ impl IntegrationSync {
     pub fn empty() -> Self {
         let statuses = [SyncStatus::Pending, SyncStatus::Synced, SyncStatus::Failed].map(|s| (s.as_str().to_owned(), 0));
         let outward = BTreeMap::from([(shared_models::sync::CUSTOMER.to_owned(), BTreeMap::from(statuses))]);
-        Self { conflicts: 0, inbox: InboxBacklog::default(), inward: InwardSummary::default(), outward, poller: None, queues: None }
+        Self {
+            conflicts: 0,
+            inbox: InboxBacklog::default(),
+            inward: InwardSummary::default(),
+            outward,
+            poller: None,
+            queues: None,
+            writes_in_doubt: WritesInDoubt::default(),
+        }
     }
 }
 

@@ -4,7 +4,7 @@ use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
-use shared_models::db::{inbound_events, outbox, poll_cursors, sync_conflicts, sync_links};
+use shared_models::db::{inbound_events, outbox, poll_cursors, sync_conflicts, sync_links, sync_writes};
 use shared_models::error::Context;
 use shared_models::sync::CUSTOMER;
 use utoipa::IntoParams;
@@ -12,6 +12,7 @@ use utoipa::IntoParams;
 use crate::error::ApiError;
 use crate::openapi::responses as errors;
 use crate::operations::queues;
+use crate::outward_views::WritesInDoubt;
 use crate::state::AppState;
 use crate::views::{BrokerState, ConflictList, IntegrationSync, OutboxBacklog, SyncStatusView};
 
@@ -66,7 +67,8 @@ pub async fn conflicts(state: web::Data<AppState>, query: web::Query<ConflictQue
 /// Per integration, the links of each catalog by status (outward), the
 /// inbound events by status with the newest received and handled times
 /// (inward), the events still to be applied and the age of the oldest
-/// (inbox), the poller of its event list (poller), and open conflicts; plus
+/// (inbox), the poller of its event list (poller), the writes sent without a
+/// certain answer yet (writes_in_doubt), and open conflicts; plus
 /// the outbox backlog and the broker connection.
 #[utoipa::path(
     operation_id = "sync_status",
@@ -98,6 +100,9 @@ pub async fn status(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         let inward = &mut integrations.entry(integration).or_default().inward.0;
         inward.insert("last_received_at".to_owned(), json!(received));
         inward.insert("last_handled_at".to_owned(), json!(handled));
+    }
+    for (integration, count, oldest_since) in sync_writes::in_doubt(&mut conn).await.context("counting the writes in doubt")? {
+        integrations.entry(integration).or_default().writes_in_doubt = WritesInDoubt { count, oldest_since };
     }
     for (integration, n) in sync_conflicts::counts(&mut conn).await? {
         integrations.entry(integration).or_default().conflicts = n;
