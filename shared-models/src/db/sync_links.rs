@@ -106,6 +106,12 @@ pub async fn for_entities(conn: &mut AsyncPgConnection, entity_type: &str, ids: 
 /// The link row, locked until the transaction ends: the one place where
 /// concurrent workers serialise on an entity. Created if missing.
 pub async fn lock(conn: &mut AsyncPgConnection, integration: &str, entity: &EntityRef) -> Result<SyncLink, diesel::result::Error> {
+    let target = sync_links::table.find((integration, entity.entity_type, entity.id));
+    // The link nearly always exists (the change that queued the work made
+    // it): one round trip then, the insert only when it is missing.
+    if let Some(link) = target.select(SyncLink::as_select()).for_update().first(conn).await.optional()? {
+        return Ok(link);
+    }
     diesel::insert_into(sync_links::table)
         .values(NewSyncLink { integration, entity_type: entity.entity_type, entity_id: entity.id, status: SyncStatus::Pending.as_str() })
         .on_conflict_do_nothing()

@@ -54,6 +54,8 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
         let mut conn = self.conn().await?;
         let current = conn
             .transaction::<bool, SyncError, _>(async |conn| {
+                // Locked before the entity is read: an edit committing
+                // meanwhile is then seen, and the link not marked synced.
                 sync_links::lock(conn, self.integration(), entity).await?;
                 self.settle_written(conn, entity, write, external_id).await
             })

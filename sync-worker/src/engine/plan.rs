@@ -4,7 +4,8 @@
 
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use shared_models::db::sync_writes::{self, SyncWrite, WriteOperation};
-use shared_models::db::{create_attempts, sync_links};
+use shared_models::db::sync_links::{self, SyncLink};
+use shared_models::db::create_attempts;
 use shared_models::sync::EntityRef;
 
 use super::{Engine, Synced};
@@ -24,13 +25,15 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
         let mut conn = self.conn().await?;
         conn.transaction::<Plan<C::Record>, SyncError, _>(async |conn| {
             let integration = self.integration();
-            sync_links::lock(conn, integration, entity).await?;
+            let mut link = sync_links::lock(conn, integration, entity).await?;
             if let Some(write) = sync_writes::find(conn, integration, entity).await? {
                 if let Some(plan) = self.in_doubt(conn, entity, write, &found).await? {
                     return Ok(plan);
                 }
+                // Settled here: read what the link holds now.
+                link = sync_links::lock(conn, integration, entity).await?;
             }
-            self.next_write(conn, entity, &found).await
+            self.next_write(conn, entity, link, &found).await
         })
         .await
     }
@@ -69,15 +72,15 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
     }
 
     /// Journals the write that brings the integration to the entity's
-    /// current version, if it lacks it.
+    /// current version, if it lacks it. `link`: locked by the caller.
     async fn next_write(
         &self,
         conn: &mut AsyncPgConnection,
         entity: &EntityRef,
+        link: SyncLink,
         found: &Option<Option<String>>,
     ) -> Result<Plan<C::Record>, SyncError> {
         let integration = self.integration();
-        let link = sync_links::lock(conn, integration, entity).await?;
         let Some(snapshot) = C::load(conn, entity.id).await? else { return Ok(Plan::Done(Synced::Unknown)) };
         if link.synced_version >= snapshot.version {
             return Ok(Plan::Done(Synced::UpToDate));
