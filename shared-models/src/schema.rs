@@ -90,6 +90,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    remote_deletions (integration, entity_type, external_id) {
+        integration -> Text,
+        entity_type -> Text,
+        external_id -> Text,
+        event_id -> Text,
+        event_created -> Int8,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     sync_conflicts (integration, entity_type, external_id) {
         integration -> Text,
         entity_type -> Text,
@@ -160,6 +171,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     poll_cursors,
     rate_limits,
     reconcile_runs,
+    remote_deletions,
     sync_conflicts,
     sync_create_attempts,
     sync_links,

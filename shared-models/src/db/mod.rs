@@ -11,6 +11,7 @@ pub mod poll_cursors;
 mod pool;
 pub mod rate_limits;
 pub mod reconcile_runs;
+pub mod remote_deletions;
 pub mod storable;
 pub mod sync_conflicts;
 pub mod sync_links;

@@ -3,9 +3,9 @@
 //! journal and send a new write, or nothing.
 
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use shared_models::db::sync_writes::{self, SyncWrite, WriteOperation};
-use shared_models::db::sync_links::{self, SyncLink};
 use shared_models::db::create_attempts;
+use shared_models::db::sync_links::{self, SyncLink};
+use shared_models::db::sync_writes::{self, SyncWrite, WriteOperation};
 use shared_models::sync::EntityRef;
 
 use super::{Engine, Synced};

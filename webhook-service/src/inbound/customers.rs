@@ -19,6 +19,7 @@
 use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use shared_models::db::customers::{self, Customer, CustomerChanges};
+use shared_models::db::remote_deletions::{self, RemoteDeletion};
 use shared_models::db::sync_conflicts::{self, NewSyncConflict};
 use shared_models::db::{changes, create_attempts, sync_links, sync_writes};
 use shared_models::domain::CustomerId;
@@ -77,7 +78,21 @@ pub async fn apply(conn: &mut AsyncPgConnection, applier: &Applier, event: &Stri
 async fn unknown(conn: &mut AsyncPgConnection, ctx: &Ctx<'_>, remote: RemoteCustomer, deleted: bool) -> Result<Outcome, Error> {
     if deleted {
         sync_conflicts::resolve(conn, STRIPE, CUSTOMER, &remote.id).await?;
+        // Remembered: an older event of it may still arrive (its create
+        // found by the poller after this delete came by webhook).
+        let deletion = RemoteDeletion {
+            integration: STRIPE.to_owned(),
+            entity_type: CUSTOMER.to_owned(),
+            external_id: remote.id.clone(),
+            event_id: ctx.event.id.clone(),
+            event_created: ctx.event.created,
+        };
+        remote_deletions::record(conn, &deletion).await?;
         return Ok(Outcome::skipped("no local customer stands for it: nothing to delete".into()));
+    }
+    if let Some(deletion) = remote_deletions::find(conn, STRIPE, CUSTOMER, &remote.id).await? {
+        let why = format!("deleted in Stripe (event {}), and a delete is final", deletion.event_id);
+        return Ok(Outcome::skipped(why));
     }
     if let Some(conflict) = sync_conflicts::find(conn, STRIPE, CUSTOMER, &remote.id).await? {
         if conflict.event_created > ctx.event.created {

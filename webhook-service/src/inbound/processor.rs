@@ -2,7 +2,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use diesel_async::AsyncConnection;
-use shared_models::db::{inbound_events, PgPool};
+use shared_models::db::{inbound_events, remote_deletions, PgPool};
 use shared_models::error::Context;
 use shared_models::metrics;
 use tokio::sync::Notify;
@@ -100,7 +100,10 @@ impl Processor {
 
     async fn prune(&self) {
         let pruned = match self.pool.get().await {
-            Ok(mut conn) => inbound_events::prune_handled(&mut conn, self.retention_hours).await,
+            Ok(mut conn) => match inbound_events::prune_handled(&mut conn, self.retention_hours).await {
+                Ok(n) => remote_deletions::prune(&mut conn, self.retention_hours).await.map(|_| n),
+                Err(e) => Err(e),
+            },
             Err(e) => Err(shared_models::Error::Pool { context: "pruning the inbox", message: e.to_string() }),
         };
         match pruned {

@@ -196,3 +196,28 @@ async fn handled_events_are_pruned_after_their_retention_only() {
     assert_eq!(stack.db.count("SELECT count(*) FROM customers").await, 2, "pruning touches the inbox only");
     stack.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_delete_applied_before_the_events_it_follows_keeps_the_customer_out() {
+    // The create's and the edit's webhooks were lost; the delete came by
+    // webhook, and the poller finds the two older events afterwards.
+    let stack = Inward::start("webhook", |_| {}).await;
+    let cus = customer_id();
+    let address = email("deleted_first");
+    let t = 1_800_000_000;
+    let deleted = customer_event(&event_id(), "deleted", t + 5, remote_customer(&cus, "Gone", &address));
+    let created = customer_event(&event_id(), "created", t, remote_customer(&cus, "Gone", &address));
+    let updated = customer_event(&event_id(), "updated", t + 1, remote_customer(&cus, "Gone soon", &address));
+
+    for event in [&deleted, &created, &updated] {
+        assert_eq!(stack.deliver(event).await.status(), 200);
+        stack.handled(event["id"].as_str().unwrap()).await;
+    }
+
+    assert!(stack.local_by_email(&address).await.is_empty(), "a delete is final, whatever arrives after it");
+    let late = stack.handled(created["id"].as_str().unwrap()).await;
+    assert_eq!(late.status, "skipped");
+    assert!(late.detail.unwrap_or_default().contains("deleted in Stripe"));
+    assert_eq!(stack.db.count("SELECT count(*) FROM customers").await, 0);
+    stack.cleanup().await;
+}
