@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use testkit::Chaos;
@@ -79,6 +80,8 @@ pub async fn run(rig: &Rig, seed: u64, started: Instant, until: Instant) -> anyh
     let mut rng = StdRng::seed_from_u64(seed);
     rig.double.chaos(Some(calm(rng.random())));
     let mut played = Vec::new();
+    // Rounds of every kind in a shuffled order: a short run still plays each.
+    let mut bag: Vec<FaultKind> = Vec::new();
     loop {
         let gap = seconds(&mut rng, 8.0..20.0);
         tokio::time::sleep(gap.min(until.saturating_duration_since(Instant::now()))).await;
@@ -86,7 +89,11 @@ pub async fn run(rig: &Rig, seed: u64, started: Instant, until: Instant) -> anyh
         if left < Duration::from_secs(2) {
             return Ok(played);
         }
-        let kind = KINDS[rng.random_range(0..KINDS.len())];
+        if bag.is_empty() {
+            bag = KINDS.to_vec();
+            bag.shuffle(&mut rng);
+        }
+        let kind = bag.pop().unwrap_or(FaultKind::StripeStorm);
         let at = Instant::now();
         let what = play(rig, &mut rng, kind, left).await?;
         let fault = Played { at_s: at.duration_since(started).as_secs_f64(), kind, what, seconds: at.elapsed().as_secs_f64() };

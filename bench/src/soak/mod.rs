@@ -9,6 +9,8 @@
 //! be replayed, as far as timing allows.
 
 mod compare;
+#[cfg(test)]
+mod compare_tests;
 mod driver;
 mod evidence;
 mod faults;
