@@ -3,6 +3,7 @@
 //! same made in Stripe by a person. One operation per customer at a time,
 //! so "the last accepted write" of a customer is well defined.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -32,15 +33,15 @@ pub fn lock(ledger: &Mutex<Ledger>) -> std::sync::MutexGuard<'_, Ledger> {
     ledger.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Drives operations until `until`, then waits for those in flight.
-pub async fn run(operator: Operator, seed: u64, rate: f64, until: Instant) {
+/// Drives operations until `until` (or `stop`), then waits for those in flight.
+pub async fn run(operator: Operator, seed: u64, rate: f64, until: Instant, stop: Arc<AtomicBool>) {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut tasks = JoinSet::new();
     let operator = Arc::new(operator);
     let (started, mut shown) = (Instant::now(), Instant::now());
-    while Instant::now() < until {
+    while Instant::now() < until && !stop.load(Ordering::SeqCst) {
         ticks.tick().await;
         if shown.elapsed() >= PROGRESS_EVERY {
             shown = Instant::now();

@@ -22,6 +22,7 @@ mod settle;
 mod snapshot;
 mod summary;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -80,17 +81,46 @@ pub async fn run(rest: impl Iterator<Item = String>) -> anyhow::Result<bool> {
     let profile = bin_dir.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_owned();
     println!("soak: seed {}, {} minute(s), {RATE} operations/s, {profile} build", args.seed, args.minutes);
     let rig = Arc::new(Rig::start(bin_dir).await?);
-    let log_dir = rig.stack.log_dir().to_path_buf();
-    println!("service logs: {}", log_dir.display());
+    println!("service logs: {}", rig.stack.log_dir().display());
+    let outcome = soak(&args, &profile, rig.clone()).await;
+    let rig = Arc::try_unwrap(rig).ok().context("the system is still in use")?;
+    let mut summary = match outcome {
+        Ok(summary) => summary,
+        Err(e) => {
+            let kept = rig.stop(true).await.unwrap_or_default();
+            return Err(e.context(format!("the soak could not go on; kept {kept}")));
+        }
+    };
+    summary.print();
+    let passed = summary.passed();
+    summary.evidence = rig.stop(!passed).await;
+    if let Some(kept) = &summary.evidence {
+        println!("kept for diagnosis: {kept}");
+    }
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&summary)?).with_context(|| format!("writing {}", path.display()))?;
+        println!("JSON summary: {}", path.display());
+    }
+    Ok(passed)
+}
+
+/// The load and the faults, then quiescence and the comparison; on a
+/// failed comparison, the evidence is written next to the logs.
+async fn soak(args: &Args, profile: &str, rig: Arc<Rig>) -> anyhow::Result<Summary> {
     let ledger = Arc::new(Mutex::new(Ledger::new(args.seed)));
     let person = Person::new(&rig.localstripe.url)?;
     let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
-
     let started = Instant::now();
     let until = started + Duration::from_secs_f64(args.minutes * 60.0);
+    // A fault that cannot be ended (a service that will not start) ends the load too.
+    let stop = Arc::new(AtomicBool::new(false));
     let operator = ops::Operator { rig: rig.clone(), ledger: ledger.clone(), person: person.clone(), http: http.clone() };
-    let (_, played) =
-        tokio::join!(driver::run(operator, args.seed, RATE, until), faults::run(&rig, args.seed ^ FAULT_STREAM, started, until));
+    let faults = async {
+        let played = faults::run(&rig, args.seed ^ FAULT_STREAM, started, until).await;
+        stop.store(played.is_err(), Ordering::SeqCst);
+        played
+    };
+    let (_, played) = tokio::join!(driver::run(operator, args.seed, RATE, until, stop.clone()), faults);
     let seconds = started.elapsed().as_secs_f64();
     let played = played.context("playing the faults")?;
 
@@ -100,11 +130,11 @@ pub async fn run(rest: impl Iterator<Item = String>) -> anyhow::Result<bool> {
     let snapshot = snapshot::Snapshot::read(&rig, &person, &http).await?;
     let ledger = Arc::try_unwrap(ledger).ok().context("the ledger is still in use")?.into_inner().unwrap_or_else(|e| e.into_inner());
     let findings = compare::compare(&ledger, &snapshot);
-    let mut summary = Summary {
+    let summary = Summary {
         seed: args.seed,
         minutes: args.minutes,
         seconds,
-        profile,
+        profile: profile.to_owned(),
         operations: ledger.ops.clone(),
         customers: ledger.cohorts(),
         uncertain: ledger.customers.iter().filter(|c| c.uncertain).count(),
@@ -121,20 +151,10 @@ pub async fn run(rest: impl Iterator<Item = String>) -> anyhow::Result<bool> {
         findings,
         evidence: None,
     };
-    let passed = summary.passed();
-    if !passed {
-        evidence::write_double_log(&log_dir, &rig.double)?;
-        evidence::write_findings(&log_dir, &ledger, &snapshot, &summary.findings)?;
+    if !summary.passed() {
+        let dir = rig.stack.log_dir();
+        evidence::write_double_log(dir, &rig.double)?;
+        evidence::write_findings(dir, &ledger, &snapshot, &summary.findings)?;
     }
-    summary.print();
-    let rig = Arc::try_unwrap(rig).ok().context("the system is still in use")?;
-    summary.evidence = rig.stop(!passed).await;
-    if let Some(kept) = &summary.evidence {
-        println!("kept for diagnosis: {kept}");
-    }
-    if let Some(path) = args.json {
-        std::fs::write(&path, serde_json::to_string_pretty(&summary)?).with_context(|| format!("writing {}", path.display()))?;
-        println!("JSON summary: {}", path.display());
-    }
-    Ok(passed)
+    Ok(summary)
 }

@@ -7,6 +7,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::RwLock;
+use std::time::Duration;
 
 use anyhow::Context;
 use testkit::{LocalStripe, StripeDouble, TcpProxy};
@@ -17,6 +18,8 @@ use crate::stack::{Service, Stack, WEBHOOK_SECRET};
 /// The worker's Stripe timeout: held answers (3 s and more) outlast it.
 pub const STRIPE_TIMEOUT_MS: u64 = 1_500;
 pub const WORKERS: usize = 2;
+/// Tries to start a service before the run gives up.
+const START_TRIES: u32 = 4;
 /// The emulator's name for our webhook endpoint; registering it again
 /// points it at the new port.
 const HOOK: &str = "catalog-sync-soak";
@@ -78,8 +81,9 @@ impl Rig {
             ("INWARD_MODE", "both".into()),
             ("STRIPE_POLL_INTERVAL_MS", "1000".into()),
             // Six processes share PostgreSQL with other users of the machine.
+            // (A worker takes 2 x WORKER_PREFETCH + 2 connections.)
             ("DATABASE_POOL_SIZE", "6".into()),
-            ("WORKER_PREFETCH", "4".into()),
+            ("WORKER_PREFETCH", "2".into()),
         ];
         let rig = Self {
             stack,
@@ -93,10 +97,9 @@ impl Rig {
             workers: Mutex::new((0..WORKERS).map(|_| None).collect()),
             api_url: RwLock::new(String::new()),
         };
-        rig.restart(Role::Api).await?;
-        rig.restart(Role::Webhook).await?;
-        for n in 0..WORKERS {
-            rig.restart(Role::Worker(n)).await?;
+        if let Err(e) = rig.heal().await {
+            let kept = rig.stop(true).await.unwrap_or_default();
+            return Err(e.context(format!("starting the services; kept {kept}")));
         }
         Ok(rig)
     }
@@ -118,8 +121,22 @@ impl Rig {
     }
 
     /// Starts the service of `role` if it is not running (on a new port),
-    /// and points whoever calls it there.
+    /// and points whoever calls it there. A start that fails (PostgreSQL
+    /// out of connections on a shared machine, say) is tried again.
     pub async fn restart(&self, role: Role) -> anyhow::Result<()> {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match self.start_role(role).await {
+                Ok(()) => return Ok(()),
+                Err(e) if tries < START_TRIES => eprintln!("  note: {role:?} did not start (try {tries} of {START_TRIES}): {e:#}"),
+                Err(e) => return Err(e),
+            }
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+    }
+
+    async fn start_role(&self, role: Role) -> anyhow::Result<()> {
         match role {
             Role::Api => {
                 let mut slot = self.api.lock().await;

@@ -5,6 +5,8 @@
 
 use std::time::{Duration, Instant};
 
+use diesel::sql_types::BigInt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 
 use super::rig::Rig;
@@ -13,6 +15,7 @@ use super::rig::Rig;
 /// (1 s) plus a poll interval (1 s), so no event of Stripe is still coming.
 const QUIET_FOR: Duration = Duration::from_secs(4);
 
+/// What is left to do; -1: could not be read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Backlog {
     pub outbox_unpublished: i64,
@@ -30,21 +33,48 @@ impl Backlog {
     }
 }
 
+/// The backlog's rows, in one query; `None` when PostgreSQL cannot answer
+/// (a shared server out of connections): not quiet, ask again.
+async fn rows(db_url: &str) -> Option<[i64; 4]> {
+    #[derive(diesel::QueryableByName)]
+    struct Counts {
+        #[diesel(sql_type = BigInt)]
+        outbox: i64,
+        #[diesel(sql_type = BigInt)]
+        inbox: i64,
+        #[diesel(sql_type = BigInt)]
+        writes: i64,
+        #[diesel(sql_type = BigInt)]
+        links: i64,
+    }
+    let mut conn = AsyncPgConnection::establish(db_url).await.ok()?;
+    let counts: Counts = diesel::sql_query(
+        "SELECT (SELECT count(*) FROM outbox WHERE published_at IS NULL) AS outbox, \
+         (SELECT count(*) FROM inbound_events WHERE status = 'pending') AS inbox, \
+         (SELECT count(*) FROM sync_writes) AS writes, \
+         (SELECT count(*) FROM sync_links WHERE status = 'pending') AS links",
+    )
+    .get_result(&mut conn)
+    .await
+    .ok()?;
+    Some([counts.outbox, counts.inbox, counts.writes, counts.links])
+}
+
 pub async fn backlog(rig: &Rig) -> Backlog {
-    let db = &rig.stack.db;
     let topology = rig.stack.topology();
     let amqp = &rig.stack.broker.url;
     let mut retry_queues = 0;
     for tier in &topology.tiers {
         retry_queues += testkit::queue_depth(amqp, &topology.retry_queue("stripe", "customer", *tier)).await;
     }
+    let [outbox_unpublished, inbox_pending, writes_in_doubt, links_pending] = rows(&rig.stack.db.url).await.unwrap_or([-1; 4]);
     Backlog {
-        outbox_unpublished: db.count("SELECT count(*) FROM outbox WHERE published_at IS NULL").await,
-        inbox_pending: db.count("SELECT count(*) FROM inbound_events WHERE status = 'pending'").await,
+        outbox_unpublished,
+        inbox_pending,
         work_queue: testkit::queue_depth(amqp, &topology.work_queue("stripe", "customer")).await,
         retry_queues,
-        writes_in_doubt: db.count("SELECT count(*) FROM sync_writes").await,
-        links_pending: db.count("SELECT count(*) FROM sync_links WHERE status = 'pending'").await,
+        writes_in_doubt,
+        links_pending,
         stripe_held: rig.double.held(),
     }
 }

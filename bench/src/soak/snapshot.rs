@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use diesel::sql_types::{BigInt, Bool, Nullable, Text};
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -71,7 +71,7 @@ const FAILURES: &str = "SELECT 'inbound event ' || event_id || ' (' || event_typ
 
 impl Snapshot {
     pub async fn read(rig: &Rig, person: &Person, http: &reqwest::Client) -> anyhow::Result<Self> {
-        let mut conn = rig.stack.db.connect().await;
+        let mut conn = connect(&rig.stack.db.url).await?;
         let local: Vec<LocalCustomer> = diesel::sql_query(LOCAL).load(&mut conn).await.context("reading the local customers")?;
         let failures: Vec<Failure> = diesel::sql_query(FAILURES).load(&mut conn).await.context("reading the sync's failures")?;
         let remote = person.customers().await.context("listing Stripe's customers")?;
@@ -104,8 +104,22 @@ impl Snapshot {
     }
 }
 
+/// A connection of our own, tried again while a shared PostgreSQL has
+/// no connection to spare.
+async fn connect(url: &str) -> anyhow::Result<AsyncPgConnection> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match AsyncPgConnection::establish(url).await {
+            Ok(conn) => return Ok(conn),
+            Err(e) if tries >= 10 => return Err(e).context("connecting to the soak's database"),
+            Err(_) => tokio::time::sleep(std::time::Duration::from_secs(2)).await,
+        }
+    }
+}
+
 /// Stripe's events that the inbox does not hold (webhook and poller both missed them).
-async fn missed_events(person: &Person, conn: &mut diesel_async::AsyncPgConnection) -> anyhow::Result<Vec<String>> {
+async fn missed_events(person: &Person, conn: &mut AsyncPgConnection) -> anyhow::Result<Vec<String>> {
     #[derive(diesel::QueryableByName)]
     struct Id {
         #[diesel(sql_type = Text)]
