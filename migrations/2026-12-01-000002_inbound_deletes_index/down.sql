@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY IF EXISTS inbound_events_deleted_object_idx;
