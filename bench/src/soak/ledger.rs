@@ -143,7 +143,8 @@ impl Ledger {
         if let Some(customer) = self.customers.get_mut(index) {
             customer.busy = false;
             customer.uncertain |= matches!(outcome, Outcome::Undecided(_));
-            customer.history.push(format!("{at:8.3}s {kind} {what}: {word} {detail}").trim_end().to_owned());
+            let what = if what.is_empty() { String::new() } else { format!(" {what}") };
+            customer.history.push(format!("{at:8.3}s {kind}{what}: {word} {detail}").trim_end().to_owned());
         }
     }
 
