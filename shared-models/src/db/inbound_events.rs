@@ -143,29 +143,6 @@ pub async fn find(conn: &mut AsyncPgConnection, integration: &str, event_id: &st
         .context("reading an inbound event")
 }
 
-/// The id of a stored `customer.deleted` of the outside record `object_id`,
-/// if the inbox holds one (handled or not). Outside ids are never reused,
-/// so a delete stored is final for every other event of that record.
-pub async fn deletion_of(conn: &mut AsyncPgConnection, integration: &str, object_id: &str) -> Result<Option<String>, Error> {
-    #[derive(QueryableByName)]
-    struct Found {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        event_id: String,
-    }
-    // Matches the partial index inbound_events_deleted_object_idx.
-    let found: Option<Found> = diesel::sql_query(
-        "SELECT event_id FROM inbound_events WHERE integration = $1 AND event_type = 'customer.deleted' \
-         AND payload->'data'->'object'->>'id' = $2 LIMIT 1",
-    )
-    .bind::<diesel::sql_types::Text, _>(integration)
-    .bind::<diesel::sql_types::Text, _>(object_id)
-    .get_result(conn)
-    .await
-    .optional()
-    .context("looking for a stored delete of an outside record")?;
-    Ok(found.map(|f| f.event_id))
-}
-
 pub async fn count_pending(conn: &mut AsyncPgConnection) -> Result<i64, Error> {
     inbound_events::table
         .filter(inbound_events::status.eq(InboundStatus::Pending.as_str()))

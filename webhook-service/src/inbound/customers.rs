@@ -20,7 +20,7 @@ use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use shared_models::db::customers::{self, Customer, CustomerChanges};
 use shared_models::db::sync_conflicts::{self, NewSyncConflict};
-use shared_models::db::{changes, create_attempts, inbound_events, sync_links, sync_writes};
+use shared_models::db::{changes, create_attempts, sync_links, sync_writes};
 use shared_models::domain::CustomerId;
 use shared_models::sync::{EntityRef, Operation, CUSTOMER};
 use uuid::Uuid;
@@ -78,10 +78,6 @@ async fn unknown(conn: &mut AsyncPgConnection, ctx: &Ctx<'_>, remote: RemoteCust
     if deleted {
         sync_conflicts::resolve(conn, STRIPE, CUSTOMER, &remote.id).await?;
         return Ok(Outcome::skipped("no local customer stands for it: nothing to delete".into()));
-    }
-    // Its delete came in first (older events missed by webhook, found by the poller later).
-    if let Some(deletion) = inbound_events::deletion_of(conn, STRIPE, &remote.id).await? {
-        return Ok(Outcome::skipped(format!("deleted in Stripe (event {deletion}), and a delete is final")));
     }
     if let Some(conflict) = sync_conflicts::find(conn, STRIPE, CUSTOMER, &remote.id).await? {
         if conflict.event_created > ctx.event.created {

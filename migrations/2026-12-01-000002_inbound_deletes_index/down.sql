@@ -1,1 +1,0 @@
-DROP INDEX CONCURRENTLY IF EXISTS inbound_events_deleted_object_idx;
