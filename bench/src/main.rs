@@ -1,6 +1,7 @@
 //! `cargo run --release -p bench -- [--quick] [--json FILE]`: starts the
 //! real services on a fresh database, drives them, and prints every figure
 //! next to the limit the machine allows in the same run, then the budget.
+//! `bench soak ...` runs the randomized fault soak instead (see `soak`).
 
 mod api;
 mod client;
@@ -13,6 +14,7 @@ mod machine;
 mod memory;
 mod outward;
 mod report;
+mod soak;
 mod stack;
 mod stats;
 mod suite;
@@ -26,6 +28,7 @@ use crate::report::Report;
 use crate::suite::{Bench, Sizes};
 
 const USAGE: &str = "usage: bench [--quick] [--json FILE]
+       bench soak [--seed N] [--minutes M] [--json FILE]   (bench soak --help)
   --quick      a smoke run of every section (under a minute); its figures mean little
   --json FILE  also write the report as JSON to FILE";
 
@@ -56,6 +59,13 @@ fn args() -> anyhow::Result<Args> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    if std::env::args().nth(1).as_deref() == Some("soak") {
+        // Lost, doubled or diverged customers: a failed run, for scripts too.
+        if !soak::run(std::env::args().skip(2)).await? {
+            std::process::exit(1);
+        }
+        return Ok(());
+    }
     let args = args()?;
     let bin_dir = stack::binaries()?;
     let profile = bin_dir.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_owned();

@@ -45,6 +45,11 @@ impl Service {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// kill -9: the process gets no chance to finish anything (the soak's fault).
+    pub async fn kill(mut self) {
+        let _ = self.child.kill().await;
+    }
+
     /// SIGTERM, then a kill if it has not stopped within 10 s.
     pub async fn stop(mut self) {
         if let Some(pid) = self.child.id() {
@@ -98,22 +103,25 @@ impl Stack {
 
     /// Starts `name` with the shared settings plus `extra`; waits for /health.
     pub async fn start(&self, name: &'static str, extra: &[(&str, String)]) -> anyhow::Result<Service> {
+        self.start_as(name, name, extra).await
+    }
+
+    /// Like `start`, logging to `<log>.log`: two processes of one binary
+    /// keep apart logs.
+    pub async fn start_as(&self, name: &'static str, log: &str, extra: &[(&str, String)]) -> anyhow::Result<Service> {
         let port = free_port()?;
         let port_var = match name {
             "api-service" => "API_PORT",
             "webhook-service" => "WEBHOOK_PORT",
             _ => "WORKER_METRICS_PORT",
         };
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.work_dir.join(format!("{name}.log")))
-            .context("opening a service log")?;
+        let log_path = self.work_dir.join(format!("{log}.log"));
+        let log_file = std::fs::OpenOptions::new().create(true).append(true).open(&log_path).context("opening a service log")?;
         let mut command = Command::new(self.bin_dir.join(name));
         // No `.env` of a developer's checkout leaks in: every setting is given here.
         command.current_dir(&self.work_dir).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
         command.envs(&self.env).env(port_var, port.to_string()).envs(extra.iter().map(|(k, v)| (*k, v)));
-        command.stdout(Stdio::null()).stderr(log).kill_on_drop(true);
+        command.stdout(Stdio::null()).stderr(log_file).kill_on_drop(true);
         let child = command.spawn().with_context(|| format!("starting {}", self.bin_dir.join(name).display()))?;
         let service = Service { name, port, child };
         let health = format!("{}/health", service.url());
@@ -123,7 +131,7 @@ impl Stack {
         })
         .await;
         if !up {
-            bail!("{name} did not answer {health} within 30 s; see {}", self.work_dir.join(format!("{name}.log")).display());
+            bail!("{name} did not answer {health} within 30 s; see {}", log_path.display());
         }
         Ok(service)
     }
@@ -146,6 +154,13 @@ impl Stack {
 
     pub fn topology(&self) -> Topology {
         Topology::new(&self.broker.prefix, RETRY_BASE_MS, RETRY_MAX_MS)
+    }
+
+    /// Drops the RabbitMQ names but keeps the database and the logs, to
+    /// look into after a failed run; says where they are.
+    pub async fn keep_evidence(self) -> String {
+        testkit::delete_topology(&self.broker.url, &self.topology(), &[("stripe", "customer")]).await;
+        format!("database {} and the logs in {}", self.db.url, self.work_dir.display())
     }
 
     pub async fn cleanup(self) {

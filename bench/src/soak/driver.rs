@@ -1,0 +1,123 @@
+//! The load: about `rate` operations a second for the run's time, each drawn
+//! from a seeded RNG: creates, edits and deletes through our API, and the
+//! same made in Stripe by a person. One operation per customer at a time,
+//! so "the last accepted write" of a customer is well defined.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use tokio::task::JoinSet;
+
+use super::ledger::{Cohort, Ledger, Values};
+use super::ops::{Op, Operator};
+
+/// Kinds of operation and their weights (out of 100).
+const KINDS: [(&str, u32); 7] = [
+    ("api.create", 16),
+    ("api.patch", 20),
+    ("api.put", 10),
+    ("api.delete", 5),
+    ("stripe.create", 10),
+    ("stripe.edit", 33),
+    ("stripe.delete", 6),
+];
+/// Half the edits go to one of the customers made last: several changes
+/// of one customer close together are where a write in doubt meets the next.
+const HOT: usize = 20;
+const PROGRESS_EVERY: Duration = Duration::from_secs(30);
+
+pub fn lock(ledger: &Mutex<Ledger>) -> std::sync::MutexGuard<'_, Ledger> {
+    ledger.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Drives operations until `until` (or `stop`), then waits for those in flight.
+pub async fn run(operator: Operator, seed: u64, rate: f64, until: Instant, stop: Arc<AtomicBool>) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut tasks = JoinSet::new();
+    let operator = Arc::new(operator);
+    let (started, mut shown) = (Instant::now(), Instant::now());
+    while Instant::now() < until && !stop.load(Ordering::SeqCst) {
+        ticks.tick().await;
+        if shown.elapsed() >= PROGRESS_EVERY {
+            shown = Instant::now();
+            let sent: u64 = lock(&operator.ledger).ops.values().map(|c| c.sent).sum();
+            eprintln!("  {:6.0} s: {sent} operations done, {} in flight", started.elapsed().as_secs_f64(), tasks.len());
+        }
+        let op = choose(&mut rng, &mut lock(&operator.ledger));
+        let operator = operator.clone();
+        tasks.spawn(async move { operator.execute(op).await });
+        while tasks.try_join_next().is_some() {}
+    }
+    while tasks.join_next().await.is_some() {}
+}
+
+fn weighted<T: Copy>(rng: &mut StdRng, choices: &[(T, u32)]) -> T {
+    let total: u32 = choices.iter().map(|(_, w)| w).sum();
+    let mut draw = rng.random_range(0..total);
+    for (choice, weight) in choices {
+        if draw < *weight {
+            return *choice;
+        }
+        draw -= weight;
+    }
+    choices[0].0
+}
+
+/// The next operation; the customer it concerns is marked busy.
+fn choose(rng: &mut StdRng, ledger: &mut Ledger) -> Op {
+    let kind = weighted(rng, &KINDS);
+    let local_edit = matches!(kind, "api.patch" | "api.put" | "api.delete");
+    let remote_edit = matches!(kind, "stripe.edit" | "stripe.delete");
+    let candidates: Vec<usize> = ledger
+        .customers
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.busy && !c.deleted)
+        .filter(|(_, c)| match c.cohort {
+            Cohort::Api => local_edit && c.local_id.is_some(),
+            Cohort::StripeEdited => remote_edit && c.local_id.is_some(),
+            Cohort::StripeBorn => remote_edit && c.stripe_id.is_some(),
+            Cohort::Both => (local_edit || remote_edit) && c.local_id.is_some(),
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let Some(index) = pick(rng, &candidates) else {
+        return create(rng, ledger, kind == "stripe.create");
+    };
+    ledger.customers[index].busy = true;
+    let (name, email) = match rng.random_range(0..3) {
+        0 => (Some(ledger.fresh_name()), None),
+        1 => (None, Some(ledger.fresh_email())),
+        _ => (Some(ledger.fresh_name()), Some(ledger.fresh_email())),
+    };
+    match kind {
+        "api.patch" => Op::ApiPatch { index, name, email },
+        "api.put" => Op::ApiPut { index, values: Values { name: ledger.fresh_name(), email: ledger.fresh_email() } },
+        "api.delete" => Op::ApiDelete { index },
+        "stripe.edit" => Op::StripeEdit { index, name, email },
+        _ => Op::StripeDelete { index },
+    }
+}
+
+/// Half the time one of the last `HOT` candidates, else any.
+fn pick(rng: &mut StdRng, candidates: &[usize]) -> Option<usize> {
+    if candidates.is_empty() {
+        return None;
+    }
+    let from = if rng.random_bool(0.5) { candidates.len().saturating_sub(HOT) } else { 0 };
+    Some(candidates[rng.random_range(from..candidates.len())])
+}
+
+fn create(rng: &mut StdRng, ledger: &mut Ledger, in_stripe: bool) -> Op {
+    let values = Values { name: ledger.fresh_name(), email: ledger.fresh_email() };
+    if in_stripe {
+        return Op::StripeCreate { index: ledger.add(Cohort::StripeBorn, values) };
+    }
+    let cohort = weighted(rng, &[(Cohort::Api, 60), (Cohort::StripeEdited, 25), (Cohort::Both, 15)]);
+    Op::ApiCreate { index: ledger.add(cohort, values) }
+}

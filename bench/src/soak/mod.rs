@@ -1,0 +1,160 @@
+//! `bench soak [--seed N] [--minutes M] [--json FILE]`: a randomized soak
+//! of the whole system. For M minutes it drives about 8 operations a
+//! second on both sides (our API, and a person in Stripe) while one fault
+//! at a time hits it (kill -9 of a service, RabbitMQ or PostgreSQL cut
+//! off, a Stripe storm) and Stripe plays up at a low rate in between.
+//! Then it ends the faults, waits until the sync is quiet, and compares
+//! both sides without a reconcile: 0 lost, 0 doubled, 0 diverged, or it
+//! fails. Every random choice comes from the seed (printed), so a run can
+//! be replayed, as far as timing allows.
+
+mod compare;
+#[cfg(test)]
+mod compare_tests;
+mod driver;
+mod evidence;
+mod faults;
+mod ledger;
+mod ops;
+mod person;
+mod rig;
+mod settle;
+mod snapshot;
+mod summary;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+
+use compare::Verdict;
+use ledger::Ledger;
+use person::Person;
+use rig::Rig;
+use summary::{StripeCalls, Summary};
+
+pub const USAGE: &str = "usage: bench soak [--seed N] [--minutes M] [--json FILE]
+  --seed N     seed of every random choice (default: random, printed)
+  --minutes M  how long the load and the faults go on; fractions allowed (default 10)
+  --json FILE  also write the summary as JSON to FILE";
+
+/// Operations per second.
+const RATE: f64 = 8.0;
+/// How long the sync may take to go quiet once the faults end.
+const SETTLE_BOUND: Duration = Duration::from_secs(180);
+/// The faults draw from their own stream of the seed, so the load's
+/// choices do not shift when a fault does.
+const FAULT_STREAM: u64 = 0x5eed_fa17;
+
+struct Args {
+    seed: u64,
+    minutes: f64,
+    json: Option<std::path::PathBuf>,
+}
+
+fn args(mut rest: impl Iterator<Item = String>) -> anyhow::Result<Args> {
+    let mut parsed = Args { seed: rand::random(), minutes: 10.0, json: None };
+    while let Some(arg) = rest.next() {
+        let mut value = || rest.next().with_context(|| format!("{arg} needs a value\n{USAGE}"));
+        match arg.as_str() {
+            "--seed" => parsed.seed = value()?.parse().context("--seed takes a whole number")?,
+            "--minutes" => parsed.minutes = value()?.parse().context("--minutes takes a number")?,
+            "--json" => parsed.json = Some(value()?.into()),
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            other => bail!("unknown argument '{other}'\n{USAGE}"),
+        }
+    }
+    if !(parsed.minutes > 0.0 && parsed.minutes.is_finite()) {
+        bail!("--minutes must be above 0");
+    }
+    Ok(parsed)
+}
+
+/// Runs the soak; `Ok(true)` when it found nothing wrong.
+pub async fn run(rest: impl Iterator<Item = String>) -> anyhow::Result<bool> {
+    let args = args(rest)?;
+    let bin_dir = crate::stack::binaries()?;
+    let profile = bin_dir.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_owned();
+    println!("soak: seed {}, {} minute(s), {RATE} operations/s, {profile} build", args.seed, args.minutes);
+    let rig = Arc::new(Rig::start(bin_dir).await?);
+    println!("service logs: {}", rig.stack.log_dir().display());
+    let outcome = soak(&args, &profile, rig.clone()).await;
+    let rig = Arc::try_unwrap(rig).ok().context("the system is still in use")?;
+    let mut summary = match outcome {
+        Ok(summary) => summary,
+        Err(e) => {
+            let kept = rig.stop(true).await.unwrap_or_default();
+            return Err(e.context(format!("the soak could not go on; kept {kept}")));
+        }
+    };
+    summary.print();
+    let passed = summary.passed();
+    summary.evidence = rig.stop(!passed).await;
+    if let Some(kept) = &summary.evidence {
+        println!("kept for diagnosis: {kept}");
+    }
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&summary)?).with_context(|| format!("writing {}", path.display()))?;
+        println!("JSON summary: {}", path.display());
+    }
+    Ok(passed)
+}
+
+/// The load and the faults, then quiescence and the comparison; on a
+/// failed comparison, the evidence is written next to the logs.
+async fn soak(args: &Args, profile: &str, rig: Arc<Rig>) -> anyhow::Result<Summary> {
+    let ledger = Arc::new(Mutex::new(Ledger::new(args.seed)));
+    let person = Person::new(&rig.localstripe.url)?;
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
+    let started = Instant::now();
+    let until = started + Duration::from_secs_f64(args.minutes * 60.0);
+    // A fault that cannot be ended (a service that will not start) ends the load too.
+    let stop = Arc::new(AtomicBool::new(false));
+    let operator = ops::Operator { rig: rig.clone(), ledger: ledger.clone(), person: person.clone(), http: http.clone() };
+    let faults = async {
+        let played = faults::run(&rig, args.seed ^ FAULT_STREAM, started, until).await;
+        stop.store(played.is_err(), Ordering::SeqCst);
+        played
+    };
+    let (_, played) = tokio::join!(driver::run(operator, args.seed, RATE, until, stop.clone()), faults);
+    let seconds = started.elapsed().as_secs_f64();
+    let played = played.context("playing the faults")?;
+
+    eprintln!("  load over after {seconds:.0} s; ending the faults and waiting for the sync to go quiet");
+    rig.heal().await.context("ending the faults")?;
+    let (settled, backlog, took) = settle::settle(&rig, SETTLE_BOUND).await;
+    let snapshot = snapshot::Snapshot::read(&rig, &person, &http).await?;
+    let ledger = Arc::try_unwrap(ledger).ok().context("the ledger is still in use")?.into_inner().unwrap_or_else(|e| e.into_inner());
+    let findings = compare::compare(&ledger, &snapshot);
+    let summary = Summary {
+        seed: args.seed,
+        minutes: args.minutes,
+        seconds,
+        profile: profile.to_owned(),
+        operations: ledger.ops.clone(),
+        customers: ledger.cohorts(),
+        uncertain: ledger.customers.iter().filter(|c| c.uncertain).count(),
+        faults: faults::counts(&played),
+        fault_log: played,
+        stripe: StripeCalls::of(&rig.double),
+        settled,
+        settle_seconds: took.as_secs_f64(),
+        backlog,
+        events_missed: snapshot.events_missed.len(),
+        lost: Summary::count(&findings, Verdict::Lost),
+        doubled: Summary::count(&findings, Verdict::Doubled),
+        diverged: Summary::count(&findings, Verdict::Diverged),
+        findings,
+        evidence: None,
+    };
+    if !summary.passed() {
+        let dir = rig.stack.log_dir();
+        evidence::write_double_log(dir, &rig.double)?;
+        evidence::write_findings(dir, &ledger, &snapshot, &summary.findings)?;
+    }
+    Ok(summary)
+}
