@@ -64,3 +64,45 @@ async fn services_starting_at_once_migrate_without_racing() {
     assert_eq!(db.count("SELECT count(*) FROM outbox").await, 0);
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_service_started_while_postgresql_is_away_waits_for_it() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    // Arrange: PostgreSQL reachable only through a proxy that is cut.
+    let db = testkit::TestDb::create().await;
+    let postgres = testkit::TcpProxy::start("127.0.0.1:5432".parse().unwrap()).await;
+    postgres.cut();
+    let url = db.url.replace("127.0.0.1:5432", &postgres.addr.to_string());
+
+    // Act: the service starts (here its migrate command) while it is away.
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_api-service"))
+        .arg("migrate")
+        .env_clear()
+        .env("DATABASE_URL", &url)
+        .env("AMQP_URL", "amqp://127.0.0.1:5672/%2f")
+        .env("RUST_LOG", "info")
+        .current_dir(std::env::temp_dir())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start api-service migrate");
+    let mut log = BufReader::new(child.stderr.take().unwrap()).lines();
+    let waiting = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while let Ok(Some(line)) = log.next_line().await {
+            if line.contains("PostgreSQL is not accepting us yet") {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    postgres.restore();
+    tokio::spawn(async move { while let Ok(Some(_)) = log.next_line().await {} });
+
+    // Assert: it waited instead of exiting, and went on once it could.
+    assert_eq!(waiting.ok(), Some(true), "the service said it waits for PostgreSQL");
+    let status = tokio::time::timeout(std::time::Duration::from_secs(30), child.wait()).await.expect("it finished").unwrap();
+    assert!(status.success());
+    db.cleanup().await;
+}

@@ -1,3 +1,5 @@
+use std::time::{Duration, Instant};
+
 use diesel::connection::SimpleConnection;
 use diesel::sql_types::{BigInt, Bool};
 use diesel::{Connection, RunQueryDsl};
@@ -13,13 +15,16 @@ const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 /// lock migrates, the others wait and then find nothing left to do.
 const MIGRATION_LOCK_KEY: i64 = 0x6361_7461_6c6f_6701;
 
+/// How long a starting service waits for PostgreSQL to accept it (down, still
+/// starting, restarting, out of connections) before it gives up.
+const CONNECT_PATIENCE: Duration = Duration::from_secs(60);
+
 /// Applies pending migrations; safe when several services start at once.
 /// Returns the versions it applied.
 pub async fn run_migrations(database_url: &str) -> Result<Vec<String>, Error> {
     let url = database_url.to_owned();
     tokio::task::spawn_blocking(move || {
-        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
-            .map_err(|e| Error::Migration(format!("cannot connect to DATABASE_URL: {e}")))?;
+        let mut conn = connect(&url)?;
         take_lock(&mut conn)?;
         let applied = conn
             .run_pending_migrations(MIGRATIONS)
@@ -30,6 +35,28 @@ pub async fn run_migrations(database_url: &str) -> Result<Vec<String>, Error> {
     })
     .await
     .map_err(|e| Error::Migration(format!("migration task failed: {e}")))?
+}
+
+/// Connects, waiting out a PostgreSQL that is away for a moment; a refusal
+/// that waiting cannot fix (a wrong password or database) fails at once.
+fn connect(url: &str) -> Result<AsyncConnectionWrapper<AsyncPgConnection>, Error> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(250);
+    loop {
+        match AsyncConnectionWrapper::<AsyncPgConnection>::establish(url) {
+            Ok(conn) => return Ok(conn),
+            Err(e) => {
+                let message = e.to_string();
+                let lasting = ["authentication failed", "does not exist", "invalid", "password"].iter().any(|m| message.contains(m));
+                if lasting || started.elapsed() >= CONNECT_PATIENCE {
+                    return Err(Error::Migration(format!("cannot connect to DATABASE_URL: {}", message.trim())));
+                }
+                log::warn!("PostgreSQL is not accepting us yet, trying again in {pause:?}: {}", message.trim());
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
 }
 
 #[derive(diesel::QueryableByName)]
@@ -51,6 +78,6 @@ fn take_lock(conn: &mut AsyncConnectionWrapper<AsyncPgConnection>) -> Result<(),
         if row.locked {
             return Ok(());
         }
-        std::thread::sleep(std::time::Duration::from_millis(100));
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
