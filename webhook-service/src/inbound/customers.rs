@@ -7,9 +7,11 @@
 //!
 //! Echo: every write of ours carries the local version in the Stripe
 //! customer's metadata, and the link keeps that version and a fingerprint
-//! of what was written. An event carrying exactly that is our own write
-//! coming back; one carrying an older version was overwritten in Stripe by
-//! a later write of ours. Neither changes anything here.
+//! of what was written; the write still in doubt (`sync_writes`) counts
+//! too, since its event may come before Stripe's answer does. An event
+//! carrying exactly that is our own write coming back; one carrying an
+//! older version was overwritten in Stripe by a later write of ours.
+//! Neither changes anything here.
 //!
 //! Conflicts: a Stripe change made on top of our latest write and a local
 //! edit not yet written to Stripe: the later one wins, by the second it was
@@ -19,29 +21,27 @@
 use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use shared_models::db::customers::{self, Customer, CustomerChanges};
-use shared_models::db::remote_deletions::{self, RemoteDeletion};
 use shared_models::db::sync_conflicts::{self, NewSyncConflict};
-use shared_models::db::{changes, create_attempts, sync_links, sync_writes};
-use shared_models::domain::CustomerId;
+use shared_models::db::{changes, sync_links, sync_writes};
 use shared_models::sync::{EntityRef, Operation, CUSTOMER};
 use uuid::Uuid;
 
 use super::remote_checks::{current_if_same_second, email_owner, local_values};
-use super::{listed, Applier, Effect, Outcome, Source, STRIPE};
+use super::{listed, new_customers, Applier, Effect, Outcome, Source, STRIPE};
 use crate::event::{RemoteCustomer, StripeEvent};
 use crate::Error;
 
-struct Ctx<'a> {
-    applier: &'a Applier,
-    event: &'a StripeEvent,
-    source: Source,
+pub(super) struct Ctx<'a> {
+    pub(super) applier: &'a Applier,
+    pub(super) event: &'a StripeEvent,
+    pub(super) source: Source,
     /// Stripe's current state of the customer, read before any lock was
     /// taken when the event looked like a same-second one.
-    current: Option<RemoteCustomer>,
+    pub(super) current: Option<RemoteCustomer>,
 }
 
 impl Ctx<'_> {
-    fn mark(&self) -> (i64, &str) {
+    pub(super) fn mark(&self) -> (i64, &str) {
         (self.event.created, self.event.id.as_str())
     }
 }
@@ -65,59 +65,13 @@ pub async fn apply(conn: &mut AsyncPgConnection, applier: &Applier, event: &Stri
     };
     let deleted = event.event_type == "customer.deleted" || remote.deleted;
     match local {
-        None => unknown(conn, &ctx, remote, deleted).await,
+        None => new_customers::unknown(conn, &ctx, remote, deleted).await,
         Some(local) if local.deleted_at.is_some() => match listed::outdated_deleted(conn, source, &remote, &local).await? {
             Some(requeued) => Ok(requeued),
             None => Ok(Outcome::skipped(format!("customer {} was deleted here, and a delete is final", local.id))),
         },
         Some(local) => known(conn, &ctx, remote, local, deleted).await,
     }
-}
-
-/// A Stripe customer no local customer stands for (yet).
-async fn unknown(conn: &mut AsyncPgConnection, ctx: &Ctx<'_>, remote: RemoteCustomer, deleted: bool) -> Result<Outcome, Error> {
-    if deleted {
-        sync_conflicts::resolve(conn, STRIPE, CUSTOMER, &remote.id).await?;
-        // Remembered: an older event of it may still arrive (its create
-        // found by the poller after this delete came by webhook).
-        let deletion = RemoteDeletion {
-            integration: STRIPE.to_owned(),
-            entity_type: CUSTOMER.to_owned(),
-            external_id: remote.id.clone(),
-            event_id: ctx.event.id.clone(),
-            event_created: ctx.event.created,
-        };
-        remote_deletions::record(conn, &deletion).await?;
-        return Ok(Outcome::skipped("no local customer stands for it: nothing to delete".into()));
-    }
-    if let Some(deletion) = remote_deletions::find(conn, STRIPE, CUSTOMER, &remote.id).await? {
-        let why = format!("deleted in Stripe (event {}), and a delete is final", deletion.event_id);
-        return Ok(Outcome::skipped(why));
-    }
-    if let Some(conflict) = sync_conflicts::find(conn, STRIPE, CUSTOMER, &remote.id).await? {
-        if conflict.event_created > ctx.event.created {
-            return Ok(Outcome::skipped(format!("older than event {}, already taken into account", conflict.event_id)));
-        }
-    }
-    let (name, email) = match local_values(&remote) {
-        Ok(values) => values,
-        Err(problem) => return reject(conn, ctx, &remote, None, problem).await,
-    };
-    if let Some(owner) = email_owner(conn, &email, None).await? {
-        if let Some(linked) = link_by_email(conn, ctx, &remote, owner).await? {
-            return Ok(linked);
-        }
-        return reject(conn, ctx, &remote, None, format!("email {} is already used by customer {owner}", email.as_str())).await;
-    }
-    // A Stripe customer carrying an id of ours that names no customer here
-    // (a restored database, say) keeps that id.
-    let id = remote.our_id().map(CustomerId::from).unwrap_or_else(CustomerId::generate);
-    let customer = customers::insert(conn, id, &name, &email).await?;
-    let entity = EntityRef::customer(customer.id);
-    changes::record(conn, &ctx.applier.integrations, &entity, Operation::Created, customer.version).await?;
-    sync_links::record_inbound(conn, STRIPE, &entity, &remote.id, ctx.mark(), Some(customer.version)).await?;
-    sync_conflicts::resolve(conn, STRIPE, CUSTOMER, &remote.id).await?;
-    Ok(Outcome::applied(Effect::Created, format!("customer {} created from Stripe customer {}", customer.id, remote.id)))
 }
 
 /// A Stripe customer linked to (or carrying the id of) a live local customer.
@@ -216,31 +170,6 @@ async fn known(
     Ok(Outcome::applied(Effect::Updated, format!("customer {} updated to version {}{note}", local.id, updated.version)))
 }
 
-/// A Stripe customer unknown here whose email a local customer has that
-/// never reached Stripe (an initial import, or a customer made on both
-/// sides): they are the same customer, so they are linked, not doubled.
-/// The local values win; the worker writes them to Stripe. `None` when the
-/// local customer is linked already or a create of it may have reached
-/// Stripe (linking then could leave a double there).
-async fn link_by_email(
-    conn: &mut AsyncPgConnection,
-    ctx: &Ctx<'_>,
-    remote: &RemoteCustomer,
-    owner: Uuid,
-) -> Result<Option<Outcome>, Error> {
-    let Some(local) = customers::find_for_update(conn, owner).await? else { return Ok(None) };
-    let entity = EntityRef::customer(local.id);
-    let link = sync_links::lock(conn, STRIPE, &entity).await?;
-    if link.external_id.is_some() || !create_attempts::lookup_keys(conn, STRIPE, &entity).await?.is_empty() {
-        return Ok(None);
-    }
-    let same = remote.name.as_deref() == Some(local.name.as_str()) && remote.email.as_deref() == Some(local.email.as_str());
-    sync_links::record_inbound(conn, STRIPE, &entity, &remote.id, ctx.mark(), same.then_some(local.version)).await?;
-    sync_conflicts::resolve(conn, STRIPE, CUSTOMER, &remote.id).await?;
-    let why = if same { "same values" } else { "the local values win and will be written to Stripe" };
-    Ok(Some(Outcome::applied(Effect::Linked, format!("customer {} linked to Stripe customer {} by email ({why})", local.id, remote.id))))
-}
-
 async fn delete_local(conn: &mut AsyncPgConnection, ctx: &Ctx<'_>, remote: &RemoteCustomer, entity: &EntityRef) -> Result<Outcome, Error> {
     let deleted = customers::soft_delete(conn, entity.id).await?;
     changes::record(conn, &ctx.applier.integrations, entity, Operation::Deleted, deleted.version).await?;
@@ -250,7 +179,7 @@ async fn delete_local(conn: &mut AsyncPgConnection, ctx: &Ctx<'_>, remote: &Remo
 }
 
 /// Keeps the record and its problem (shown by the API); nothing else changes.
-async fn reject(
+pub(super) async fn reject(
     conn: &mut AsyncPgConnection,
     ctx: &Ctx<'_>,
     remote: &RemoteCustomer,

@@ -3,6 +3,7 @@
 
 mod customers;
 mod listed;
+mod new_customers;
 mod poller;
 mod processor;
 mod remote_checks;
