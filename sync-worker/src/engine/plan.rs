@@ -66,9 +66,16 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
                 Some(None) => {}
             }
         }
-        let record = serde_json::from_value(write.request.clone())
-            .map_err(|e| SyncError::Permanent { message: format!("the journaled write of {} cannot be read: {e}", entity.id) })?;
-        Ok(Some(Plan::Send(write, record)))
+        match serde_json::from_value(write.request.clone()) {
+            Ok(record) => Ok(Some(Plan::Send(write, record))),
+            Err(e) => {
+                // Written by a version that shaped records otherwise: it cannot
+                // be sent again as it was, and must not block the entity.
+                log::error!("{} {}: dropping a journaled write that cannot be read ({e})", entity.entity_type, entity.id);
+                sync_writes::settle(conn, self.integration(), entity).await?;
+                Ok(None)
+            }
+        }
     }
 
     /// Journals the write that brings the integration to the entity's
