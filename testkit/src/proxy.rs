@@ -36,6 +36,11 @@ impl TcpProxy {
                 let delay = delay2.clone();
                 tokio::spawn(async move {
                     let Ok(server) = TcpStream::connect(upstream).await else { return };
+                    // Small writes go out at once, as they would without the
+                    // proxy: Nagle's delay would add tens of milliseconds to
+                    // every request-response exchange (a database statement).
+                    let _ = client.set_nodelay(true);
+                    let _ = server.set_nodelay(true);
                     let (mut client_read, mut client_write) = client.into_split();
                     let (mut server_read, mut server_write) = server.into_split();
                     let upstream_leg = async { tokio::io::copy(&mut client_read, &mut server_write).await };
