@@ -61,3 +61,28 @@ pub async fn delete_topology(amqp_url: &str, topology: &Topology, pairs: &[(&str
     let _ = channel.exchange_delete(topology.changes_exchange().into(), ExchangeDeleteOptions::default()).await;
     let _ = conn.close(200, "done".into()).await;
 }
+
+/// Gives up the next message of `queue` as a worker does when a change fails
+/// for good: it goes to `dead_queue` with its attempts and `error`. Lets a
+/// test of the dead-letter tools make a dead letter without running a worker.
+pub async fn dead_letter_next(amqp_url: &str, queue: &str, dead_queue: &str, attempts: u32, error: &str) {
+    use lapin::options::{BasicAckOptions, BasicGetOptions};
+    use lapin::types::{AMQPValue, LongString};
+    use shared_models::broker::{Publisher, ATTEMPT_HEADER, ERROR_HEADER};
+
+    let conn = Connection::connect(amqp_url, ConnectionProperties::default()).await.expect("connect to RabbitMQ");
+    let channel = conn.create_channel().await.expect("open a channel");
+    let message = crate::wait_for(&format!("a message in {queue}"), std::time::Duration::from_secs(30), || async {
+        channel.basic_get(queue.into(), BasicGetOptions::default()).await.expect("basic.get")
+    })
+    .await;
+    let publisher = Publisher::open(&conn).await.expect("open a publisher");
+    let headers = [
+        (ATTEMPT_HEADER, AMQPValue::LongUInt(attempts)),
+        (ERROR_HEADER, AMQPValue::LongString(LongString::from(error.as_bytes().to_vec()))),
+    ];
+    let id = message.properties.message_id().as_ref().map(ToString::to_string).unwrap_or_default();
+    publisher.publish("", dead_queue, &id, &message.data, &headers, None).await.expect("publish the dead letter");
+    message.delivery.ack(BasicAckOptions::default()).await.expect("ack the original");
+    let _ = conn.close(200, "done".into()).await;
+}

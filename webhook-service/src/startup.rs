@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::inbound::{Applier, Poller, Processor, RetryPolicy};
+use crate::reconcile::RequestRunner;
 use crate::signature::Verifier;
 use crate::stripe_api::StripeApi;
 use crate::{readiness, routes, Error};
@@ -27,13 +28,15 @@ pub struct AppState {
     pub wake: Arc<Notify>,
 }
 
-/// webhook-service: the webhook endpoint, the inbox processor and, in poll
-/// mode, the poller of Stripe's event list.
+/// webhook-service: the webhook endpoint, the inbox processor, the runner of
+/// reconciles requested over the API and, in poll mode, the poller of
+/// Stripe's event list.
 pub struct Application {
     port: u16,
     server: Server,
     processor: Processor,
     poller: Option<Poller>,
+    reconciles: RequestRunner,
     shutdown: CancellationToken,
 }
 
@@ -81,7 +84,8 @@ impl Application {
             max_delay: Duration::from_millis(settings.retry_max_delay_ms),
         };
         let applier = Arc::new(Applier::new(api.clone(), settings.integrations()));
-        let processor = Processor::new(pool.clone(), applier, wake.clone(), retry, settings.inbox_retention_hours);
+        let processor = Processor::new(pool.clone(), applier.clone(), wake.clone(), retry, settings.inbox_retention_hours);
+        let reconciles = RequestRunner::new(pool.clone(), applier);
         let poller =
             mode.poll.then(|| Poller::new(pool.clone(), api, Duration::from_millis(settings.stripe_poll_interval_ms), wake.clone()));
 
@@ -113,7 +117,7 @@ impl Application {
         .map_err(io)?
         .shutdown_timeout(10)
         .run();
-        Ok(Self { port, server, processor, poller, shutdown: CancellationToken::new() })
+        Ok(Self { port, server, processor, poller, reconciles, shutdown: CancellationToken::new() })
     }
 
     pub fn port(&self) -> u16 {
@@ -124,14 +128,17 @@ impl Application {
         StopHandle { server: self.server.handle(), shutdown: self.shutdown.clone() }
     }
 
-    /// Serves until stopped (signal or `StopHandle`); the processor and the
-    /// poller run alongside and stop with it.
+    /// Serves until stopped (signal or `StopHandle`); the processor, the
+    /// poller and the runner of requested reconciles run alongside and stop
+    /// with it.
     pub async fn run_until_stopped(self) -> Result<(), std::io::Error> {
         let processor = tokio::spawn(self.processor.run(self.shutdown.clone()));
+        let reconciles = tokio::spawn(self.reconciles.run(self.shutdown.clone()));
         let poller = self.poller.map(|p| tokio::spawn(p.run(self.shutdown.clone())));
         let served = self.server.await;
         self.shutdown.cancel();
         let _ = processor.await;
+        let _ = reconciles.await;
         if let Some(poller) = poller {
             let _ = poller.await;
         }

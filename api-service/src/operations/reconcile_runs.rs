@@ -1,11 +1,11 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use shared_models::db::reconcile_runs::{self, RunStatus, StartedBy};
+use shared_models::db::reconcile_runs::{self, NewReconcileRun, RunStatus, Start, StartedBy};
 use shared_models::db::PgPool;
 use shared_models::error::Context;
+use shared_models::reconcile::Summary;
 use utoipa::ToSchema;
 use uuid::Uuid;
-use webhook_service::reconcile::{Reconciler, Summary};
 
 use crate::error::ApiError;
 
@@ -49,22 +49,27 @@ impl TryFrom<reconcile_runs::ReconcileRun> for ReconcileRun {
     }
 }
 
-/// Starts a run in the background; refused while one is running, here or
-/// in any other process (another api-service, the command).
-pub async fn start(settings: &shared_models::config::Settings, dry_run: bool) -> Result<ReconcileRun, ApiError> {
-    let reconciler = Reconciler::from_settings(settings).map_err(|e| ApiError::Unavailable(format!("cannot reconcile: {e}")))?;
-    let recorded = reconciler.record(StartedBy::Api, dry_run).await.map_err(|e| match e {
-        webhook_service::Error::AlreadyRunning(_) => ApiError::AlreadyRunning(e.to_string()),
-        webhook_service::Error::Shared(e) => ApiError::from(e),
-        webhook_service::Error::Database(e) => ApiError::from(e),
-        other => ApiError::Internal(other.to_string()),
-    })?;
-    let run = ReconcileRun::try_from(recorded.row().clone())?;
-    // The run records its own end, an error included.
-    tokio::spawn(async move {
-        let _ = recorded.run(&()).await;
-    });
-    Ok(run)
+/// Asks for a run: recorded as `requested`, for webhook-service (which owns
+/// the inward side and Stripe's keys) to claim and run. Refused while one
+/// is requested or running, here or in any other process.
+pub async fn start(pool: &PgPool, dry_run: bool) -> Result<ReconcileRun, ApiError> {
+    let summary = serde_json::to_value(Summary { dry_run, ..Summary::default() })
+        .map_err(|e| ApiError::Internal(format!("cannot record a reconcile's summary: {e}")))?;
+    let new = NewReconcileRun {
+        id: Uuid::now_v7(),
+        started_by: StartedBy::Api.as_str(),
+        status: RunStatus::Requested.as_str(),
+        dry_run,
+        summary: &summary,
+    };
+    let mut conn = pool.get().await.context("checking out a connection to request a reconcile")?;
+    match reconcile_runs::start(&mut conn, &new).await? {
+        Start::Started { run, .. } => ReconcileRun::try_from(run),
+        Start::Refused { running } => Err(ApiError::AlreadyRunning(match running {
+            Some(id) => format!("another reconcile is running ({id})"),
+            None => "another reconcile is running".to_owned(),
+        })),
+    }
 }
 
 /// The latest runs of every process, newest first. Runs whose process

@@ -20,9 +20,10 @@ pub struct ReconcileRequest {
 /// Compares both catalogs and repairs every difference in both directions by
 /// the live sync's rules: missing links, missed webhooks, lost messages,
 /// changes made while a service was down. Also the initial import of an
-/// existing Stripe account. Runs in the background (poll the `Location`, on
-/// any instance); safe next to the live sync. One runs at a time across
-/// every api-service and the `webhook-service reconcile` command.
+/// existing Stripe account. Recorded as `requested`; webhook-service claims
+/// it within about a second and runs it in the background (poll the
+/// `Location`, on any instance); safe next to the live sync. One runs at a
+/// time across every instance and the `webhook-service reconcile` command.
 #[utoipa::path(
     operation_id = "start_reconcile",
     tag = "sync",
@@ -42,7 +43,7 @@ pub struct ReconcileRequest {
 #[post("/sync/reconcile")]
 pub async fn start(state: web::Data<AppState>, req: HttpRequest, body: web::Payload) -> Result<HttpResponse, ApiError> {
     let request: ReconcileRequest = super::optional_json(&req, body).await?;
-    let run = reconcile_runs::start(&state.settings, request.dry_run).await?;
+    let run = reconcile_runs::start(&state.pool, request.dry_run).await?;
     Ok(HttpResponse::Accepted().insert_header(("Location", format!("/sync/reconcile/{}", run.id))).json(run))
 }
 

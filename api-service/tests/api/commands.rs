@@ -1,30 +1,25 @@
 //! `api-service dead-letters [replay [<message-id>]]`, run as the real
 //! binary with its settings in the environment.
 
-use std::time::Duration;
-
 use serde_json::Value;
-use tokio_util::sync::CancellationToken;
 
 use crate::support::{email, Api};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_api-service");
 
-/// Makes a change that fails for good: the worker's Stripe is a closed
-/// port, so every attempt fails and the change is dead-lettered. Returns
-/// the customer's id; the worker is stopped again.
+/// Makes a change that failed for good, as the worker leaves one (its
+/// dead-lettering is tested with the worker): the message in the dead-letter
+/// queue with its error, the link `failed`. Returns the customer's id.
 async fn dead_lettered_change(api: &Api) -> String {
-    let worker = sync_worker::Worker::from_settings(&api.settings).unwrap();
-    let stop = CancellationToken::new();
-    let task = tokio::spawn(worker.run(stop.clone()));
     let id = api.created("Dead Letter", &email("dead")).await["id"].as_str().unwrap().to_owned();
-    testkit::wait_for("the change to fail for good", Duration::from_secs(30), || async {
-        let customer: Value = api.get(&format!("/customers/{id}")).await.json().await.unwrap();
-        (customer["sync"]["stripe"]["status"] == "failed").then_some(())
-    })
-    .await;
-    stop.cancel();
-    task.await.unwrap();
+    let topology = api.topology();
+    let (work, dead) = (topology.work_queue("stripe", "customer"), topology.dead_queue("stripe", "customer"));
+    testkit::dead_letter_next(&api.settings.amqp_url, &work, &dead, 4, "Stripe answered 500: a bad day").await;
+    api.db
+        .execute(&format!(
+            "UPDATE sync_links SET status = 'failed', last_error = 'Stripe answered 500: a bad day' WHERE entity_id = '{id}'"
+        ))
+        .await;
     id
 }
 

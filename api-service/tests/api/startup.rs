@@ -106,3 +106,23 @@ async fn a_service_started_while_postgresql_is_away_waits_for_it() {
     assert!(status.success());
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_api_runs_without_a_stripe_key() {
+    // It talks to no integration: webhook-service and the workers do.
+    let db = testkit::TestDb::create().await;
+    let broker = testkit::TestBroker::new();
+    let mut settings = testkit::settings(&db.url, &broker.url, &broker.prefix, "http://127.0.0.1:9");
+    settings.stripe_secret_key = None;
+
+    let app = api_service::Application::build(settings).await.expect("builds without STRIPE_SECRET_KEY");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+
+    let http = reqwest::Client::new();
+    let created = http.post(format!("{base}/customers")).json(&serde_json::json!({"name": "Ada", "email": "ada@example.com"}));
+    assert_eq!(created.send().await.unwrap().status(), 201);
+    let reconcile = http.post(format!("{base}/sync/reconcile")).json(&serde_json::json!({}));
+    assert_eq!(reconcile.send().await.unwrap().status(), 202);
+    db.cleanup().await;
+}

@@ -3,7 +3,7 @@ use diesel::dsl::{now, IntervalDsl};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::Timestamptz;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -16,13 +16,17 @@ use crate::schema::reconcile_runs;
 pub const STALE_AFTER_SECONDS: i32 = 60;
 /// The error of a run whose process stopped while it ran.
 pub const ABANDONED: &str = "abandoned: the process running it stopped";
+/// The error of a requested run that no webhook-service claimed in time.
+pub const UNCLAIMED: &str = "never started: no webhook-service took the request (is one running?)";
 
-/// The unique index that lets only one run be `running`.
+/// The unique index that lets only one run be `requested` or `running`.
 const ONE_RUNNING: &str = "reconcile_runs_one_running";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
+    /// Asked for over the API; webhook-service has not claimed it yet.
+    Requested,
     Running,
     Finished,
     Failed,
@@ -39,6 +43,7 @@ pub enum StartedBy {
 impl RunStatus {
     pub fn as_str(&self) -> &'static str {
         match self {
+            RunStatus::Requested => "requested",
             RunStatus::Running => "running",
             RunStatus::Finished => "finished",
             RunStatus::Failed => "failed",
@@ -59,7 +64,7 @@ impl TryFrom<String> for RunStatus {
     type Error = String;
 
     fn try_from(value: String) -> Result<Self, String> {
-        [RunStatus::Running, RunStatus::Finished, RunStatus::Failed]
+        [RunStatus::Requested, RunStatus::Running, RunStatus::Finished, RunStatus::Failed]
             .into_iter()
             .find(|s| s.as_str() == value)
             .ok_or_else(|| format!("unknown reconcile run status '{value}'"))
@@ -99,6 +104,7 @@ pub struct ReconcileRun {
 pub struct NewReconcileRun<'a> {
     pub id: Uuid,
     pub started_by: &'a str,
+    pub status: &'a str,
     pub dry_run: bool,
     pub summary: &'a serde_json::Value,
 }
@@ -112,23 +118,30 @@ pub enum Start {
     Refused { running: Option<Uuid> },
 }
 
-/// Marks the running runs whose process stopped heartbeating as failed.
+/// Marks as failed the running runs whose process stopped heartbeating, and
+/// the requested runs nobody claimed.
 pub async fn abandon_stale(conn: &mut AsyncPgConnection) -> Result<Vec<Uuid>, Error> {
-    diesel::update(reconcile_runs::table)
-        .filter(reconcile_runs::status.eq(RunStatus::Running.as_str()))
-        .filter(reconcile_runs::heartbeat_at.lt(now.into_sql::<Timestamptz>() - STALE_AFTER_SECONDS.seconds()))
-        .set((
-            reconcile_runs::status.eq(RunStatus::Failed.as_str()),
-            reconcile_runs::finished_at.eq(now),
-            reconcile_runs::error.eq(ABANDONED),
-        ))
-        .returning(reconcile_runs::id)
-        .get_results(conn)
-        .await
-        .context("marking abandoned reconcile runs")
+    let mut failed = Vec::new();
+    for (status, error) in [(RunStatus::Running, ABANDONED), (RunStatus::Requested, UNCLAIMED)] {
+        let ids: Vec<Uuid> = diesel::update(reconcile_runs::table)
+            .filter(reconcile_runs::status.eq(status.as_str()))
+            .filter(reconcile_runs::heartbeat_at.lt(now.into_sql::<Timestamptz>() - STALE_AFTER_SECONDS.seconds()))
+            .set((
+                reconcile_runs::status.eq(RunStatus::Failed.as_str()),
+                reconcile_runs::finished_at.eq(now),
+                reconcile_runs::error.eq(error),
+            ))
+            .returning(reconcile_runs::id)
+            .get_results(conn)
+            .await
+            .context("marking abandoned reconcile runs")?;
+        failed.extend(ids);
+    }
+    Ok(failed)
 }
 
-/// Records a new running run, unless another one runs (in any process).
+/// Records a new run (`status`: running, or requested for webhook-service
+/// to claim), unless another one is requested or runs (in any process).
 pub async fn start(conn: &mut AsyncPgConnection, new: &NewReconcileRun<'_>) -> Result<Start, Error> {
     let abandoned = abandon_stale(conn).await?;
     let inserted = diesel::insert_into(reconcile_runs::table).values(new).returning(ReconcileRun::as_returning()).get_result(conn).await;
@@ -136,7 +149,7 @@ pub async fn start(conn: &mut AsyncPgConnection, new: &NewReconcileRun<'_>) -> R
         Ok(run) => Ok(Start::Started { run, abandoned }),
         Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info)) if info.constraint_name() == Some(ONE_RUNNING) => {
             let running = reconcile_runs::table
-                .filter(reconcile_runs::status.eq(RunStatus::Running.as_str()))
+                .filter(reconcile_runs::status.eq_any([RunStatus::Requested.as_str(), RunStatus::Running.as_str()]))
                 .select(reconcile_runs::id)
                 .first(conn)
                 .await
@@ -146,6 +159,31 @@ pub async fn start(conn: &mut AsyncPgConnection, new: &NewReconcileRun<'_>) -> R
         }
         Err(e) => Err(e).context("recording a reconcile run"),
     }
+}
+
+/// Claims the oldest requested run: it is running from now on, in the
+/// caller's process. `None` when nothing is requested.
+pub async fn claim_requested(conn: &mut AsyncPgConnection) -> Result<Option<ReconcileRun>, Error> {
+    conn.transaction::<_, DieselError, _>(async |conn| {
+        let oldest: Option<Uuid> = reconcile_runs::table
+            .filter(reconcile_runs::status.eq(RunStatus::Requested.as_str()))
+            .order(reconcile_runs::started_at.asc())
+            .select(reconcile_runs::id)
+            .for_update()
+            .skip_locked()
+            .first(conn)
+            .await
+            .optional()?;
+        let Some(id) = oldest else { return Ok(None) };
+        diesel::update(reconcile_runs::table.find(id))
+            .set((reconcile_runs::status.eq(RunStatus::Running.as_str()), reconcile_runs::heartbeat_at.eq(now)))
+            .returning(ReconcileRun::as_returning())
+            .get_result(conn)
+            .await
+            .map(Some)
+    })
+    .await
+    .context("claiming a requested reconcile run")
 }
 
 /// Stores the summary so far and moves the heartbeat on; false when the run

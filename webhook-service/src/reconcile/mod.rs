@@ -17,17 +17,19 @@
 
 mod local_side;
 mod recorded;
+mod requests;
 mod stripe_side;
 mod terminal;
 
 pub use recorded::RecordedRun;
+pub use requests::RequestRunner;
+pub use shared_models::reconcile::{Changes, Checked, Phase, Summary};
 pub use terminal::TerminalProgress;
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, TransactionManager};
-use serde::{Deserialize, Serialize};
 use shared_models::config::Settings;
 use shared_models::db::{self, PgPool};
 use shared_models::error::Context;
@@ -41,68 +43,17 @@ const PAGE: u32 = 100;
 /// Local customers compared per database read.
 const LOCAL_PAGE: i64 = 500;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Phase {
-    #[default]
-    Starting,
-    /// Reading Stripe's customer list.
-    StripeList,
-    /// Reading linked customers the list did not show.
-    StripeMissing,
-    /// Comparing the local catalog with what Stripe holds.
-    Local,
-    Done,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Checked {
-    /// Stripe customers read.
-    pub stripe: u64,
-    /// Local customers compared (deleted ones included).
-    pub local: u64,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Changes {
-    pub created: u64,
-    pub updated: u64,
-    pub deleted: u64,
-}
-
-/// What a reconcile found and did (or, in a dry run, would do). Stored in
-/// `reconcile_runs` as it goes.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Summary {
-    pub dry_run: bool,
-    pub phase: Phase,
-    pub checked: Checked,
-    /// Changes made to the catalog from Stripe's state.
-    pub catalog: Changes,
-    /// Stripe customers linked to the local customer with their email.
-    pub linked: u64,
-    /// Changes queued for Stripe (the worker writes them): local changes it
-    /// lacks, and customers on which Stripe was found holding something
-    /// other than the catalog's version while the link said it was synced.
-    pub stripe: Changes,
-    /// Stripe customers that break a local rule, kept in `/sync/conflicts`.
-    pub conflicts: u64,
-    /// Customers on which both sides already agreed.
-    pub unchanged: u64,
-}
-
-impl Summary {
-    fn count(&mut self, outcome: &Outcome) {
-        match outcome.effect {
-            Some(Effect::Created) => self.catalog.created += 1,
-            Some(Effect::Updated) => self.catalog.updated += 1,
-            Some(Effect::Deleted) => self.catalog.deleted += 1,
-            Some(Effect::Linked) => self.linked += 1,
-            Some(Effect::Requeued { operation: Operation::Deleted, .. }) => self.stripe.deleted += 1,
-            Some(Effect::Requeued { .. }) => self.stripe.updated += 1,
-            None if outcome.status == shared_models::db::inbound_events::InboundStatus::Rejected => self.conflicts += 1,
-            None => self.unchanged += 1,
-        }
+/// Counts what one listed customer came to.
+fn count(summary: &mut Summary, outcome: &Outcome) {
+    match outcome.effect {
+        Some(Effect::Created) => summary.catalog.created += 1,
+        Some(Effect::Updated) => summary.catalog.updated += 1,
+        Some(Effect::Deleted) => summary.catalog.deleted += 1,
+        Some(Effect::Linked) => summary.linked += 1,
+        Some(Effect::Requeued { operation: Operation::Deleted, .. }) => summary.stripe.deleted += 1,
+        Some(Effect::Requeued { .. }) => summary.stripe.updated += 1,
+        None if outcome.status == shared_models::db::inbound_events::InboundStatus::Rejected => summary.conflicts += 1,
+        None => summary.unchanged += 1,
     }
 }
 

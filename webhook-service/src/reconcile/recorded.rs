@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use shared_models::db::reconcile_runs::{self, NewReconcileRun, ReconcileRun, Start, StartedBy};
+use shared_models::db::reconcile_runs::{self, NewReconcileRun, ReconcileRun, RunStatus, Start, StartedBy};
 use shared_models::db::PgPool;
 use shared_models::error::Context;
 use tokio::sync::watch;
@@ -34,7 +34,8 @@ impl Reconciler {
     /// stopped is marked failed first.
     pub async fn record(self, started_by: StartedBy, dry_run: bool) -> Result<RecordedRun, Error> {
         let summary = to_json(&Summary { dry_run, ..Summary::default() });
-        let new = NewReconcileRun { id: Uuid::now_v7(), started_by: started_by.as_str(), dry_run, summary: &summary };
+        let status = RunStatus::Running.as_str();
+        let new = NewReconcileRun { id: Uuid::now_v7(), started_by: started_by.as_str(), status, dry_run, summary: &summary };
         let mut conn = self.pool.get().await.context("checking out a connection to record a reconcile run")?;
         match reconcile_runs::start(&mut conn, &new).await? {
             Start::Started { run, abandoned } => {
@@ -45,6 +46,15 @@ impl Reconciler {
             }
             Start::Refused { running } => Err(Error::AlreadyRunning(running)),
         }
+    }
+
+    /// Claims the oldest run requested over the API, if any: it is this
+    /// process's to run from now on.
+    pub async fn claim(self) -> Result<Option<RecordedRun>, Error> {
+        let mut conn = self.pool.get().await.context("checking out a connection to claim a reconcile request")?;
+        let claimed = reconcile_runs::claim_requested(&mut conn).await?;
+        drop(conn);
+        Ok(claimed.map(|row| RecordedRun { reconciler: self, row }))
     }
 }
 

@@ -90,7 +90,7 @@ async fn apply(
         log::info!("reconcile: {prefix}Stripe customer {id}: {} ({})", outcome.status.as_str(), outcome.detail);
     }
     summary.checked.stripe += 1;
-    summary.count(&outcome);
+    super::count(summary, &outcome);
     if let Some(Effect::Requeued { entity, .. }) = outcome.effect {
         requeued.insert(entity);
     }

@@ -59,15 +59,19 @@ async fn a_dead_lettered_change_is_listed_and_synced_by_its_replay() {
 async fn finished_run(stack: &Inward, location: &str) -> Value {
     testkit::wait_for("the reconcile to finish", WAIT, || async {
         let (_, run) = stack.get(location).await;
-        (run["status"] != "running").then_some(run)
+        (run["status"] == "finished" || run["status"] == "failed").then_some(run)
     })
     .await
 }
 
 #[tokio::test]
 async fn reconcile_runs_are_started_and_followed_over_the_api() {
-    // Arrange
-    let (stack, address) = Inward::with_missed_customer("missed").await;
+    // Arrange: a customer made in Stripe whose webhook went nowhere, while
+    // webhook-service runs (it claims the runs asked for over the API).
+    let stack = Inward::start("webhook", |_| {}).await;
+    stack.stripe.register_webhook("catalog-sync", "http://127.0.0.1:9/webhooks/stripe", crate::support::SECRET).await;
+    let address = email("missed");
+    stack.stripe.create_customer(&[("name", "Missed"), ("email", &address)]).await;
 
     // A malformed body starts nothing (it is never taken for "no body").
     let response = stack
@@ -106,5 +110,21 @@ async fn reconcile_runs_are_started_and_followed_over_the_api() {
     assert_eq!(stack.local_by_email(&address).await.len(), 1);
     assert_eq!(stack.get("/sync/reconcile").await.1["data"].as_array().unwrap().len(), 2);
     assert_eq!(stack.get(&format!("/sync/reconcile/{}", uuid::Uuid::now_v7())).await.0, 404);
+    stack.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_run_requested_over_the_api_that_cannot_reach_stripe_ends_failed_with_its_error() {
+    // webhook-service claims the request; Stripe is a closed port.
+    let stack = Inward::start("webhook", |s| s.stripe_api_base = "http://127.0.0.1:9".into()).await;
+
+    let (status, run) = stack.post("/sync/reconcile", json!({"dry_run": true})).await;
+    assert_eq!((status, &run["status"]), (202, &json!("requested")), "{run}");
+    let run = finished_run(&stack, &format!("/sync/reconcile/{}", run["id"].as_str().unwrap())).await;
+
+    assert_eq!((&run["status"], &run["dry_run"], &run["started_by"]), (&json!("failed"), &json!(true), &json!("api")), "{run}");
+    assert!(run["error"].as_str().is_some_and(|e| e.starts_with("Stripe call failed")), "{run}");
+    assert!(run["finished_at"].is_string(), "{run}");
+    assert_eq!(run["summary"]["phase"], "stripe_list", "where it stopped: {run}");
     stack.cleanup().await;
 }
