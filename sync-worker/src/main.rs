@@ -7,7 +7,7 @@ async fn main() -> anyhow::Result<()> {
     shared_models::init_logging();
     let settings = Settings::load().context("sync-worker cannot start")?;
     shared_models::db::run_migrations(&settings.database_url).await.context("applying database migrations")?;
-    let worker = sync_worker::Worker::from_settings(&settings).context("building sync-worker")?;
+    let worker = sync_worker::customers_to_stripe(&settings).context("building sync-worker")?;
     let metrics = sync_worker::MetricsServer::bind(&settings.bind_address, settings.worker_metrics_port).context("binding /metrics")?;
     log::info!("sync-worker serving /metrics and /health on port {}", metrics.port());
     let metrics_handle = metrics.handle();

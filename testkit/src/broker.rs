@@ -70,6 +70,11 @@ pub async fn dead_letter_next(amqp_url: &str, queue: &str, dead_queue: &str, att
     use lapin::types::{AMQPValue, LongString};
     use shared_models::broker::{Publisher, ATTEMPT_HEADER, ERROR_HEADER};
 
+    // Until the relay declared the queue, a get would close the channel.
+    crate::wait_for(&format!("a message in {queue}"), std::time::Duration::from_secs(30), || async {
+        (queue_depth(amqp_url, queue).await > 0).then_some(())
+    })
+    .await;
     let conn = Connection::connect(amqp_url, ConnectionProperties::default()).await.expect("connect to RabbitMQ");
     let channel = conn.create_channel().await.expect("open a channel");
     let message = crate::wait_for(&format!("a message in {queue}"), std::time::Duration::from_secs(30), || async {

@@ -1,7 +1,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
-use sync_worker::stripe::StripeCallError;
+use stripe_integration::StripeCallError;
 use thiserror::Error;
 
 use crate::event::EventError;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::Value;
 use shared_models::sync::customer_fingerprint;
-use sync_worker::stripe::{METADATA_KEY, VERSION_METADATA_KEY};
+use stripe_integration::{METADATA_KEY, VERSION_METADATA_KEY};
 use thiserror::Error;
 use uuid::Uuid;
 

@@ -8,7 +8,7 @@ use actix_web::{web, App, HttpServer};
 use shared_models::config::Settings;
 use shared_models::db::{self, PgPool};
 use shared_models::metrics;
-use sync_worker::SharedRateLimit;
+use sync_core::SharedRateLimit;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 

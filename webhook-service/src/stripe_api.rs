@@ -1,8 +1,8 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use sync_worker::stripe::{StripeCallError, StripeHttp};
-use sync_worker::SharedRateLimit;
+use stripe_integration::{StripeCallError, StripeHttp};
+use sync_core::SharedRateLimit;
 
 use crate::event::RemoteCustomer;
 

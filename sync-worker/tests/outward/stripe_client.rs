@@ -1,8 +1,9 @@
 use std::time::{Duration, Instant};
 
+use customer_catalog::CustomerRecord;
 use serde_json::json;
-use sync_worker::stripe::StripeCustomers;
-use sync_worker::{Connector, CustomerRecord, SharedRateLimit, SyncError};
+use stripe_integration::StripeCustomers;
+use sync_core::{Connector, SharedRateLimit, SyncError};
 use uuid::Uuid;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -117,7 +117,7 @@ impl Stack {
 }
 
 pub fn spawn_worker(settings: &Settings) -> WorkerHandle {
-    let worker = sync_worker::Worker::from_settings(settings).expect("build worker");
+    let worker = sync_worker::customers_to_stripe(settings).expect("build worker");
     let shutdown = CancellationToken::new();
     let task = tokio::spawn(worker.run(shutdown.clone()));
     WorkerHandle { shutdown, task }

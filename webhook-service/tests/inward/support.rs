@@ -73,7 +73,7 @@ impl Inward {
     }
 
     pub fn start_worker(&mut self) {
-        let worker = sync_worker::Worker::from_settings(&self.settings).expect("build worker");
+        let worker = sync_worker::customers_to_stripe(&self.settings).expect("build worker");
         let token = CancellationToken::new();
         let task = tokio::spawn(worker.run(token.clone()));
         self.worker = Some((token, task));

@@ -3,11 +3,10 @@ use std::time::Duration;
 
 use shared_models::broker::Topology;
 use shared_models::config::Settings;
-use shared_models::db::{self, PgPool};
+use shared_models::db::PgPool;
 use tokio_util::sync::CancellationToken;
 
-use crate::stripe::StripeCustomers;
-use crate::{consumer, Catalog, Connector, Customers, Engine, SharedRateLimit, SyncError};
+use crate::{consumer, Catalog, Connector, Engine, SyncError};
 
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -39,20 +38,6 @@ impl WorkerConfig {
 pub struct Worker<C: Catalog, K: Connector<C::Record>> {
     pub(crate) config: WorkerConfig,
     pub(crate) engine: Engine<C, K>,
-}
-
-impl Worker<Customers, StripeCustomers> {
-    /// The customer catalog synced to Stripe, as configured.
-    pub fn from_settings(settings: &Settings) -> Result<Self, shared_models::Error> {
-        let secret = Settings::require(&settings.stripe_secret_key, "STRIPE_SECRET_KEY")?;
-        // Each message in hand holds one connection and, while creating or
-        // waiting for the rate limit, briefly a second.
-        let pool = db::build_pool(&settings.database_url, settings.database_pool_size.max(2 * u32::from(settings.worker_prefetch) + 2))?;
-        let limiter = SharedRateLimit::new(pool.clone(), "stripe", settings.stripe_rate_limit_per_second);
-        let connector = StripeCustomers::new(&settings.stripe_api_base, secret, Duration::from_millis(settings.stripe_timeout_ms), limiter)
-            .map_err(|e| shared_models::Error::Config(e.to_string()))?;
-        Ok(Self::new(pool, Arc::new(connector), WorkerConfig::from_settings(settings)))
-    }
 }
 
 impl<C: Catalog, K: Connector<C::Record>> Worker<C, K> {

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use shared_models::metrics;
 use stripe_client_core::{CustomizedStripeRequest, StripeClient, StripeClientErr, StripeMethod};
 
-use crate::SyncError;
+use sync_core::SyncError;
 
 /// A failed Stripe call, with what the retry decision needs.
 #[derive(Debug, Clone)]

@@ -5,9 +5,10 @@ use stripe_client_core::{IdempotencyKey, RequestStrategy, StripeRequest};
 use stripe_core::customer::{CreateCustomer, DeleteCustomer, ListCustomer, UpdateCustomer};
 use uuid::Uuid;
 
-use super::{StripeCallError, StripeHttp};
-use crate::rate_limit::SharedRateLimit;
-use crate::{Connector, CustomerRecord, SyncError};
+use crate::{StripeCallError, StripeHttp};
+use customer_catalog::CustomerRecord;
+use sync_core::SharedRateLimit;
+use sync_core::{Connector, SyncError};
 
 /// Metadata key holding our customer id on the Stripe customer.
 pub const METADATA_KEY: &str = "catalog_sync_id";

@@ -1,0 +1,49 @@
+//! What the sync core asks of a catalog: where its entities live, how an
+//! outside copy of one is recognised, and how a delete found outside is
+//! applied. It names no catalog; `catalogs/` implements it.
+
+use std::future::Future;
+
+use diesel_async::AsyncPgConnection;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use uuid::Uuid;
+
+/// The current state of a catalog entity as the worker pushes it.
+#[derive(Debug, Clone)]
+pub struct Snapshot<R> {
+    pub version: i64,
+    pub deleted: bool,
+    pub record: R,
+}
+
+/// A catalog the worker can sync: where its entities live and how an
+/// outside copy of one is recognised without a stored link.
+pub trait Catalog: Send + Sync + 'static {
+    /// Serializable: the record a write sends is journaled before it goes
+    /// out, and a resend is built from the journal.
+    type Record: Send + Sync + Clone + Serialize + DeserializeOwned + 'static;
+    const ENTITY_TYPE: &'static str;
+
+    fn load(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+    ) -> impl Future<Output = Result<Option<Snapshot<Self::Record>>, diesel::result::Error>> + Send;
+
+    /// What to search the outside system by when the link is missing.
+    fn lookup_key(record: &Self::Record) -> String;
+
+    /// The synced fields of the record, fingerprinted: stored with each
+    /// write so that the write's echo from the outside is recognised.
+    fn fingerprint(record: &Self::Record) -> String;
+
+    /// The entity was deleted in an integration (a write found it gone):
+    /// deletes it here too, with a change for every other integration. A
+    /// delete on either side beats any edit. Returns the deleted version,
+    /// or `None` when there was nothing live to delete.
+    fn apply_outside_delete(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        integrations: &[String],
+    ) -> impl Future<Output = Result<Option<i64>, diesel::result::Error>> + Send;
+}
