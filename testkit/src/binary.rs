@@ -92,3 +92,15 @@ pub async fn assert_refused_with_usage(binary: &str, commands: &[&[&str]], usage
         assert!(output.stdout.is_empty(), "{args:?} printed something");
     }
 }
+
+/// The path of a service binary of this workspace, for tests of another
+/// package (which cargo gives no `CARGO_BIN_EXE_*` for): next to the running
+/// test, where `cargo test --workspace` (`scripts/test.sh`) builds it.
+pub fn workspace_binary(name: &str) -> String {
+    let exe = std::env::current_exe().expect("the test's own path");
+    // target/<profile>/deps/<test> -> target/<profile>/<name>
+    let dir = exe.parent().and_then(std::path::Path::parent).expect("the build folder");
+    let path = dir.join(name);
+    assert!(path.is_file(), "{} is not built: run the tests with `cargo test --workspace` (scripts/test.sh)", path.display());
+    path.to_string_lossy().into_owned()
+}

@@ -1,5 +1,7 @@
 //! The command's terminal progress, drawn on an in-memory terminal.
 
+#![allow(clippy::unwrap_used)]
+
 use std::io;
 use std::sync::{Arc, Mutex};
 

@@ -6,7 +6,6 @@
 
 mod faults;
 mod happy_path;
-mod one_host;
 mod stripe_client;
 mod support;
 mod unknown_outcome;

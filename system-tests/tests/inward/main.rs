@@ -12,5 +12,4 @@ mod reconcile;
 mod restart;
 mod signatures;
 mod support;
-mod terminal;
 mod unknown_outcome;

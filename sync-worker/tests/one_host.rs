@@ -2,6 +2,8 @@
 //! settings, as `scripts/run-local.sh` or a hand-started scale-out runs
 //! them: each must find a `/metrics` port of its own instead of exiting.
 
+#![allow(clippy::unwrap_used)]
+
 use std::collections::HashSet;
 
 use testkit::{TestBroker, TestDb};
@@ -9,9 +11,9 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Child;
 use tokio::sync::mpsc;
 
-use crate::support::WAIT;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_sync-worker");
+const WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 /// What the worker logs once its HTTP server listens.
 const LISTENING: &str = "serving /metrics and /health on port ";
 

@@ -122,11 +122,13 @@ async fn reconcile_stops_with_a_clear_error_when_stripe_cannot_be_reached() {
     stack.cleanup().await;
 }
 
-const BINARY: &str = env!("CARGO_BIN_EXE_webhook-service");
+fn binary() -> String {
+    testkit::workspace_binary("webhook-service")
+}
 
 /// Runs `webhook-service <args>` with the stack's settings; its stdout as JSON.
 async fn command(stack: &Inward, args: &[&str]) -> Value {
-    testkit::stdout_json(&testkit::run_binary(BINARY, args, &stack.settings).await)
+    testkit::stdout_json(&testkit::run_binary(&binary(), args, &stack.settings).await)
 }
 
 #[tokio::test]
@@ -163,7 +165,7 @@ async fn the_reconcile_command_refuses_to_start_while_another_run_runs() {
         .await;
 
     // Act
-    let output = testkit::run_binary(BINARY, &["reconcile"], &settings).await;
+    let output = testkit::run_binary(&binary(), &["reconcile"], &settings).await;
 
     // Assert
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -177,7 +179,7 @@ async fn the_reconcile_command_refuses_to_start_while_another_run_runs() {
 #[tokio::test]
 async fn the_reconcile_command_with_a_bad_argument_exits_non_zero_with_the_usage_line() {
     let bad: &[&[&str]] = &[&["reconcile", "--wet"], &["reconcil"], &["reconcile", "--dry-run", "now"]];
-    testkit::assert_refused_with_usage(BINARY, bad, "usage: webhook-service [reconcile [--dry-run]]").await;
+    testkit::assert_refused_with_usage(&binary(), bad, "usage: webhook-service [reconcile [--dry-run]]").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
