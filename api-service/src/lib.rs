@@ -7,7 +7,6 @@ mod inward_views;
 mod openapi;
 pub mod operations;
 mod outward_views;
-pub mod relay;
 mod routes;
 mod startup;
 mod state;

@@ -15,9 +15,9 @@ use tokio_util::sync::CancellationToken;
 use utoipa_actix_web::AppExt;
 
 use crate::error::ApiError;
-use crate::relay::{BrokerStatus, Relay, RelayConfig};
 use crate::state::AppState;
 use crate::{openapi, routes};
+use sync_core::{BrokerStatus, Relay, RelayConfig};
 
 /// Largest JSON body accepted; a customer is a few hundred bytes.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -48,7 +48,8 @@ impl Application {
             RelayConfig {
                 amqp_url: settings.amqp_url.clone(),
                 topology: topology.clone(),
-                integrations: integrations.as_ref().clone(),
+                pairs: integrations.iter().map(|i| (i.clone(), shared_models::sync::CUSTOMER.to_owned())).collect(),
+                name: "api-service relay".into(),
                 batch_size: settings.relay_batch_size,
                 poll_interval: std::time::Duration::from_millis(settings.relay_poll_interval_ms),
                 retention_hours: settings.outbox_retention_hours,

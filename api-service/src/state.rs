@@ -5,7 +5,7 @@ use shared_models::config::Settings;
 use shared_models::db::PgPool;
 use tokio::sync::Notify;
 
-use crate::relay::BrokerStatus;
+use sync_core::BrokerStatus;
 
 /// What every request handler shares.
 #[derive(Clone)]

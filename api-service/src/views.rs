@@ -176,7 +176,7 @@ pub struct ConflictList {
         "poller": {"consecutive_failures": 0, "created_from": 1795000000, "failing": false, "last_error": null,
                    "last_failure_at": null, "last_success_at": "2026-11-21T08:15:01.918Z"}
     }},
-    "outbox": {"oldest_unpublished_at": null, "unpublished": 0}
+    "outbox": {"oldest_unpublished_at": null, "unpublished": 0, "unroutable": 0}
 }))]
 pub struct SyncStatusView {
     pub broker: BrokerState,
@@ -277,6 +277,9 @@ pub struct OutboxBacklog {
     pub oldest_unpublished_at: Option<DateTime<Utc>>,
     /// Changes committed but not yet published to RabbitMQ.
     pub unpublished: i64,
+    /// Changes no queue took (no integration syncs their catalog), set aside
+    /// so they block nothing; kept until pruned with the published ones.
+    pub unroutable: i64,
 }
 
 impl CustomerView {

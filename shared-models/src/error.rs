@@ -23,6 +23,9 @@ pub enum Error {
     },
     #[error("broker did not confirm the publish of {0}")]
     PublishNotConfirmed(String),
+    /// The broker returned the message: no queue is bound for its key.
+    #[error("no queue takes {0}")]
+    Unroutable(String),
     #[error("the broker cancelled the consumer of {0}")]
     ConsumerCancelled(String),
 }

@@ -52,6 +52,7 @@ diesel::table! {
         payload -> Jsonb,
         created_at -> Timestamptz,
         published_at -> Nullable<Timestamptz>,
+        unroutable -> Bool,
     }
 }
 

@@ -10,6 +10,7 @@ mod consumer;
 mod engine;
 mod error;
 mod rate_limit;
+mod relay;
 mod worker;
 
 pub use catalog::{Catalog, Snapshot};
@@ -17,4 +18,5 @@ pub use connector::Connector;
 pub use engine::{Engine, Synced};
 pub use error::SyncError;
 pub use rate_limit::SharedRateLimit;
+pub use relay::{BrokerStatus, Relay, RelayConfig};
 pub use worker::{Worker, WorkerConfig};

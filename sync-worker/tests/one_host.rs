@@ -11,7 +11,6 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Child;
 use tokio::sync::mpsc;
 
-
 const BINARY: &str = env!("CARGO_BIN_EXE_sync-worker");
 const WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 /// What the worker logs once its HTTP server listens.

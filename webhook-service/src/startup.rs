@@ -5,10 +5,12 @@ use std::time::Duration;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
+use shared_models::broker::Topology;
 use shared_models::config::Settings;
 use shared_models::db::{self, PgPool};
 use shared_models::metrics;
-use sync_core::SharedRateLimit;
+use shared_models::sync::CUSTOMER;
+use sync_core::{BrokerStatus, Relay, RelayConfig, SharedRateLimit};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -28,15 +30,16 @@ pub struct AppState {
     pub wake: Arc<Notify>,
 }
 
-/// webhook-service: the webhook endpoint, the inbox processor, the runner of
-/// reconciles requested over the API and, in poll mode, the poller of
-/// Stripe's event list.
+/// webhook-service: the webhook endpoint, the inbox processor, the outbox
+/// relay, the runner of reconciles requested over the API and, in poll mode,
+/// the poller of Stripe's event list.
 pub struct Application {
     port: u16,
     server: Server,
     processor: Processor,
     poller: Option<Poller>,
     reconciles: RequestRunner,
+    relay: Relay,
     shutdown: CancellationToken,
 }
 
@@ -86,6 +89,22 @@ impl Application {
         let applier = Arc::new(Applier::new(api.clone(), settings.integrations()));
         let processor = Processor::new(pool.clone(), applier.clone(), wake.clone(), retry, settings.inbox_retention_hours);
         let reconciles = RequestRunner::new(pool.clone(), applier);
+        // What this service applies from Stripe reaches the other
+        // integrations through its own relay, whether or not an api-service runs.
+        let relay = Relay::new(
+            pool.clone(),
+            RelayConfig {
+                amqp_url: settings.amqp_url.clone(),
+                topology: Topology::new(&settings.amqp_prefix, settings.retry_base_delay_ms, settings.retry_max_delay_ms),
+                pairs: settings.integrations().into_iter().map(|i| (i, CUSTOMER.to_owned())).collect(),
+                name: "webhook-service relay".into(),
+                batch_size: settings.relay_batch_size,
+                poll_interval: Duration::from_millis(settings.relay_poll_interval_ms),
+                retention_hours: settings.outbox_retention_hours,
+            },
+            Arc::new(Notify::new()),
+            BrokerStatus::default(),
+        );
         let poller =
             mode.poll.then(|| Poller::new(pool.clone(), api, Duration::from_millis(settings.stripe_poll_interval_ms), wake.clone()));
 
@@ -117,7 +136,7 @@ impl Application {
         .map_err(io)?
         .shutdown_timeout(10)
         .run();
-        Ok(Self { port, server, processor, poller, reconciles, shutdown: CancellationToken::new() })
+        Ok(Self { port, server, processor, poller, reconciles, relay, shutdown: CancellationToken::new() })
     }
 
     pub fn port(&self) -> u16 {
@@ -134,11 +153,13 @@ impl Application {
     pub async fn run_until_stopped(self) -> Result<(), std::io::Error> {
         let processor = tokio::spawn(self.processor.run(self.shutdown.clone()));
         let reconciles = tokio::spawn(self.reconciles.run(self.shutdown.clone()));
+        let relay = tokio::spawn(self.relay.run(self.shutdown.clone()));
         let poller = self.poller.map(|p| tokio::spawn(p.run(self.shutdown.clone())));
         let served = self.server.await;
         self.shutdown.cancel();
         let _ = processor.await;
         let _ = reconciles.await;
+        let _ = relay.await;
         if let Some(poller) = poller {
             let _ = poller.await;
         }

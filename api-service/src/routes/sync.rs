@@ -126,7 +126,7 @@ pub async fn status(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     let body = SyncStatusView {
         broker: BrokerState { connected: state.broker.is_connected() },
         integrations,
-        outbox: OutboxBacklog { oldest_unpublished_at, unpublished },
+        outbox: OutboxBacklog { oldest_unpublished_at, unpublished, unroutable: outbox::count_unroutable(&mut conn).await? },
     };
     Ok(HttpResponse::Ok().json(body))
 }

@@ -72,7 +72,7 @@ async fn the_typed_bodies_keep_their_exact_bytes() {
             r#""poller":{"consecutive_failures":0,"created_from":1795000000,"failing":false,"last_error":null,"last_failure_at":null,"#,
             r#""last_success_at":"2026-11-21T08:15:01.918Z"},"#,
             r#""queues":{"customer":{"dead":0,"retrying":0,"work":0}},"writes_in_doubt":{"count":0,"oldest_since":null}}},"#,
-            r#""outbox":{"oldest_unpublished_at":null,"unpublished":0}}"#
+            r#""outbox":{"oldest_unpublished_at":null,"unpublished":0,"unroutable":0}}"#
         )
     );
     assert_eq!(

@@ -77,7 +77,8 @@ impl Publisher {
         match confirm {
             Confirmation::Ack(None) => Ok(()),
             // An ack carrying a returned message means it was unroutable.
-            Confirmation::Ack(Some(_)) | Confirmation::Nack(_) | Confirmation::NotRequested => {
+            Confirmation::Ack(Some(_)) => Err(Error::Unroutable(format!("message {message_id} to '{exchange}' with key '{routing_key}'"))),
+            Confirmation::Nack(_) | Confirmation::NotRequested => {
                 Err(Error::PublishNotConfirmed(format!("message {message_id} to '{exchange}' with key '{routing_key}'")))
             }
         }

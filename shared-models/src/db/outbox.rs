@@ -18,6 +18,8 @@ pub struct OutboxRow {
     pub payload: serde_json::Value,
     pub created_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
+    /// Set aside: no queue took it.
+    pub unroutable: bool,
 }
 
 #[derive(Debug, Insertable)]
@@ -53,6 +55,21 @@ pub async fn claim_unpublished(conn: &mut AsyncPgConnection, limit: i64) -> Resu
 pub async fn mark_published(conn: &mut AsyncPgConnection, ids: &[i64]) -> Result<(), diesel::result::Error> {
     diesel::update(outbox::table.filter(outbox::id.eq_any(ids))).set(outbox::published_at.eq(diesel::dsl::now)).execute(conn).await?;
     Ok(())
+}
+
+/// Sets rows aside that no queue takes: they no longer wait, and show in
+/// `/sync/status` until pruned with the published ones.
+pub async fn mark_unroutable(conn: &mut AsyncPgConnection, ids: &[i64]) -> Result<(), diesel::result::Error> {
+    diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
+        .set((outbox::published_at.eq(diesel::dsl::now), outbox::unroutable.eq(true)))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// How many rows were set aside as unroutable (within the retention).
+pub async fn count_unroutable(conn: &mut AsyncPgConnection) -> Result<i64, Error> {
+    outbox::table.filter(outbox::unroutable.eq(true)).count().get_result(conn).await.context("counting unroutable outbox rows")
 }
 
 /// The creation time of the oldest unpublished row: how far the relay lags.

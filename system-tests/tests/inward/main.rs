@@ -9,6 +9,7 @@ mod operations;
 mod poison;
 mod poller;
 mod reconcile;
+mod relay;
 mod restart;
 mod signatures;
 mod support;

@@ -6,6 +6,7 @@
 
 mod faults;
 mod happy_path;
+mod hazards;
 mod stripe_client;
 mod support;
 mod unknown_outcome;

@@ -1,17 +1,19 @@
 //! The outbox relay: publishes committed outbox rows to RabbitMQ and marks a
 //! row published only after the broker confirmed it. While the broker is
-//! away, rows simply wait; the relay reconnects by itself.
+//! away, rows simply wait; the relay reconnects by itself. A row no queue
+//! takes is set aside (marked unroutable), never retried ahead of the rows
+//! behind it. Every service that writes the catalog runs one (api-service
+//! and webhook-service): several relays share the outbox safely.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use diesel_async::AsyncConnection;
-use futures_util::future::try_join_all;
+use futures_util::future::join_all;
 use lapin::Connection;
 use shared_models::broker::{connect, Publisher, Topology};
 use shared_models::db::{outbox, PgPool};
 use shared_models::error::Context;
-use shared_models::sync::CUSTOMER;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -37,7 +39,10 @@ impl BrokerStatus {
 pub struct RelayConfig {
     pub amqp_url: String,
     pub topology: Topology,
-    pub integrations: Vec<String>,
+    /// The (integration, entity type) pairs whose queues it declares.
+    pub pairs: Vec<(String, String)>,
+    /// Names this process's connection in the broker (`api-service relay`).
+    pub name: String,
     pub batch_size: i64,
     pub poll_interval: Duration,
     pub retention_hours: u64,
@@ -108,9 +113,9 @@ impl Relay {
     }
 
     async fn connect(&self) -> Result<Publisher, shared_models::Error> {
-        let connection = connect(&self.config.amqp_url, "catalog-sync api-service relay").await?;
+        let connection = connect(&self.config.amqp_url, &format!("catalog-sync {}", self.config.name)).await?;
         let publisher = Publisher::open(&connection).await?;
-        let pairs: Vec<(String, &str)> = self.config.integrations.iter().map(|i| (i.clone(), CUSTOMER)).collect();
+        let pairs: Vec<(String, &str)> = self.config.pairs.iter().map(|(i, e)| (i.clone(), e.as_str())).collect();
         self.config.topology.declare(publisher.channel(), &pairs).await?;
         self.status.set(Some(connection));
         Ok(publisher)
@@ -138,14 +143,32 @@ impl Relay {
                     )
                 })
                 .collect();
-            try_join_all(payloads.iter().map(|(id, key, body)| publisher.publish(&exchange, key, id, body, &[], None))).await?;
-            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-            outbox::mark_published(conn, &ids).await.context("marking outbox rows published")?;
-            shared_models::metrics::MESSAGES_PUBLISHED.with_label_values(&["change"]).inc_by(ids.len() as u64);
-            for row in &rows {
+            let results = join_all(payloads.iter().map(|(id, key, body)| publisher.publish(&exchange, key, id, body, &[], None))).await;
+            let (mut published, mut unroutable) = (Vec::new(), Vec::new());
+            for (row, result) in rows.iter().zip(results) {
+                match result {
+                    Ok(()) => published.push(row.id),
+                    // No queue wants it: waiting would block every row behind it.
+                    Err(shared_models::Error::Unroutable(what)) => {
+                        log::warn!(
+                            "{} {} version {}: set aside, {what} (no integration syncs it)",
+                            row.entity_type,
+                            row.entity_id,
+                            row.entity_version
+                        );
+                        unroutable.push(row.id);
+                    }
+                    // Not confirmed: the whole batch stays, and is sent again.
+                    Err(e) => return Err(e),
+                }
+            }
+            outbox::mark_published(conn, &published).await.context("marking outbox rows published")?;
+            outbox::mark_unroutable(conn, &unroutable).await.context("setting unroutable outbox rows aside")?;
+            shared_models::metrics::MESSAGES_PUBLISHED.with_label_values(&["change"]).inc_by(published.len() as u64);
+            for row in rows.iter().filter(|r| published.contains(&r.id)) {
                 log::info!("{} {} version {}: message {} published", row.entity_type, row.entity_id, row.entity_version, row.message_id);
             }
-            Ok(ids.len())
+            Ok(rows.len())
         })
         .await
     }
