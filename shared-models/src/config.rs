@@ -134,6 +134,9 @@ pub struct Settings {
     pub outbox_retention_hours: u64,
 }
 
+/// The integrations this build can sync (SYNC_INTEGRATIONS names some of them).
+pub const KNOWN_INTEGRATIONS: &[&str] = &["stripe"];
+
 impl Settings {
     /// Reads `.env` (if present, without overriding the environment), then the
     /// environment. The error names the offending variable.
@@ -159,6 +162,12 @@ impl Settings {
         }
         if self.integrations().is_empty() {
             return bad("SYNC_INTEGRATIONS", "must name at least one integration");
+        }
+        // A name this build cannot sync would mark links pending and fill a
+        // queue that no worker ever drains.
+        if let Some(unknown) = self.integrations().into_iter().find(|i| !KNOWN_INTEGRATIONS.contains(&i.as_str())) {
+            let known = KNOWN_INTEGRATIONS.join(", ");
+            return Err(Error::Config(format!("SYNC_INTEGRATIONS names '{unknown}', which this build cannot sync (it knows: {known})")));
         }
         if self.worker_prefetch == 0 {
             return bad("WORKER_PREFETCH", "must be at least 1");
@@ -187,6 +196,7 @@ impl Settings {
         Ok(())
     }
 
+    /// The integrations in force, in the order SYNC_INTEGRATIONS names them.
     pub fn integrations(&self) -> Vec<String> {
         self.sync_integrations.split(',').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect()
     }

@@ -221,3 +221,30 @@ async fn a_delete_applied_before_the_events_it_follows_keeps_the_customer_out() 
     assert_eq!(stack.db.count("SELECT count(*) FROM customers").await, 0);
     stack.cleanup().await;
 }
+
+#[tokio::test]
+async fn an_inbox_row_of_another_integration_is_never_read_as_a_stripe_event() {
+    // A row stored for another integration, shaped like a Stripe customer event.
+    let stack = Inward::start("webhook", |_| {}).await;
+    let address = email("elsewhere");
+    let event = customer_event(&event_id(), "created", 1_800_000_000, remote_customer(&customer_id(), "Elsewhere", &address));
+    let payload = event.to_string().replace('\'', "''");
+    let id = event["id"].as_str().unwrap();
+    stack
+        .db
+        .execute(&format!(
+            "INSERT INTO inbound_events (integration, event_id, event_type, event_created, payload, source) \
+             VALUES ('salesforce', '{id}', 'customer.created', 1800000000, '{payload}', 'poll')"
+        ))
+        .await;
+
+    let handled = testkit::wait_for("the row handled", crate::support::WAIT, || async {
+        let mut conn = stack.db.connect().await;
+        shared_models::db::inbound_events::find(&mut conn, "salesforce", id).await.unwrap().filter(|e| e.status != "pending")
+    })
+    .await;
+
+    assert_eq!(handled.status, "ignored", "{:?}", handled.detail);
+    assert!(stack.local_by_email(&address).await.is_empty(), "not taken in as a Stripe customer");
+    stack.cleanup().await;
+}

@@ -82,6 +82,11 @@ impl Applier {
     }
 
     pub async fn apply(&self, conn: &mut AsyncPgConnection, stored: &InboundEvent) -> Result<Outcome, Error> {
+        if stored.integration != STRIPE {
+            // Never read as a Stripe event: each integration's events are its own source's.
+            let detail = format!("no source of {} events runs here; it is not read as a Stripe event", stored.integration);
+            return Ok(Outcome { status: InboundStatus::Ignored, effect: None, detail });
+        }
         let event = StripeEvent::from_value(&stored.payload).map_err(|e| Error::BadPayload(e.to_string()))?;
         if !event.is_customer_event() {
             let detail = format!("catalog-sync does not handle {} events", event.event_type);
