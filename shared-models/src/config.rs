@@ -1,6 +1,7 @@
 //! Settings, read once at start from the environment (and `.env` when present).
 //! Every setting is documented in `.env.sample`.
 
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::Error;
@@ -98,11 +99,12 @@ pub struct Settings {
     /// Where sync-worker serves /metrics and /health (it has no other HTTP).
     #[serde(default = "default_worker_metrics_port")]
     pub worker_metrics_port: u16,
-    pub stripe_secret_key: Option<String>,
+    /// Redacted in `Debug`: a printed `Settings` never shows it.
+    pub stripe_secret_key: Option<SecretString>,
     #[serde(default = "default_stripe_base")]
     pub stripe_api_base: String,
     /// Comma-separated signing secrets; more than one while rolling a secret.
-    pub stripe_webhook_secret: Option<String>,
+    pub stripe_webhook_secret: Option<SecretString>,
     #[serde(default = "default_webhook_tolerance")]
     pub stripe_webhook_tolerance_seconds: u64,
     #[serde(default = "default_inward_mode")]
@@ -212,12 +214,20 @@ impl Settings {
 
     /// Every webhook signing secret in `STRIPE_WEBHOOK_SECRET`.
     pub fn webhook_secrets(&self) -> Vec<String> {
-        self.stripe_webhook_secret.as_deref().unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+        self.stripe_webhook_secret
+            .as_ref()
+            .map(ExposeSecret::expose_secret)
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
     }
 
     /// A setting that only some services need; its absence stops that service.
-    pub fn require<'a>(value: &'a Option<String>, var: &str) -> Result<&'a str, Error> {
-        match value.as_deref().map(str::trim) {
+    pub fn require<'a>(value: &'a Option<SecretString>, var: &str) -> Result<&'a str, Error> {
+        match value.as_ref().map(|v| v.expose_secret().trim()) {
             Some(v) if !v.is_empty() => Ok(v),
             _ => Err(Error::Config(format!("{var} is required but not set"))),
         }
@@ -270,5 +280,18 @@ mod tests {
             name_variables("invalid type: string \"eighty\", expected u16 for key `api_port`"),
             "invalid type: string \"eighty\", expected u16 for key API_PORT"
         );
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let settings: super::Settings = serde_json::from_value(serde_json::json!({
+            "database_url": "postgres://db", "amqp_url": "amqp://mq",
+            "stripe_secret_key": "sk_live_very_secret", "stripe_webhook_secret": "whsec_very_secret",
+        }))
+        .expect("settings");
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("very_secret"), "{printed}");
+        assert_eq!(super::Settings::require(&settings.stripe_secret_key, "STRIPE_SECRET_KEY").ok(), Some("sk_live_very_secret"));
+        assert_eq!(settings.webhook_secrets(), ["whsec_very_secret"]);
     }
 }

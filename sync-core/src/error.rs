@@ -16,18 +16,20 @@ pub enum SyncError {
     #[error("{message}")]
     Gone { message: String },
     /// Our own database is unreachable: not the change's fault, requeue it.
-    #[error("database: {0}")]
-    Database(String),
+    /// Keeps its cause.
+    #[error(transparent)]
+    Database(#[from] shared_models::Error),
 }
 
 impl From<diesel::result::Error> for SyncError {
-    fn from(e: diesel::result::Error) -> Self {
-        SyncError::Database(e.to_string())
+    fn from(source: diesel::result::Error) -> Self {
+        SyncError::Database(shared_models::Error::Database { context: "syncing an entity", source })
     }
 }
 
-impl From<shared_models::Error> for SyncError {
-    fn from(e: shared_models::Error) -> Self {
-        SyncError::Database(e.to_string())
+impl SyncError {
+    /// A connection could not be had from the pool.
+    pub(crate) fn pool(context: &'static str, error: impl std::fmt::Display) -> Self {
+        SyncError::Database(shared_models::Error::Pool { context, message: error.to_string() })
     }
 }

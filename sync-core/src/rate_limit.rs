@@ -32,7 +32,7 @@ impl SharedRateLimit {
         let pause = Duration::from_secs_f64(1.0 / self.per_second).min(Duration::from_millis(100));
         loop {
             let granted = {
-                let mut conn = self.pool.get().await.map_err(|e| SyncError::Database(e.to_string()))?;
+                let mut conn = self.pool.get().await.map_err(|e| SyncError::pool("checking out a connection for the rate limit", e))?;
                 rate_limits::try_acquire(&mut conn, &self.name, self.per_second, self.burst).await?
             };
             if granted {

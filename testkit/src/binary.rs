@@ -1,5 +1,6 @@
 //! The services' real binaries, run the way an operator runs them.
 
+use secrecy::ExposeSecret;
 use std::process::Output;
 
 use shared_models::config::Settings;
@@ -68,7 +69,7 @@ pub fn env_vars(s: &Settings) -> Vec<(&'static str, String)> {
         ("OUTBOX_RETENTION_HOURS", s.outbox_retention_hours.to_string()),
     ];
     let optional = [("STRIPE_SECRET_KEY", &s.stripe_secret_key), ("STRIPE_WEBHOOK_SECRET", &s.stripe_webhook_secret)];
-    vars.extend(optional.into_iter().filter_map(|(name, value)| Some((name, value.clone()?))));
+    vars.extend(optional.into_iter().filter_map(|(name, value)| Some((name, value.as_ref()?.expose_secret().to_owned()))));
     vars
 }
 

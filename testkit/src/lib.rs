@@ -17,6 +17,7 @@ pub use broker::{dead_letter_next, delete_topology, purge_queue, queue_depth, Te
 pub use database::TestDb;
 pub use localstripe::LocalStripe;
 pub use proxy::TcpProxy;
+use secrecy::SecretString;
 use shared_models::config::Settings;
 pub use stripe_double::{Calls, Chaos, Fault, Logged, StripeDouble};
 
@@ -36,9 +37,9 @@ pub fn settings(database_url: &str, amqp_url: &str, prefix: &str, stripe_api_bas
         api_port: 0,
         webhook_port: 0,
         worker_metrics_port: 0,
-        stripe_secret_key: Some("sk_test_catalog_sync".into()),
+        stripe_secret_key: Some(SecretString::from("sk_test_catalog_sync")),
         stripe_api_base: stripe_api_base.to_owned(),
-        stripe_webhook_secret: Some("whsec_test".into()),
+        stripe_webhook_secret: Some(SecretString::from("whsec_test")),
         stripe_webhook_tolerance_seconds: 300,
         inward_mode: "webhook".into(),
         stripe_poll_interval_ms: 500,

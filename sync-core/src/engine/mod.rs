@@ -74,7 +74,7 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
     }
 
     async fn conn(&self) -> Result<shared_models::db::Conn, SyncError> {
-        self.pool.get().await.map_err(|e| SyncError::Database(e.to_string()))
+        self.pool.get().await.map_err(|e| SyncError::pool("checking out a connection to sync", e))
     }
 
     /// Brings the integration to the entity's current state: first settles a
