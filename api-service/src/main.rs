@@ -2,7 +2,7 @@ use anyhow::{bail, Context};
 use api_service::operations::dead_letters::DeadLetterQueue;
 use shared_models::broker::Topology;
 use shared_models::config::Settings;
-use shared_models::sync::CUSTOMER;
+use shared_models::pairs::Registry;
 use uuid::Uuid;
 
 const USAGE: &str = "usage: api-service [migrate | dead-letters [replay [<message-id>]]]";
@@ -57,10 +57,11 @@ fn parse(args: &[&str]) -> anyhow::Result<Command> {
     })
 }
 
-/// Stripe's customer dead letters.
+/// The dead letters of the registry's first pair (Stripe's customers).
 fn dead_letter_queue(settings: &Settings) -> anyhow::Result<DeadLetterQueue> {
     let topology = Topology::new(&settings.amqp_prefix, settings.retry_base_delay_ms, settings.retry_max_delay_ms);
-    Ok(DeadLetterQueue::new(&settings.amqp_url, &topology, &settings.integrations(), "stripe", CUSTOMER)?)
+    let registry = Registry::from_settings(settings)?;
+    Ok(DeadLetterQueue::new(&settings.amqp_url, &topology, &registry, None, None)?)
 }
 
 /// What a command found or did, for people and scripts alike.

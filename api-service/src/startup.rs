@@ -9,6 +9,7 @@ use shared_models::broker::Topology;
 use shared_models::config::Settings;
 use shared_models::db;
 use shared_models::metrics;
+use shared_models::pairs::Registry;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -37,7 +38,8 @@ impl Application {
         let listener = TcpListener::bind((settings.bind_address.as_str(), settings.api_port))?;
         let port = listener.local_addr()?.port();
         let pool = db::build_pool(&settings.database_url, settings.database_pool_size).map_err(std::io::Error::other)?;
-        let integrations = Arc::new(settings.integrations());
+        let registry = Arc::new(Registry::from_settings(&settings).map_err(std::io::Error::other)?);
+        let integrations = Arc::new(registry.integrations().to_vec());
         let broker = BrokerStatus::default();
         let relay_wakeup = Arc::new(Notify::new());
         let shutdown = CancellationToken::new();
@@ -48,7 +50,7 @@ impl Application {
             RelayConfig {
                 amqp_url: settings.amqp_url.clone(),
                 topology: topology.clone(),
-                pairs: integrations.iter().map(|i| (i.clone(), shared_models::sync::CUSTOMER.to_owned())).collect(),
+                pairs: registry.queues(),
                 name: "api-service relay".into(),
                 batch_size: settings.relay_batch_size,
                 poll_interval: std::time::Duration::from_millis(settings.relay_poll_interval_ms),
@@ -59,7 +61,7 @@ impl Application {
         );
         let relay = tokio::spawn(relay.run(shutdown.clone()));
 
-        let state = AppState { pool, integrations, relay_wakeup, broker, topology, settings: Arc::new(settings) };
+        let state = AppState { pool, integrations, registry, relay_wakeup, broker, topology, settings: Arc::new(settings) };
         let server = HttpServer::new(move || {
             // The OpenAPI document is what `routes::configure` registers.
             let (app, doc) = App::new()

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use shared_models::broker::Topology;
 use shared_models::config::Settings;
 use shared_models::db::PgPool;
+use shared_models::pairs::Registry;
 use tokio::sync::Notify;
 
 use sync_core::BrokerStatus;
@@ -12,6 +13,8 @@ use sync_core::BrokerStatus;
 pub struct AppState {
     pub pool: PgPool,
     pub integrations: Arc<Vec<String>>,
+    /// The pairs in force: queues, dead letters and `/sync/status` per pair.
+    pub registry: Arc<Registry>,
     /// Wakes the relay as soon as a change is committed.
     pub relay_wakeup: Arc<Notify>,
     pub broker: BrokerStatus,

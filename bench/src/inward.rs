@@ -9,8 +9,9 @@ use diesel::sql_types::Text;
 use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use serde_json::{json, Value};
-use webhook_service::event::StripeEvent;
-use webhook_service::signature::sign;
+use stripe_integration::event::StripeEvent;
+use stripe_integration::signature::sign;
+use sync_core::inward::Envelope;
 
 use crate::client::Made;
 use crate::drive::{closed, until};
@@ -211,7 +212,8 @@ async fn raw_inbox_inserts(bench: &Bench, links: &[Linked], clock: &Clock) -> an
     let load = closed(total, INGEST_CONCURRENCY, &bar, |i| async move {
         let (event, value) = &events[i];
         let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-        webhook_service::inbound::store(&mut conn, event, value, "webhook").await.map(drop).map_err(|e| e.to_string())
+        let envelope = Envelope { id: event.id.clone(), kind: event.event_type.clone(), created: event.created };
+        sync_core::inward::store(&mut conn, "stripe", &envelope, value, "webhook").await.map(drop).map_err(|e| e.to_string())
     })
     .await;
     bar.finish_and_clear();

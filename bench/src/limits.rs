@@ -52,9 +52,9 @@ pub async fn rabbitmq_round_trip(amqp_url: &str, count: usize) -> anyhow::Result
 
 /// Signature checks per second on one core, on a typical event body.
 pub fn hmac_verify_rate(body: &[u8], secret: &str, for_how_long: Duration) -> f64 {
-    let verifier = webhook_service::signature::Verifier::new(&[secret.to_owned()], 300);
+    let verifier = stripe_integration::signature::Verifier::new(&[secret.to_owned()], 300);
     let now = chrono::Utc::now().timestamp();
-    let header = webhook_service::signature::sign(secret, now, body);
+    let header = stripe_integration::signature::sign(secret, now, body);
     let started = Instant::now();
     let mut checked = 0u64;
     while started.elapsed() < for_how_long {

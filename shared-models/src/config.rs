@@ -134,10 +134,11 @@ pub struct Settings {
     pub relay_batch_size: i64,
     #[serde(default = "default_outbox_retention_hours")]
     pub outbox_retention_hours: u64,
+    /// Comma-separated pairs (`customer:stripe`) whose consumers a
+    /// sync-worker runs; empty runs every pair in force.
+    #[serde(default)]
+    pub worker_pairs: String,
 }
-
-/// The integrations this build can sync (SYNC_INTEGRATIONS names some of them).
-pub const KNOWN_INTEGRATIONS: &[&str] = &["stripe"];
 
 impl Settings {
     /// Reads `.env` (if present, without overriding the environment), then the
@@ -162,15 +163,7 @@ impl Settings {
         if !self.amqp_url.starts_with("amqp://") && !self.amqp_url.starts_with("amqps://") {
             return bad("AMQP_URL", "must start with amqp:// or amqps://");
         }
-        if self.integrations().is_empty() {
-            return bad("SYNC_INTEGRATIONS", "must name at least one integration");
-        }
-        // A name this build cannot sync would mark links pending and fill a
-        // queue that no worker ever drains.
-        if let Some(unknown) = self.integrations().into_iter().find(|i| !KNOWN_INTEGRATIONS.contains(&i.as_str())) {
-            let known = KNOWN_INTEGRATIONS.join(", ");
-            return Err(Error::Config(format!("SYNC_INTEGRATIONS names '{unknown}', which this build cannot sync (it knows: {known})")));
-        }
+        crate::pairs::Registry::from_settings(self)?.worker_pairs(self)?;
         if self.worker_prefetch == 0 {
             return bad("WORKER_PREFETCH", "must be at least 1");
         }
@@ -201,6 +194,11 @@ impl Settings {
     /// The integrations in force, in the order SYNC_INTEGRATIONS names them.
     pub fn integrations(&self) -> Vec<String> {
         self.sync_integrations.split(',').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect()
+    }
+
+    /// The pairs named in WORKER_PAIRS (none: every pair).
+    pub fn worker_pairs(&self) -> Vec<String> {
+        self.worker_pairs.split(',').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect()
     }
 
     pub fn inward(&self) -> Result<InwardMode, Error> {

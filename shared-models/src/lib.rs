@@ -8,6 +8,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod metrics;
+pub mod pairs;
 pub mod reconcile;
 pub mod schema;
 pub mod sync;

@@ -19,6 +19,12 @@ pub enum SyncError {
     /// Keeps its cause.
     #[error(transparent)]
     Database(#[from] shared_models::Error),
+    /// A stored event that cannot be read: retrying would not help.
+    #[error("the stored event cannot be read: {0}")]
+    BadPayload(String),
+    /// Another reconcile runs (its id, unless it ended meanwhile).
+    #[error("another reconcile is running{}", .0.map(|id| format!(" ({id})")).unwrap_or_default())]
+    AlreadyRunning(Option<uuid::Uuid>),
 }
 
 impl From<diesel::result::Error> for SyncError {
@@ -29,7 +35,7 @@ impl From<diesel::result::Error> for SyncError {
 
 impl SyncError {
     /// A connection could not be had from the pool.
-    pub(crate) fn pool(context: &'static str, error: impl std::fmt::Display) -> Self {
+    pub fn pool(context: &'static str, error: impl std::fmt::Display) -> Self {
         SyncError::Database(shared_models::Error::Pool { context, message: error.to_string() })
     }
 }

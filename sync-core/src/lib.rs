@@ -1,15 +1,23 @@
-//! The sync core: makes an integration agree with a catalog, knowing
-//! neither by name. A catalog implements [`Catalog`] (`catalogs/`), an
-//! integration implements [`Connector`] for a catalog's record
-//! (`integrations/`); the engine, the consumer, the retries and the shared
-//! rate limit work for any pair.
+//! The sync core: keeps a catalog and an integration in agreement both
+//! ways, knowing neither by name.
+//!
+//! - Outward, a catalog implements [`Catalog`] (`catalogs/`) and an
+//!   integration implements [`Connector`] for its record (`integrations/`);
+//!   the engine, its write journal, the consumer, the retries and the shared
+//!   rate limit work for any pair.
+//! - Inward, the catalog implements [`inward::InwardCatalog`], the
+//!   integration a [`inward::Feed`] (its event stream) and a
+//!   [`inward::Source`] per catalog; the inbox, its processor, the poller,
+//!   the inward rules and [`reconcile`] work for any pair.
 
 mod catalog;
 mod connector;
 mod consumer;
 mod engine;
 mod error;
+pub mod inward;
 mod rate_limit;
+pub mod reconcile;
 mod relay;
 mod worker;
 
@@ -19,4 +27,4 @@ pub use engine::{Engine, Synced};
 pub use error::SyncError;
 pub use rate_limit::SharedRateLimit;
 pub use relay::{BrokerStatus, Relay, RelayConfig};
-pub use worker::{Worker, WorkerConfig};
+pub use worker::{AnyWorker, Worker, WorkerConfig};

@@ -1,3 +1,5 @@
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,6 +33,19 @@ impl WorkerConfig {
             retry_max: Duration::from_millis(settings.retry_max_delay_ms),
             integrations: settings.integrations(),
         }
+    }
+}
+
+/// A worker of any pair: a process runs the workers of every pair it is
+/// given, side by side.
+pub trait AnyWorker: Send + 'static {
+    /// Consumes until `shutdown` (see [`Worker::run`]).
+    fn run_boxed(self: Box<Self>, shutdown: CancellationToken) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+}
+
+impl<C: Catalog, K: Connector<C::Record>> AnyWorker for Worker<C, K> {
+    fn run_boxed(self: Box<Self>, shutdown: CancellationToken) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        Box::pin(self.run(shutdown))
     }
 }
 

@@ -7,7 +7,7 @@ async fn main() -> anyhow::Result<()> {
     shared_models::init_logging();
     let settings = Settings::load().context("sync-worker cannot start")?;
     shared_models::db::run_migrations(&settings.database_url).await.context("applying database migrations")?;
-    let worker = sync_worker::customers_to_stripe(&settings).context("building sync-worker")?;
+    let workers = sync_worker::workers(&settings).context("building sync-worker")?;
     let metrics = sync_worker::MetricsServer::bind(&settings.bind_address, settings.worker_metrics_port).context("binding /metrics")?;
     log::info!("sync-worker serving /metrics and /health on port {}", metrics.port());
     let metrics_handle = metrics.handle();
@@ -15,7 +15,16 @@ async fn main() -> anyhow::Result<()> {
 
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signal(shutdown.clone()));
-    worker.run(shutdown).await;
+    let mut running = Vec::new();
+    for (pair, worker) in workers {
+        log::info!("sync-worker consuming the changes of {}", pair.name());
+        running.push(tokio::spawn(worker.run_boxed(shutdown.clone())));
+    }
+    for worker in running {
+        if let Err(e) = worker.await {
+            log::error!("a worker stopped unexpectedly: {e}");
+        }
+    }
     metrics_handle.stop(true).await;
     let _ = metrics_server.await;
     log::info!("sync-worker stopped");

@@ -53,6 +53,7 @@ pub fn settings(database_url: &str, amqp_url: &str, prefix: &str, stripe_api_bas
         relay_poll_interval_ms: 200,
         relay_batch_size: 100,
         outbox_retention_hours: 72,
+        worker_pairs: String::new(),
     }
 }
 

@@ -1,56 +1,41 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
-use stripe_integration::StripeCallError;
+use sync_core::inward::Refusal;
+use sync_core::SyncError;
 use thiserror::Error;
-
-use crate::event::EventError;
-use crate::signature::SignatureError;
 
 #[derive(Debug, Error)]
 pub enum Error {
+    /// The integration refused the delivery (its signature, its body).
     #[error(transparent)]
-    Signature(#[from] SignatureError),
-    #[error(transparent)]
-    Event(#[from] EventError),
-    #[error("this service does not take webhooks: INWARD_MODE is poll, or STRIPE_WEBHOOK_SECRET is not set")]
-    WebhooksOff,
+    Refused(#[from] Refusal),
+    #[error("no integration in force here is called '{0}'")]
+    UnknownIntegration(String),
+    #[error("this service does not take {0} webhooks: INWARD_MODE is poll, or the webhook secret is not set")]
+    WebhooksOff(&'static str),
     #[error("the body is larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error("the request body could not be read: {0}")]
     BodyUnreadable(String),
     #[error(transparent)]
     Shared(#[from] shared_models::Error),
-    #[error("database error: {0}")]
-    Database(#[from] diesel::result::Error),
-    #[error("Stripe call failed: {}", .0.message)]
-    Stripe(StripeCallError),
-    /// Cannot happen for what the webhook and the poller stored; retrying
-    /// would not help.
-    #[error("the stored event cannot be read: {0}")]
-    BadPayload(String),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
     #[error("invalid configuration: {0}")]
     Config(String),
-    /// Another reconcile runs (its id, unless it ended meanwhile).
-    #[error("another reconcile is running{}", .0.map(|id| format!(" ({id})")).unwrap_or_default())]
-    AlreadyRunning(Option<uuid::Uuid>),
 }
 
 impl Error {
     fn code(&self) -> &'static str {
         match self {
-            Error::Signature(SignatureError::Missing) => "missing_signature",
-            Error::Signature(SignatureError::Malformed(_)) => "malformed_signature",
-            Error::Signature(SignatureError::NoV1 | SignatureError::Mismatch) => "invalid_signature",
-            Error::Signature(SignatureError::OutsideTolerance { .. }) => "timestamp_outside_tolerance",
-            Error::Event(EventError::InvalidJson(_)) => "invalid_json",
-            Error::Event(EventError::NotAnEvent(_)) => "invalid_event",
-            Error::WebhooksOff => "not_found",
-            Error::AlreadyRunning(_) => "already_running",
+            Error::Refused(refusal) => refusal.code,
+            Error::UnknownIntegration(_) | Error::WebhooksOff(_) => "not_found",
+            Error::Sync(SyncError::AlreadyRunning(_)) => "already_running",
             Error::PayloadTooLarge(_) => "payload_too_large",
             Error::BodyUnreadable(_) => "invalid_body",
-            Error::Shared(_) | Error::Database(_) => "service_unavailable",
-            Error::Stripe(_) | Error::BadPayload(_) | Error::Config(_) => "internal_error",
+            Error::Shared(_) | Error::Sync(SyncError::Database(_)) => "service_unavailable",
+            Error::Sync(_) | Error::Config(_) => "internal_error",
         }
     }
 }
@@ -58,13 +43,13 @@ impl Error {
 impl ResponseError for Error {
     fn status_code(&self) -> StatusCode {
         match self {
-            Error::Signature(_) | Error::Event(_) | Error::BodyUnreadable(_) => StatusCode::BAD_REQUEST,
+            Error::Refused(_) | Error::BodyUnreadable(_) => StatusCode::BAD_REQUEST,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Error::WebhooksOff => StatusCode::NOT_FOUND,
-            Error::AlreadyRunning(_) => StatusCode::CONFLICT,
-            // Stripe retries a delivery that failed: the event is not lost.
-            Error::Shared(_) | Error::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Error::Stripe(_) | Error::BadPayload(_) | Error::Config(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::UnknownIntegration(_) | Error::WebhooksOff(_) => StatusCode::NOT_FOUND,
+            Error::Sync(SyncError::AlreadyRunning(_)) => StatusCode::CONFLICT,
+            // The integration retries a delivery that failed: the event is not lost.
+            Error::Shared(_) | Error::Sync(SyncError::Database(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Sync(_) | Error::Config(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -80,8 +65,8 @@ impl ResponseError for Error {
 
 impl Error {
     /// What the caller is told. A server error's own text (the database's,
-    /// Stripe's) is for our log only: it may hold internals, or bytes of
-    /// the request echoed back.
+    /// an integration's) is for our log only: it may hold internals, or
+    /// bytes of the request echoed back.
     fn public_message(&self) -> String {
         match self.status_code() {
             StatusCode::SERVICE_UNAVAILABLE => "the event could not be stored right now; deliver it again later".into(),

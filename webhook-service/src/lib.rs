@@ -1,16 +1,21 @@
-//! Receives Stripe's changes and applies them to the catalog: webhooks
-//! (signature checked with ring) and, without a public URL, a poller of
-//! Stripe's event list. Both feed one inbox, applied once per event.
+//! Receives the integrations' changes and applies them to the catalog:
+//! signed webhooks at `/webhooks/{integration}` and, without a public URL,
+//! a poller of each integration's event list. Both feed one inbox, applied
+//! once per event by the sync core's inward rules. It also runs the outbox
+//! relay and the reconciles requested over the API. Which pairs run comes
+//! from the registry, bound in `wiring`.
 
 mod error;
-pub mod event;
-pub mod inbound;
 mod readiness;
-pub mod reconcile;
 mod routes;
-pub mod signature;
 mod startup;
-pub mod stripe_api;
+mod terminal;
+
+/// Reconcile, as the sync core runs it, and its progress on a terminal.
+pub mod reconcile {
+    pub use crate::terminal::TerminalProgress;
+    pub use sync_core::reconcile::*;
+}
 
 pub use error::Error;
 pub use startup::{AppState, Application, StopHandle};

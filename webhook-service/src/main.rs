@@ -1,7 +1,7 @@
 use anyhow::{bail, Context};
 use shared_models::config::Settings;
 use shared_models::db::reconcile_runs::StartedBy;
-use webhook_service::reconcile::{Reconciler, TerminalProgress};
+use webhook_service::reconcile::TerminalProgress;
 
 const USAGE: &str = "usage: webhook-service [reconcile [--dry-run]]";
 
@@ -26,11 +26,11 @@ async fn main() -> anyhow::Result<()> {
     app.run_until_stopped().await.context("running webhook-service")
 }
 
-/// Compares the catalog with Stripe and repairs (or, dry, reports) every
+/// Compares the catalog with every integration and repairs (or, dry, reports) every
 /// difference; prints the summary as JSON. Recorded like the API's runs, so
 /// `GET /sync/reconcile` shows it, and refused while another one runs.
 async fn reconcile(settings: &Settings, dry_run: bool) -> anyhow::Result<()> {
-    let reconciler = Reconciler::from_settings(settings).context("building the reconciler")?;
+    let reconciler = wiring::reconciler(settings).context("building the reconciler")?;
     let recorded = reconciler.record(StartedBy::Command, dry_run).await.context("cannot start the reconcile")?;
     let id = recorded.row().id;
     log::info!("reconcile {id} started; GET /sync/reconcile/{id} follows it");

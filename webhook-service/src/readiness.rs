@@ -8,40 +8,58 @@ use shared_models::db::inbound_events::{self, Backlog};
 use shared_models::db::poll_cursors::{self, PollState, FAILING_AFTER};
 use shared_models::error::Context;
 
-use crate::inbound::{POLL_CURSOR, STRIPE};
+use sync_core::inward::Poller;
+
 use crate::startup::AppState;
 
 /// A pending event received longer ago than this means the processor is
 /// not keeping up: every retry of an event is over well before it.
 const BEHIND_AFTER_SECONDS: i64 = 300;
 
-/// Ready when the database answers and, in poll mode, the poller is not
-/// failing poll after poll ([`FAILING_AFTER`]): then Stripe's changes stop
+/// Ready when the database answers and, in poll mode, no poller is failing
+/// poll after poll ([`FAILING_AFTER`]): then an integration's changes stop
 /// arriving, and the answer is 503 with the reason. A processor that is
 /// behind shows in `checks.processor` but keeps the instance ready: taking
 /// it out of service would refuse webhooks without draining the inbox.
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     let read = async {
         let mut conn = state.pool.get().await.context("checking out a connection for /ready")?;
-        let backlog = inbound_events::backlog(&mut conn, STRIPE).await?;
-        let poller = if state.polling { poll_cursors::find(&mut conn, POLL_CURSOR).await? } else { None };
-        Ok::<_, shared_models::Error>((backlog, poller))
+        let mut backlog = Backlog::default();
+        for each in inbound_events::backlogs(&mut conn).await? {
+            if state.feeds.iter().any(|f| f.feed.integration() == each.integration) {
+                backlog = merge(backlog, each);
+            }
+        }
+        let mut pollers = Vec::new();
+        for entry in state.feeds.iter().filter(|f| f.poll) {
+            pollers.push((entry.feed.integration(), poll_cursors::find(&mut conn, &Poller::cursor_of(entry.feed.integration())).await?));
+        }
+        Ok::<_, shared_models::Error>((backlog, pollers))
     };
-    let (backlog, poller) = match read.await {
+    let (backlog, pollers) = match read.await {
         Ok(read) => read,
         Err(e) => {
             log::warn!("/ready: {e}");
-            let body = json!({ "status": "unavailable", "checks": { "database": e.to_string() } });
+            let body = json!({ "status": "unavailable", "checks": { "database": "unavailable" } });
             return HttpResponse::ServiceUnavailable().json(body);
         }
     };
     let now = Utc::now();
-    let (poller_ok, poller_check) = poller_check(state.polling, poller.as_ref());
+    // The first failing poller decides, else the first one's state is shown.
+    let checks: Vec<(bool, String)> = pollers.iter().map(|(_, state)| poller_check(true, state.as_ref())).collect();
+    let shown = checks.iter().position(|(ok, _)| !ok).or((!checks.is_empty()).then_some(0));
+    let (poller_ok, poller_check) = match shown {
+        Some(i) => checks[i].clone(),
+        None => (true, "off".to_owned()),
+    };
+    let poller = shown.and_then(|i| pollers[i].1.clone());
+    let all: serde_json::Map<String, Value> = pollers.iter().map(|(name, state)| ((*name).to_owned(), json!(state))).collect();
     let body = json!({
         "status": if poller_ok { "ready" } else { "unavailable" },
         "checks": { "database": "ok", "poller": poller_check, "processor": processor_check(&backlog, now) },
         "inbox_pending": backlog.pending,
         "poller": poller,
+        "pollers": all,
         "processor": processor(&backlog, now),
     });
     if poller_ok {
@@ -63,10 +81,26 @@ fn poller_check(polling: bool, state: Option<&PollState>) -> (bool, String) {
     };
     match state.consecutive_failures {
         0 => (true, "ok".into()),
-        n if state.is_failing() => {
-            (false, format!("failing: {n} polls of Stripe's events failed in a row since {since}; last error: {error}"))
-        }
+        n if state.is_failing() => (
+            false,
+            format!(
+                "failing: {n} polls of {}'s events failed in a row since {since}; last error: {error}",
+                state.name.trim_end_matches(".events")
+            ),
+        ),
         n => (true, format!("retrying: {n} poll(s) failed in a row (unready after {FAILING_AFTER}); last error: {error}")),
+    }
+}
+
+/// Two integrations' backlogs as one.
+fn merge(a: Backlog, b: Backlog) -> Backlog {
+    let earliest = |x: Option<DateTime<Utc>>, y: Option<DateTime<Utc>>| x.into_iter().chain(y).min();
+    Backlog {
+        integration: String::new(),
+        pending: a.pending + b.pending,
+        retrying: a.retrying + b.retrying,
+        oldest_pending_received_at: earliest(a.oldest_pending_received_at, b.oldest_pending_received_at),
+        oldest_retrying_received_at: earliest(a.oldest_retrying_received_at, b.oldest_retrying_received_at),
     }
 }
 
@@ -100,7 +134,7 @@ mod tests {
 
     fn state(failures: i32) -> PollState {
         PollState {
-            name: POLL_CURSOR.into(),
+            name: Poller::cursor_of("stripe"),
             created_from: 0,
             last_success_at: None,
             last_failure_at: None,

@@ -2,23 +2,27 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 use shared_models::error::Context;
 use shared_models::metrics;
+use sync_core::inward::{self, Envelope, Refusal};
 
-use crate::event::StripeEvent;
-use crate::signature::SignatureError;
 use crate::startup::AppState;
-use crate::{inbound, Error};
+use crate::Error;
 
-/// Stripe's events are at most a few hundred KiB; anything far larger is not one.
+/// Integrations' events are at most a few hundred KiB; anything far larger is not one.
 const MAX_BODY: usize = 1 << 20;
 
-/// `POST /webhooks/stripe`: checks the signature on the raw bytes, then
-/// stores the event in the inbox. The 2xx means it is stored durably; it is
-/// applied right after, by the processor.
-pub async fn receive(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, Error> {
-    let received = accept(&state, &req, payload).await;
+/// `POST /webhooks/{integration}`: the integration's feed checks the
+/// signature on the raw bytes, then the event is stored in the inbox. The
+/// 2xx means it is stored durably; it is applied right after, by the processor.
+pub async fn receive(
+    state: web::Data<AppState>,
+    integration: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, Error> {
+    let received = accept(&state, &integration, &req, payload).await;
     let (event_type, outcome) = match &received {
-        Ok((event, true)) => (event.event_type.as_str(), "accepted"),
-        Ok((event, false)) => (event.event_type.as_str(), "duplicate"),
+        Ok((event, true)) => (event.kind.as_str(), "accepted"),
+        Ok((event, false)) => (event.kind.as_str(), "duplicate"),
         Err(_) => ("unknown", "refused"),
     };
     metrics::WEBHOOK_EVENTS.with_label_values(&[event_type, "received", outcome]).inc();
@@ -27,25 +31,32 @@ pub async fn receive(state: web::Data<AppState>, req: HttpRequest, payload: web:
 }
 
 /// The event, and whether it is new to the inbox.
-async fn accept(state: &AppState, req: &HttpRequest, payload: web::Payload) -> Result<(StripeEvent, bool), Error> {
-    if !state.webhooks_on {
-        return Err(Error::WebhooksOff);
+async fn accept(state: &AppState, integration: &str, req: &HttpRequest, payload: web::Payload) -> Result<(Envelope, bool), Error> {
+    let entry = state.feeds.iter().find(|f| f.feed.integration() == integration);
+    let Some(entry) = entry else { return Err(Error::UnknownIntegration(integration.chars().take(64).collect())) };
+    let feed = &entry.feed;
+    if !entry.webhooks {
+        return Err(Error::WebhooksOff(feed.integration()));
     }
     let body = match payload.to_bytes_limited(MAX_BODY).await {
         Ok(Ok(body)) => body,
         Ok(Err(e)) => return Err(Error::BodyUnreadable(e.to_string())),
         Err(_) => return Err(Error::PayloadTooLarge(MAX_BODY)),
     };
-    let header = match req.headers().get("Stripe-Signature") {
-        Some(value) => Some(value.to_str().map_err(|_| SignatureError::Malformed("not visible ASCII"))?),
+    let signature = match req.headers().get(feed.signature_header()) {
+        Some(value) => Some(value.to_str().map_err(|_| {
+            Refusal::new("malformed_signature", format!("the {} header is malformed: not visible ASCII", feed.signature_header()))
+        })?),
         None => None,
     };
-    state.verifier.verify(header, &body, chrono::Utc::now().timestamp())?;
-    let (event, value) = StripeEvent::parse(&body)?;
+    feed.verify(signature, &body, chrono::Utc::now().timestamp())?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| Refusal::new("invalid_json", format!("the body is not valid JSON: {e}")))?;
+    let event = feed.envelope(&value)?;
     let mut conn = state.pool.get().await.context("checking out a connection for a webhook")?;
-    let stored = inbound::store(&mut conn, &event, &value, "webhook").await?;
+    let stored = inward::store(&mut conn, feed.integration(), &event, &value, "webhook").await?;
     if stored {
-        log::info!("event {} ({}) received by webhook", event.id, event.event_type);
+        log::info!("event {} ({}) received by webhook", event.id, event.kind);
         state.wake.notify_one();
     } else {
         log::info!("event {} delivered again; already in the inbox", event.id);
@@ -62,5 +73,5 @@ pub async fn not_found() -> HttpResponse {
 }
 
 pub async fn method_not_allowed() -> HttpResponse {
-    HttpResponse::MethodNotAllowed().json(json!({"error": {"code": "method_not_allowed", "message": "Stripe webhooks are POSTed"}}))
+    HttpResponse::MethodNotAllowed().json(json!({"error": {"code": "method_not_allowed", "message": "webhooks are POSTed"}}))
 }

@@ -3,7 +3,8 @@ use shared_models::broker::dead_letters::{self, DeadLetter};
 use shared_models::broker::{connect, Topology};
 use shared_models::db::{sync_links, PgPool};
 use shared_models::error::Context;
-use shared_models::sync::{EntityRef, CUSTOMER};
+use shared_models::pairs::Registry;
+use shared_models::sync::EntityRef;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -37,21 +38,32 @@ pub struct Replayed {
 }
 
 impl DeadLetterQueue {
-    /// Refuses an integration that is not configured (its queue would not exist).
+    /// The dead letters of a pair in force (the registry's first pair by
+    /// default); refuses any other (its queue would not exist).
     pub fn new(
         amqp_url: &str,
         topology: &Topology,
-        integrations: &[String],
-        integration: &str,
-        entity_type: &str,
+        registry: &Registry,
+        integration: Option<&str>,
+        entity_type: Option<&str>,
     ) -> Result<Self, ApiError> {
-        if !integrations.iter().any(|i| i == integration) {
-            return Err(ApiError::InvalidQuery(format!("unknown integration '{integration}' (configured: {})", integrations.join(", "))));
+        let first = registry.pairs().first().copied();
+        let integration = integration.or(first.map(|p| p.integration)).unwrap_or_default();
+        if !registry.has_integration(integration) {
+            let configured = registry.integrations().join(", ");
+            return Err(ApiError::InvalidQuery(format!("unknown integration '{integration}' (configured: {configured})")));
         }
-        if entity_type != CUSTOMER {
-            return Err(ApiError::InvalidQuery(format!("unknown entity type '{entity_type}' (known: customer)")));
-        }
-        Ok(Self { amqp_url: amqp_url.to_owned(), topology: topology.clone(), integration: integration.to_owned(), entity_type: CUSTOMER })
+        let entity_type = entity_type.or(first.map(|p| p.entity_type)).unwrap_or_default();
+        let Some(pair) = registry.pairs().iter().find(|p| p.integration == integration && p.entity_type == entity_type) else {
+            let known: Vec<&str> = registry.pairs().iter().filter(|p| p.integration == integration).map(|p| p.entity_type).collect();
+            return Err(ApiError::InvalidQuery(format!("unknown entity type '{entity_type}' (known: {})", known.join(", "))));
+        };
+        Ok(Self {
+            amqp_url: amqp_url.to_owned(),
+            topology: topology.clone(),
+            integration: integration.to_owned(),
+            entity_type: pair.entity_type,
+        })
     }
 
     fn queue(&self) -> String {

@@ -30,10 +30,10 @@ pub struct DeadLetterQuery {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReplayRequest {
-    /// `stripe` by default.
+    /// The first integration in force (`stripe`) by default.
     #[schema(example = "stripe")]
     integration: Option<String>,
-    /// `customer` by default.
+    /// The first catalog synced with it (`customer`) by default.
     #[schema(example = "customer")]
     entity_type: Option<String>,
     /// Only this one (its `message_id`); all of them when absent.
@@ -41,13 +41,7 @@ pub struct ReplayRequest {
 }
 
 fn queue(state: &AppState, integration: Option<&str>, entity_type: Option<&str>) -> Result<DeadLetterQueue, ApiError> {
-    DeadLetterQueue::new(
-        &state.settings.amqp_url,
-        &state.topology,
-        &state.integrations,
-        integration.unwrap_or("stripe"),
-        entity_type.unwrap_or(shared_models::sync::CUSTOMER),
-    )
+    DeadLetterQueue::new(&state.settings.amqp_url, &state.topology, &state.registry, integration, entity_type)
 }
 
 /// Changes that failed for good, with their errors.

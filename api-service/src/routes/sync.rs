@@ -6,7 +6,6 @@ use serde::Deserialize;
 use serde_json::json;
 use shared_models::db::{inbound_events, outbox, poll_cursors, sync_conflicts, sync_links, sync_writes};
 use shared_models::error::Context;
-use shared_models::sync::CUSTOMER;
 use utoipa::IntoParams;
 
 use crate::error::ApiError;
@@ -115,7 +114,7 @@ pub async fn status(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         let integration = poller.integration().to_owned();
         integrations.entry(integration).or_default().poller = Some(poller.into());
     }
-    let pairs: Vec<(String, &str)> = state.integrations.iter().map(|i| (i.clone(), CUSTOMER)).collect();
+    let pairs: Vec<(String, &str)> = state.registry.pairs().iter().map(|p| (p.integration.to_owned(), p.entity_type)).collect();
     if let Some(depths) = queues::depths(&state.settings.amqp_url, &state.topology, &pairs).await {
         for (integration, by_entity) in depths {
             integrations.entry(integration).or_default().queues = Some(by_entity);

@@ -1,6 +1,11 @@
 //! The customer catalog as the sync core sees it: its record as written to
 //! an integration, how it is loaded and fingerprinted, and how a delete
-//! found outside is applied to it.
+//! found outside is applied to it (here); how changes from outside are
+//! checked and written (`inward`).
+
+mod inward;
+
+pub use inward::RemoteCustomer;
 
 use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};

@@ -46,7 +46,7 @@ async fn changes_made_in_stripe_arrive_by_webhook() {
             r#"catalog_sync_stripe_events_total{outcome="accepted",stage="received",type="customer.created"}"#,
             r#"catalog_sync_stripe_events_total{outcome="applied",stage="handled",type="customer.deleted"}"#,
             r#"catalog_sync_sync_lag_seconds_count{direction="inward"}"#,
-            r#"catalog_sync_http_requests_total{method="POST",route="/webhooks/stripe",service="webhook-service",status="200"}"#,
+            r#"catalog_sync_http_requests_total{method="POST",route="/webhooks/{integration}",service="webhook-service",status="200"}"#,
         ],
     )
     .await;

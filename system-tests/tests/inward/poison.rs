@@ -4,7 +4,6 @@
 //! not a reconcile, not the changes that come after it.
 
 use serde_json::{json, Value};
-use webhook_service::reconcile::Reconciler;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -92,7 +91,7 @@ async fn a_stripe_customer_with_a_nul_arrives_by_webhook_as_a_conflict_and_block
     assert!(!body.to_string().to_lowercase().contains("database"), "{body}");
 
     // Act 3: a reconcile meets the poison record in Stripe's list.
-    let summary = Reconciler::from_settings(&stack.settings).unwrap().run(false, &()).await;
+    let summary = wiring::reconciler(&stack.settings).unwrap().run(false, &()).await;
 
     // Assert 3: it completes, counting the record as a conflict.
     let summary = summary.expect("the reconcile completes");

@@ -6,9 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use stripe_integration::reads::StripeApi;
+use stripe_integration::signature::Verifier;
+use stripe_integration::StripeFeed;
+use sync_core::inward::Poller;
 use tokio::sync::Notify;
-use webhook_service::inbound::Poller;
-use webhook_service::stripe_api::StripeApi;
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -36,7 +38,8 @@ async fn a_newest_first_event_list_is_read_whole_and_the_cursor_moves_on() {
 
     let pool = shared_models::db::build_pool(&db.url, 2).unwrap();
     let api = Arc::new(StripeApi::new(&stripe.uri(), "sk_test_x", Duration::from_secs(5)).unwrap());
-    let poller = Poller::new(pool, api, Duration::from_secs(5), Arc::new(Notify::new()));
+    let poller =
+        Poller::new(pool, Arc::new(StripeFeed::new(api, Verifier::new(&[], 300))), Duration::from_secs(5), Arc::new(Notify::new()));
 
     assert_eq!(poller.poll_once().await.unwrap(), 3);
     assert_eq!(db.count("SELECT count(*) FROM inbound_events WHERE source = 'poll'").await, 3);

@@ -3,12 +3,12 @@
 //! command, recorded like the API's runs.
 
 use serde_json::{json, Value};
-use webhook_service::reconcile::{Changes, Reconciler, Summary};
+use webhook_service::reconcile::{Changes, Summary};
 
 use crate::support::{email, Inward, WAIT};
 
 async fn reconcile(stack: &Inward, dry_run: bool) -> Summary {
-    Reconciler::from_settings(&stack.settings).unwrap().run(dry_run, &()).await.unwrap()
+    wiring::reconciler(&stack.settings).unwrap().run(dry_run, &()).await.unwrap()
 }
 
 async fn wait_published(stack: &Inward) {
@@ -115,7 +115,7 @@ async fn reconcile_stops_with_a_clear_error_when_stripe_cannot_be_reached() {
     let local = stack.create_local("Kept", &email("kept")).await;
     stack.settings.stripe_api_base = "http://127.0.0.1:9".into();
 
-    let error = Reconciler::from_settings(&stack.settings).unwrap().run(false, &()).await.unwrap_err();
+    let error = wiring::reconciler(&stack.settings).unwrap().run(false, &()).await.unwrap_err();
 
     assert!(error.to_string().starts_with("Stripe call failed"), "{error}");
     assert_eq!(stack.get(&format!("/customers/{local}")).await.0, 200, "nothing changed");

@@ -2,7 +2,7 @@
 //! a readable event, is refused with a JSON error and stores nothing.
 
 use serde_json::Value;
-use webhook_service::signature::sign;
+use stripe_integration::signature::sign;
 
 use crate::support::{customer_event, customer_id, email, event_id, remote_customer, Inward, SECRET};
 

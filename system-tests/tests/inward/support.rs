@@ -4,10 +4,10 @@ use reqwest::Client;
 use serde_json::{json, Value};
 use shared_models::config::Settings;
 use shared_models::db::inbound_events::{self, InboundEvent};
+use stripe_integration::signature::sign;
 use testkit::{LocalStripe, TestBroker, TestDb};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
-use webhook_service::signature::sign;
 use webhook_service::StopHandle;
 
 pub const WAIT: Duration = Duration::from_secs(30);

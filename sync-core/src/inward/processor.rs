@@ -8,8 +8,8 @@ use shared_models::metrics;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use super::{Applier, Outcome};
-use crate::Error;
+use super::{Envelope, InwardPair, Outcome};
+use crate::SyncError;
 
 /// When nothing woke it, the processor still looks for due retries this often.
 const IDLE_CHECK: Duration = Duration::from_secs(1);
@@ -49,18 +49,19 @@ impl Handled {
 }
 
 /// Drains the inbox: applies pending events, oldest first, each in its own
-/// transaction together with its inbox row, so an event is applied once.
+/// transaction together with its inbox row, so an event is applied once. An
+/// event is applied by the pairs of its own integration.
 pub struct Processor {
     pool: PgPool,
-    applier: Arc<Applier>,
+    pairs: Arc<[Arc<dyn InwardPair>]>,
     wake: Arc<Notify>,
     retry: RetryPolicy,
     retention_hours: u64,
 }
 
 impl Processor {
-    pub fn new(pool: PgPool, applier: Arc<Applier>, wake: Arc<Notify>, retry: RetryPolicy, retention_hours: u64) -> Self {
-        Self { pool, applier, wake, retry, retention_hours }
+    pub fn new(pool: PgPool, pairs: Arc<[Arc<dyn InwardPair>]>, wake: Arc<Notify>, retry: RetryPolicy, retention_hours: u64) -> Self {
+        Self { pool, pairs, wake, retry, retention_hours }
     }
 
     pub async fn run(self, shutdown: CancellationToken) {
@@ -114,15 +115,20 @@ impl Processor {
     }
 
     /// Applies the oldest due event; `None` when none is due.
-    pub async fn process_one(&self) -> Result<Option<Handled>, Error> {
+    pub async fn process_one(&self) -> Result<Option<Handled>, SyncError> {
         let mut conn = self.pool.get().await.context("checking out a connection for the inbox")?;
-        let applier = &self.applier;
+        let pairs = &self.pairs;
         let retry = self.retry;
-        conn.transaction::<Option<Handled>, Error, _>(async |conn| {
+        conn.transaction::<Option<Handled>, SyncError, _>(async |conn| {
             let Some(stored) = inbound_events::claim_next(conn).await? else { return Ok(None) };
+            let envelope = Envelope { id: stored.event_id.clone(), kind: stored.event_type.clone(), created: stored.event_created };
             // A savepoint: a failed apply leaves the claim (and this
             // transaction) usable to record the failure.
-            let attempt = conn.transaction::<Outcome, Error, _>(async |conn| applier.apply(conn, &stored).await).await;
+            let attempt = conn
+                .transaction::<Outcome, SyncError, _>(async |conn| {
+                    apply(pairs, conn, &stored.integration, &envelope, &stored.payload).await
+                })
+                .await;
             let result = match attempt {
                 Ok(outcome) => {
                     inbound_events::finish(conn, &stored.integration, &stored.event_id, outcome.status, Some(&outcome.detail)).await?;
@@ -130,7 +136,7 @@ impl Processor {
                 }
                 Err(error) => {
                     let attempts = u32::try_from(stored.attempts).unwrap_or(0) + 1;
-                    let give_up = matches!(error, Error::BadPayload(_)) || attempts >= retry.max_attempts;
+                    let give_up = matches!(error, SyncError::BadPayload(_)) || attempts >= retry.max_attempts;
                     let delay = retry.base_delay.saturating_mul(1 << attempts.min(16)).min(retry.max_delay);
                     inbound_events::retry_later(conn, &stored.integration, &stored.event_id, &error.to_string(), delay, give_up).await?;
                     Err(error.to_string())
@@ -141,4 +147,32 @@ impl Processor {
         .await
         .inspect(|handled| handled.iter().for_each(Handled::observe))
     }
+}
+
+/// Applies an event by the first pair of its integration that it is about.
+async fn apply(
+    pairs: &[Arc<dyn InwardPair>],
+    conn: &mut diesel_async::AsyncPgConnection,
+    integration: &str,
+    envelope: &Envelope,
+    payload: &serde_json::Value,
+) -> Result<Outcome, SyncError> {
+    let mut runs_here = false;
+    // Plain loops: iterator adapters' closures trip the borrow checker's
+    // higher-ranked checks inside the transaction's future.
+    for pair in pairs {
+        if pair.integration() != integration {
+            continue;
+        }
+        runs_here = true;
+        if let Some(outcome) = pair.apply_event(conn, envelope, payload).await? {
+            return Ok(outcome);
+        }
+    }
+    if !runs_here {
+        // Never read as another integration's event.
+        let detail = format!("no source of {integration} events runs here; it is not read as another integration's event");
+        return Ok(Outcome::ignored(detail));
+    }
+    Ok(Outcome::ignored(format!("catalog-sync does not handle {} events", envelope.kind)))
 }

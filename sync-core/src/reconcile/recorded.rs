@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::{Progress, Reconciler, Summary};
-use crate::Error;
+use crate::SyncError as Error;
 
 /// Progress reaches the database at most this often (a page of customers
 /// can take a few milliseconds).

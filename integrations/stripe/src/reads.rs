@@ -1,10 +1,10 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use stripe_integration::{StripeCallError, StripeHttp};
 use sync_core::SharedRateLimit;
 
 use crate::event::RemoteCustomer;
+use crate::{StripeCallError, StripeHttp};
 
 /// Pages of `GET /v1/events` read per poll at most; a guard against a
 /// cursor that does not move, far above what a few seconds produce.

@@ -67,7 +67,8 @@ impl Verifier {
         if !matches {
             return Err(SignatureError::Mismatch);
         }
-        let age = now - timestamp;
+        // Saturating: a signed `t` far in the past or future must not overflow.
+        let age = now.saturating_sub(timestamp);
         if age.unsigned_abs() > self.tolerance {
             return Err(SignatureError::OutsideTolerance { age, tolerance: self.tolerance });
         }
@@ -135,6 +136,14 @@ mod tests {
         assert!(matches!(verifier().verify(Some(&future), BODY, NOW), Err(SignatureError::OutsideTolerance { .. })));
         let edge = sign("whsec_new", NOW - 300, BODY);
         assert_eq!(verifier().verify(Some(&edge), BODY, NOW), Ok(NOW - 300));
+    }
+
+    #[test]
+    fn an_extreme_timestamp_is_outside_the_tolerance_not_an_overflow() {
+        let extreme = sign("whsec_new", i64::MIN, BODY);
+        assert!(matches!(verifier().verify(Some(&extreme), BODY, NOW), Err(SignatureError::OutsideTolerance { .. })));
+        let extreme = sign("whsec_new", i64::MAX, BODY);
+        assert!(matches!(verifier().verify(Some(&extreme), BODY, NOW), Err(SignatureError::OutsideTolerance { .. })));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{Progress, Summary};
+use sync_core::reconcile::{Progress, Summary};
 
 /// A spinner with the running counts on a terminal; nothing when stderr is
 /// not one (the log lines tell the story there).

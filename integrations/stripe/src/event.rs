@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 use serde_json::Value;
-use shared_models::sync::customer_fingerprint;
-use stripe_integration::{METADATA_KEY, VERSION_METADATA_KEY};
 use thiserror::Error;
 use uuid::Uuid;
+
+use crate::{METADATA_KEY, VERSION_METADATA_KEY};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct StripeEvent {
@@ -112,11 +112,6 @@ impl RemoteCustomer {
         serde_json::json!({
             "id": self.id, "name": self.name, "email": self.email, "metadata": self.metadata, "deleted": self.deleted,
         })
-    }
-
-    /// Same fingerprint as the worker stores for what it writes.
-    pub fn fingerprint(&self) -> Option<String> {
-        Some(customer_fingerprint(self.name.as_deref()?, self.email.as_deref()?))
     }
 }
 

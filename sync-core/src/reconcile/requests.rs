@@ -1,6 +1,7 @@
 //! Reconciles asked for over the API: api-service records a `requested` run,
-//! and webhook-service, which owns the inward side and Stripe's keys, claims
-//! and runs it. Every instance looks; the claim lets exactly one take it.
+//! and the service that owns the inward side and the integrations' keys
+//! claims and runs it. Every instance looks; the claim lets exactly one
+//! take it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,7 +10,7 @@ use shared_models::db::PgPool;
 use tokio_util::sync::CancellationToken;
 
 use super::Reconciler;
-use crate::inbound::Applier;
+use crate::inward::InwardPair;
 
 /// How often an idle instance looks for a request: a run started over the
 /// API begins within about this long.
@@ -17,12 +18,12 @@ const LOOK_EVERY: Duration = Duration::from_secs(1);
 
 pub struct RequestRunner {
     pool: PgPool,
-    applier: Arc<Applier>,
+    pairs: Arc<[Arc<dyn InwardPair>]>,
 }
 
 impl RequestRunner {
-    pub fn new(pool: PgPool, applier: Arc<Applier>) -> Self {
-        Self { pool, applier }
+    pub fn new(pool: PgPool, pairs: Arc<[Arc<dyn InwardPair>]>) -> Self {
+        Self { pool, pairs }
     }
 
     /// Runs the requested reconciles one after another until `shutdown`.
@@ -30,7 +31,7 @@ impl RequestRunner {
     /// stops, and it shows as abandoned a minute later (a rerun is safe).
     pub async fn run(self, shutdown: CancellationToken) {
         loop {
-            let reconciler = Reconciler::new(self.pool.clone(), self.applier.clone());
+            let reconciler = Reconciler::new(self.pool.clone(), self.pairs.clone());
             match reconciler.claim().await {
                 Ok(Some(run)) => {
                     let id = run.row().id;

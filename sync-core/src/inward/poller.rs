@@ -7,37 +7,42 @@ use shared_models::metrics;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::event::StripeEvent;
-use crate::stripe_api::StripeApi;
-use crate::Error;
+use super::Feed;
+use crate::SyncError;
 
-/// The cursor (and the health record) of the poller of Stripe's events.
-pub const CURSOR: &str = "stripe.events";
 /// Each poll reads again this far behind the newest event seen: an event
 /// that shows up in the list late (or in a second already read) is still
 /// found, and the inbox drops the ones already stored.
 const OVERLAP_SECONDS: i64 = 60;
 
-/// Inward sync without a public URL: reads `GET /v1/events` every interval
-/// and puts what it finds in the inbox, the same path webhooks take.
+/// Inward sync without a public URL: reads an integration's event list
+/// every interval and puts what it finds in the inbox, the same path
+/// webhooks take. One per integration.
 pub struct Poller {
     pool: PgPool,
-    api: Arc<StripeApi>,
+    feed: Arc<dyn Feed>,
+    cursor: String,
     interval: Duration,
     wake: Arc<Notify>,
 }
 
 impl Poller {
-    pub fn new(pool: PgPool, api: Arc<StripeApi>, interval: Duration, wake: Arc<Notify>) -> Self {
-        Self { pool, api, interval, wake }
+    pub fn new(pool: PgPool, feed: Arc<dyn Feed>, interval: Duration, wake: Arc<Notify>) -> Self {
+        let cursor = Self::cursor_of(feed.integration());
+        Self { pool, feed, cursor, interval, wake }
+    }
+
+    /// The cursor (and the health record) of an integration's poller.
+    pub fn cursor_of(integration: &str) -> String {
+        format!("{integration}.events")
     }
 
     pub async fn run(self, shutdown: CancellationToken) {
         loop {
             match self.poll_once().await {
                 Ok(0) => {}
-                Ok(stored) => log::info!("poll: {stored} new Stripe event(s) stored"),
-                Err(e) => log::warn!("poll of Stripe's events failed, next try in {:?}: {e}", self.interval),
+                Ok(stored) => log::info!("poll: {stored} new {} event(s) stored", self.feed.integration()),
+                Err(e) => log::warn!("poll of {}'s events failed, next try in {:?}: {e}", self.feed.integration(), self.interval),
             }
             tokio::select! {
                 () = shutdown.cancelled() => return,
@@ -49,12 +54,12 @@ impl Poller {
     /// One poll; returns how many events were new to the inbox. Its outcome
     /// is recorded with the cursor, so that a poller failing every interval
     /// shows in `/ready` and `/sync/status` (of any instance).
-    pub async fn poll_once(&self) -> Result<usize, Error> {
+    pub async fn poll_once(&self) -> Result<usize, SyncError> {
         let polled = self.poll().await;
         let recorded = match self.pool.get().await {
             Ok(mut conn) => match &polled {
-                Ok(_) => poll_cursors::record_success(&mut conn, CURSOR).await,
-                Err(e) => poll_cursors::record_failure(&mut conn, CURSOR, &e.to_string()).await,
+                Ok(_) => poll_cursors::record_success(&mut conn, &self.cursor).await,
+                Err(e) => poll_cursors::record_failure(&mut conn, &self.cursor, &e.to_string()).await,
             },
             Err(e) => Err(shared_models::Error::Pool { context: "recording how a poll went", message: e.to_string() }),
         };
@@ -66,23 +71,23 @@ impl Poller {
 
     /// The first poll ever starts at the current time: earlier history is
     /// the job of a reconcile, not of the event list.
-    async fn poll(&self) -> Result<usize, Error> {
+    async fn poll(&self) -> Result<usize, SyncError> {
         let mut conn = self.pool.get().await.context("checking out a connection for the poller")?;
-        let from = match poll_cursors::get(&mut conn, CURSOR).await? {
+        let from = match poll_cursors::get(&mut conn, &self.cursor).await? {
             Some(from) => from,
             None => {
                 let now = chrono::Utc::now().timestamp();
-                poll_cursors::advance(&mut conn, CURSOR, now).await?;
+                poll_cursors::advance(&mut conn, &self.cursor, now).await?;
                 now
             }
         };
-        let (events, complete) = self.api.events_since(from - OVERLAP_SECONDS).await.map_err(Error::Stripe)?;
+        let (events, complete) = self.feed.events_since(from - OVERLAP_SECONDS).await?;
         let mut parsed: Vec<_> = events
             .into_iter()
-            .filter_map(|value| match StripeEvent::from_value(&value) {
+            .filter_map(|value| match self.feed.envelope(&value) {
                 Ok(event) => Some((event, value)),
                 Err(e) => {
-                    log::warn!("skipping an event in Stripe's list that cannot be read: {e}");
+                    log::warn!("skipping an event in {}'s list that cannot be read: {e}", self.feed.integration());
                     None
                 }
             })
@@ -91,15 +96,15 @@ impl Poller {
         let mut stored = 0;
         let mut newest = from;
         for (event, value) in &parsed {
-            if super::store(&mut conn, event, value, "poll").await? {
-                log::info!("event {} ({}) found by polling", event.id, event.event_type);
-                metrics::WEBHOOK_EVENTS.with_label_values(&[&event.event_type, "received", "polled"]).inc();
+            if super::store(&mut conn, self.feed.integration(), event, value, "poll").await? {
+                log::info!("event {} ({}) found by polling", event.id, event.kind);
+                metrics::WEBHOOK_EVENTS.with_label_values(&[&event.kind, "received", "polled"]).inc();
                 stored += 1;
             }
             newest = newest.max(event.created);
         }
         if complete {
-            poll_cursors::advance(&mut conn, CURSOR, newest).await?;
+            poll_cursors::advance(&mut conn, &self.cursor, newest).await?;
         }
         if stored > 0 {
             self.wake.notify_one();

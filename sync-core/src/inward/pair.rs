@@ -1,0 +1,95 @@
+//! One (catalog × integration) pair's inward side: its [`Source`] and the
+//! rules, behind a trait object so that the registry can hold every pair.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use diesel_async::AsyncPgConnection;
+use serde_json::Value;
+
+use super::{rules, Envelope, InwardCatalog, Origin, Outcome, RemoteRecord, Source};
+use crate::reconcile::{self, Progress, Reconciler, Summary};
+use crate::SyncError;
+
+/// The inward side of catalog `C` from the integration `S` reads.
+pub struct Inward<C: InwardCatalog, S: Source<C>> {
+    source: Arc<S>,
+    /// Every integration in force: a change taken in is sent to the others.
+    integrations: Vec<String>,
+    catalog: PhantomData<fn() -> C>,
+}
+
+impl<C: InwardCatalog, S: Source<C>> Inward<C, S> {
+    pub fn new(source: Arc<S>, integrations: Vec<String>) -> Self {
+        Self { source, integrations, catalog: PhantomData }
+    }
+
+    pub fn source(&self) -> &S {
+        &self.source
+    }
+
+    pub fn integrations(&self) -> &[String] {
+        &self.integrations
+    }
+
+    /// Applies a record as the integration holds it now, read at `read_at`
+    /// (unix seconds), by the same rules as its events.
+    pub async fn apply_listed(
+        &self,
+        conn: &mut AsyncPgConnection,
+        remote: RemoteRecord<C::Remote>,
+        read_at: i64,
+    ) -> Result<Outcome, SyncError> {
+        let envelope = Envelope { id: format!("list_{read_at}"), kind: "listed".into(), created: read_at };
+        rules::apply(conn, self, &envelope, remote, Origin::Listed).await
+    }
+}
+
+/// What a listed record came to, for reconcile's counts.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub external_id: String,
+    pub outcome: Outcome,
+}
+
+/// A pair's inward side, whatever its catalog and integration.
+#[async_trait]
+pub trait InwardPair: Send + Sync + 'static {
+    fn integration(&self) -> &'static str;
+    fn entity_type(&self) -> &'static str;
+    /// "Stripe customer": how the pair's outside records are named.
+    fn outside(&self) -> String;
+
+    /// Applies a stored event of the pair's integration; `None` when the
+    /// event is not about the pair's catalog.
+    async fn apply_event(&self, conn: &mut AsyncPgConnection, envelope: &Envelope, payload: &Value) -> Result<Option<Outcome>, SyncError>;
+
+    /// Compares the pair's two sides whole and repairs every difference
+    /// (see [`crate::reconcile`]).
+    async fn reconcile(&self, reconciler: &Reconciler, summary: &mut Summary, progress: &dyn Progress) -> Result<(), SyncError>;
+}
+
+#[async_trait]
+impl<C: InwardCatalog, S: Source<C>> InwardPair for Inward<C, S> {
+    fn integration(&self) -> &'static str {
+        self.source.integration()
+    }
+
+    fn entity_type(&self) -> &'static str {
+        C::ENTITY_TYPE
+    }
+
+    fn outside(&self) -> String {
+        format!("{} {}", self.source.display_name(), C::NOUN)
+    }
+
+    async fn apply_event(&self, conn: &mut AsyncPgConnection, envelope: &Envelope, payload: &Value) -> Result<Option<Outcome>, SyncError> {
+        let Some(remote) = self.source.decode(envelope, payload).map_err(SyncError::BadPayload)? else { return Ok(None) };
+        rules::apply(conn, self, envelope, remote, Origin::Event).await.map(Some)
+    }
+
+    async fn reconcile(&self, reconciler: &Reconciler, summary: &mut Summary, progress: &dyn Progress) -> Result<(), SyncError> {
+        reconcile::pair(reconciler, self, summary, progress).await
+    }
+}

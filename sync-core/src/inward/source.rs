@@ -1,0 +1,105 @@
+//! The inward twin of [`Connector`](crate::Connector): how the sync core
+//! reads an integration. It is cut in two, because an integration sends one
+//! stream of events for all of its catalogs:
+//! - a [`Feed`] per integration: a webhook delivery verified, an event's
+//!   envelope read, the events since a cursor listed;
+//! - a [`Source`] per (catalog × integration) pair: an event decoded into a
+//!   change of one catalog record, one record read, all records listed page
+//!   by page.
+
+use std::future::Future;
+
+use async_trait::async_trait;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::inward::InwardCatalog;
+use crate::SyncError;
+
+/// What every event carries, whatever it is about: it keys the inbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    pub id: String,
+    pub kind: String,
+    /// When the change was made in the integration (unix seconds).
+    pub created: i64,
+}
+
+/// Why a delivery (or an event) was refused: a code for the error body and
+/// a message for a person.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Refusal {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Refusal {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+/// One integration's stream of events.
+#[async_trait]
+pub trait Feed: Send + Sync + 'static {
+    /// Name used in links, the inbox and `/webhooks/{integration}`.
+    fn integration(&self) -> &'static str;
+
+    /// The request header that carries a delivery's signature.
+    fn signature_header(&self) -> &'static str;
+
+    /// Checks a webhook delivery: its signature over the raw body, made
+    /// within the tolerance of `now` (unix seconds).
+    fn verify(&self, signature: Option<&str>, body: &[u8], now: i64) -> Result<(), Refusal>;
+
+    /// Reads an event's envelope (a delivery's body, or an item of the list).
+    fn envelope(&self, event: &Value) -> Result<Envelope, Refusal>;
+
+    /// Every event made at or after `from` (unix seconds), in any order. The
+    /// flag is false when the read stopped early: the cursor must stay.
+    async fn events_since(&self, from: i64) -> Result<(Vec<Value>, bool), SyncError>;
+}
+
+/// A catalog record as an integration holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteRecord<V> {
+    pub external_id: String,
+    /// Our id, when the record carries a well-formed one.
+    pub our_id: Option<Uuid>,
+    /// The version of ours we last wrote to it (0: never written by us).
+    pub written_version: i64,
+    /// Deleted there (a delete event, or a read of a record gone).
+    pub deleted: bool,
+    /// The synced fields as the integration holds them, unchecked.
+    pub values: V,
+    /// The record as read, kept with a conflict for a person to look at.
+    pub snapshot: Value,
+}
+
+/// One page of an integration's list of records.
+#[derive(Debug, Clone)]
+pub struct Page<V> {
+    pub records: Vec<RemoteRecord<V>>,
+    /// Where the next page starts; `None` on the last one.
+    pub next: Option<String>,
+}
+
+/// One (catalog × integration) pair's inward side.
+pub trait Source<C: InwardCatalog>: Send + Sync + 'static {
+    fn integration(&self) -> &'static str;
+
+    /// The integration's name for people ("Stripe"), in what we record.
+    fn display_name(&self) -> &'static str;
+
+    /// The record an event is about, as the event carries it; `Ok(None)`
+    /// when the event is not about this catalog, `Err` when it cannot be
+    /// read (never retried).
+    fn decode(&self, envelope: &Envelope, event: &Value) -> Result<Option<RemoteRecord<C::Remote>>, String>;
+
+    /// The record as the integration holds it now; `deleted` when gone.
+    fn get(&self, external_id: &str) -> impl Future<Output = Result<RemoteRecord<C::Remote>, SyncError>> + Send;
+
+    /// One page of every live record, starting after `after`.
+    fn list_page(&self, after: Option<&str>) -> impl Future<Output = Result<Page<C::Remote>, SyncError>> + Send;
+}

@@ -1,0 +1,67 @@
+//! Stripe's pairs, built from its settings (STRIPE_*).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use customer_catalog::Customers;
+use shared_models::config::Settings;
+use shared_models::db::{self, PgPool};
+use shared_models::Error;
+use stripe_integration::reads::StripeApi;
+use stripe_integration::signature::Verifier;
+use stripe_integration::{StripeCustomerSource, StripeCustomers, StripeFeed};
+use sync_core::inward::{FeedEntry, InwardPair};
+use sync_core::{SharedRateLimit, Worker, WorkerConfig};
+
+/// The customer catalog synced to Stripe, as configured.
+pub fn customers_to_stripe(settings: &Settings) -> Result<Worker<Customers, StripeCustomers>, Error> {
+    let secret = Settings::require(&settings.stripe_secret_key, "STRIPE_SECRET_KEY")?;
+    // Each message in hand holds two connections (its turn on the entity,
+    // and one short transaction at a time), and the rate limit one briefly.
+    let pool = db::build_pool(&settings.database_url, settings.database_pool_size.max(2 * u32::from(settings.worker_prefetch) + 2))?;
+    let limiter = SharedRateLimit::new(pool.clone(), "stripe", settings.stripe_rate_limit_per_second);
+    let connector = StripeCustomers::new(&settings.stripe_api_base, secret, Duration::from_millis(settings.stripe_timeout_ms), limiter)
+        .map_err(|e| Error::Config(e.to_string()))?;
+    Ok(Worker::new(pool, Arc::new(connector), WorkerConfig::from_settings(settings)))
+}
+
+/// Stripe's inward side: one client, under the rate limit the workers share.
+pub(crate) struct Inward {
+    api: Arc<StripeApi>,
+}
+
+impl Inward {
+    pub(crate) fn new(settings: &Settings, pool: &PgPool) -> Result<Self, Error> {
+        let key = Settings::require(&settings.stripe_secret_key, "STRIPE_SECRET_KEY")?;
+        let api = StripeApi::new(&settings.stripe_api_base, key, Duration::from_millis(settings.stripe_timeout_ms))
+            .map_err(|e| Error::Config(format!("cannot build the Stripe client: {e}")))?;
+        let limiter = SharedRateLimit::new(pool.clone(), "stripe", settings.stripe_rate_limit_per_second);
+        Ok(Self { api: Arc::new(api.with_rate_limit(limiter)) })
+    }
+
+    /// Webhooks need a signing secret; polling needs none.
+    pub(crate) fn feed(&self, settings: &Settings) -> Result<FeedEntry, Error> {
+        let mode = settings.inward()?;
+        let secrets = settings.webhook_secrets();
+        let webhooks = match (mode.webhook, mode.poll, secrets.is_empty()) {
+            (true, false, true) => return Err(Error::Config("STRIPE_WEBHOOK_SECRET is required when INWARD_MODE is webhook".into())),
+            (true, true, true) => {
+                // A first run without a webhook endpoint in Stripe yet: the
+                // poller alone keeps the catalog in sync meanwhile.
+                log::warn!("STRIPE_WEBHOOK_SECRET is not set: webhooks are refused and Stripe's changes arrive by polling only");
+                false
+            }
+            (webhook, _, _) => webhook,
+        };
+        if settings.stripe_webhook_tolerance_seconds == 0 {
+            return Err(Error::Config("STRIPE_WEBHOOK_TOLERANCE_SECONDS must be at least 1".into()));
+        }
+        let verifier = Verifier::new(&secrets, settings.stripe_webhook_tolerance_seconds);
+        Ok(FeedEntry { feed: Arc::new(StripeFeed::new(self.api.clone(), verifier)), webhooks, poll: mode.poll })
+    }
+
+    pub(crate) fn customers(&self, integrations: &[String]) -> Arc<dyn InwardPair> {
+        let source = Arc::new(StripeCustomerSource::new(self.api.clone()));
+        Arc::new(sync_core::inward::Inward::<Customers, _>::new(source, integrations.to_vec()))
+    }
+}
