@@ -53,8 +53,7 @@ pub struct SyncView {
     /// `pending` until the worker has pushed the current `version`, then
     /// `synced`; `failed` when the change was dead-lettered. A change that
     /// came from the integration is `synced` at once.
-    #[schema(schema_with = link_status_schema)]
-    pub status: String,
+    pub status: SyncStatus,
     /// The record's id in the integration (`cus_...`), once it has one.
     pub external_id: Option<String>,
     pub last_error: Option<String>,
@@ -65,11 +64,6 @@ pub struct SyncView {
     /// Why the integration's latest version of the record was not taken in
     /// (e.g. its email belongs to another customer here); None when fine.
     pub conflict: Option<String>,
-}
-
-fn link_status_schema() -> ObjectBuilder {
-    let statuses = [SyncStatus::Pending, SyncStatus::Synced, SyncStatus::Failed].map(|s| s.as_str());
-    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(statuses)).examples([json!("synced")])
 }
 
 /// One page of customers, oldest first.
@@ -215,8 +209,8 @@ pub struct IntegrationSync {
 impl IntegrationSync {
     /// What a configured integration shows before its first change.
     pub fn empty() -> Self {
-        let statuses = [SyncStatus::Pending, SyncStatus::Synced, SyncStatus::Failed].map(|s| (s.as_str().to_owned(), 0));
-        let outward = BTreeMap::from([(shared_models::sync::CUSTOMER.to_owned(), BTreeMap::from(statuses))]);
+        let statuses = SyncStatus::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
+        let outward = BTreeMap::from([(shared_models::sync::CUSTOMER.to_owned(), statuses)]);
         Self {
             conflicts: 0,
             inbox: InboxBacklog::default(),
@@ -250,17 +244,9 @@ impl utoipa::PartialSchema for InwardSummary {
                 .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
                 .description(Some(format!("Events in status `{}`; absent when none.", status.as_str())))
         };
-        let statuses = [
-            InboundStatus::Pending,
-            InboundStatus::Applied,
-            InboundStatus::Skipped,
-            InboundStatus::Ignored,
-            InboundStatus::Rejected,
-            InboundStatus::Failed,
-        ];
-        statuses
-            .into_iter()
-            .fold(ObjectBuilder::new(), |object, status| object.property(status.as_str(), count(status)))
+        InboundStatus::ALL
+            .iter()
+            .fold(ObjectBuilder::new(), |object, status| object.property(status.as_str(), count(*status)))
             .property("last_received_at", time("When the newest event was received; present once there are events."))
             .property("last_handled_at", time("When the newest event was handled; present once there are events."))
             .description(Some("Inbound events by status, and the newest received and handled times."))

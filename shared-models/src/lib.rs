@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod reconcile;
 pub mod schema;
 pub mod sync;
+mod text_enum;
 
 pub use error::Error;
 
