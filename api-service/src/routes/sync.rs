@@ -14,7 +14,7 @@ use crate::openapi::responses as errors;
 use crate::operations::queues;
 use crate::outward_views::WritesInDoubt;
 use crate::state::AppState;
-use crate::views::{BrokerState, ConflictList, IntegrationSync, OutboxBacklog, SyncStatusView};
+use crate::sync_views::{BrokerState, ConflictList, IntegrationSync, OutboxBacklog, SyncStatusView};
 
 /// The newest received and handled times of an integration's inbound events.
 type NewestTimes = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
