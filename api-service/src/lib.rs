@@ -10,6 +10,7 @@ mod outward_views;
 mod routes;
 mod startup;
 mod state;
+mod sync_views;
 mod views;
 
 pub use error::ApiError;

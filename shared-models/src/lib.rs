@@ -12,6 +12,7 @@ pub mod pairs;
 pub mod reconcile;
 pub mod schema;
 pub mod sync;
+mod text_enum;
 
 pub use error::Error;
 

@@ -2,8 +2,12 @@
 //! types ("customer") are plain strings here: adding one is data, not schema.
 
 use chrono::{DateTime, Utc};
+use diesel::deserialize::FromSqlRow;
+use diesel::expression::AsExpression;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::text_enum::text_enum;
 
 /// SHA-256 of the parts, length-prefixed so `["ab", "c"]` and `["a", "bc"]`
 /// differ: compares requests and outside records without storing them.
@@ -38,23 +42,21 @@ impl EntityRef {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How far the sync of a record to one integration has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, AsExpression, FromSqlRow, utoipa::ToSchema)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "lowercase")]
+#[schema(examples("synced"))]
 pub enum SyncStatus {
+    /// The integration does not hold the current version yet.
     Pending,
+    /// The integration holds the current version.
     Synced,
+    /// The change was dead-lettered after every attempt.
     Failed,
 }
 
-impl SyncStatus {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            SyncStatus::Pending => "pending",
-            SyncStatus::Synced => "synced",
-            SyncStatus::Failed => "failed",
-        }
-    }
-}
+text_enum!(SyncStatus, "sync status", { Pending => "pending", Synced => "synced", Failed => "failed" });
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]

@@ -28,12 +28,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(reconcile::get)
         .service(sync::conflicts)
         .service(sync::status)
-        .service(customers::create)
-        .service(customers::list)
-        .service(customers::get)
-        .service(customers::replace)
-        .service(customers::patch)
-        .service(customers::delete);
+        .service(customers::create::create)
+        .service(customers::read::list)
+        .service(customers::read::get)
+        .service(customers::write::replace)
+        .service(customers::write::patch)
+        .service(customers::write::delete);
 }
 
 /// Every handler is a resource of its own, so a served path asked with a

@@ -13,7 +13,7 @@ use crate::openapi::responses as errors;
 use crate::operations::queues;
 use crate::outward_views::WritesInDoubt;
 use crate::state::AppState;
-use crate::views::{BrokerState, ConflictList, IntegrationSync, OutboxBacklog, SyncStatusView};
+use crate::sync_views::{BrokerState, ConflictList, IntegrationSync, OutboxBacklog, SyncStatusView};
 
 /// The newest received and handled times of an integration's inbound events.
 type NewestTimes = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
@@ -86,11 +86,11 @@ pub async fn status(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         state.integrations.iter().map(|integration| (integration.clone(), IntegrationSync::empty())).collect();
     for (integration, entity_type, status, n) in sync_links::status_counts(&mut conn).await? {
         let outward = &mut integrations.entry(integration).or_default().outward;
-        outward.entry(entity_type).or_default().insert(status, n);
+        outward.entry(entity_type).or_default().insert(status.as_str().to_owned(), n);
     }
     let mut newest: HashMap<String, NewestTimes> = HashMap::new();
     for (integration, status, n, received, handled) in inbound_events::summary(&mut conn).await? {
-        integrations.entry(integration.clone()).or_default().inward.0.insert(status, json!(n));
+        integrations.entry(integration.clone()).or_default().inward.0.insert(status.as_str().to_owned(), json!(n));
         let times = newest.entry(integration).or_default();
         times.0 = times.0.max(received);
         times.1 = times.1.max(handled);

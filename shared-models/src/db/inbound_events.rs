@@ -1,13 +1,17 @@
 use chrono::{DateTime, Utc};
+use diesel::deserialize::FromSqlRow;
+use diesel::expression::AsExpression;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::storable;
 use crate::error::{Context, Error};
 use crate::schema::inbound_events;
+use crate::text_enum::text_enum;
 
 /// Where an inbound event stands. Only `pending` rows are still to be applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression, FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum InboundStatus {
     Pending,
     /// It changed the catalog.
@@ -23,18 +27,14 @@ pub enum InboundStatus {
     Failed,
 }
 
-impl InboundStatus {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            InboundStatus::Pending => "pending",
-            InboundStatus::Applied => "applied",
-            InboundStatus::Skipped => "skipped",
-            InboundStatus::Ignored => "ignored",
-            InboundStatus::Rejected => "rejected",
-            InboundStatus::Failed => "failed",
-        }
-    }
-}
+text_enum!(InboundStatus, "inbound event status", {
+    Pending => "pending",
+    Applied => "applied",
+    Skipped => "skipped",
+    Ignored => "ignored",
+    Rejected => "rejected",
+    Failed => "failed",
+});
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = inbound_events)]
@@ -45,7 +45,7 @@ pub struct InboundEvent {
     pub event_created: i64,
     pub payload: serde_json::Value,
     pub source: String,
-    pub status: String,
+    pub status: InboundStatus,
     pub detail: Option<String>,
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
@@ -82,7 +82,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, event: NewInboundEvent<'_>) ->
 /// skipped, so several webhook-service instances can apply side by side.
 pub async fn claim_next(conn: &mut AsyncPgConnection) -> Result<Option<InboundEvent>, diesel::result::Error> {
     let row = inbound_events::table
-        .filter(inbound_events::status.eq(InboundStatus::Pending.as_str()))
+        .filter(inbound_events::status.eq(InboundStatus::Pending))
         .filter(inbound_events::next_attempt_at.le(diesel::dsl::now))
         .order((inbound_events::event_created.asc(), inbound_events::received_at.asc()))
         .select((InboundEvent::as_select(), inbound_events::payload_escaped))
@@ -109,7 +109,7 @@ pub async fn finish(
 ) -> Result<(), diesel::result::Error> {
     diesel::update(inbound_events::table.find((integration, event_id)))
         .set((
-            inbound_events::status.eq(status.as_str()),
+            inbound_events::status.eq(status),
             inbound_events::detail.eq(detail.map(storable::text).as_deref()),
             inbound_events::attempts.eq(inbound_events::attempts + 1),
             inbound_events::processed_at.eq(diesel::dsl::now),
@@ -132,7 +132,7 @@ pub async fn retry_later(
     let status = if give_up { InboundStatus::Failed } else { InboundStatus::Pending };
     diesel::update(inbound_events::table.find((integration, event_id)))
         .set((
-            inbound_events::status.eq(status.as_str()),
+            inbound_events::status.eq(status),
             inbound_events::detail.eq(storable::text(error).as_ref()),
             inbound_events::attempts.eq(inbound_events::attempts + 1),
             inbound_events::next_attempt_at.eq(due),
@@ -156,7 +156,7 @@ pub async fn find(conn: &mut AsyncPgConnection, integration: &str, event_id: &st
 
 pub async fn count_pending(conn: &mut AsyncPgConnection) -> Result<i64, Error> {
     inbound_events::table
-        .filter(inbound_events::status.eq(InboundStatus::Pending.as_str()))
+        .filter(inbound_events::status.eq(InboundStatus::Pending))
         .count()
         .get_result(conn)
         .await
@@ -167,9 +167,7 @@ pub async fn count_pending(conn: &mut AsyncPgConnection) -> Result<i64, Error> {
 pub async fn prune_handled(conn: &mut AsyncPgConnection, hours: u64) -> Result<usize, Error> {
     let cutoff = super::hours_ago(hours);
     diesel::delete(
-        inbound_events::table
-            .filter(inbound_events::status.ne(InboundStatus::Pending.as_str()))
-            .filter(inbound_events::received_at.lt(cutoff)),
+        inbound_events::table.filter(inbound_events::status.ne(InboundStatus::Pending)).filter(inbound_events::received_at.lt(cutoff)),
     )
     .execute(conn)
     .await
@@ -180,7 +178,7 @@ pub async fn prune_handled(conn: &mut AsyncPgConnection, hours: u64) -> Result<u
 /// and handled times.
 pub async fn summary(
     conn: &mut AsyncPgConnection,
-) -> Result<Vec<(String, String, i64, Option<DateTime<Utc>>, Option<DateTime<Utc>>)>, Error> {
+) -> Result<Vec<(String, InboundStatus, i64, Option<DateTime<Utc>>, Option<DateTime<Utc>>)>, Error> {
     use diesel::dsl::{count_star, max};
     inbound_events::table
         .group_by((inbound_events::integration, inbound_events::status))

@@ -1,5 +1,7 @@
 use chrono::{DateTime, Utc};
+use diesel::deserialize::FromSqlRow;
 use diesel::dsl::{now, IntervalDsl};
+use diesel::expression::AsExpression;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::Timestamptz;
@@ -10,6 +12,7 @@ use uuid::Uuid;
 
 use crate::error::{Context, Error};
 use crate::schema::reconcile_runs;
+use crate::text_enum::text_enum;
 
 /// A running run whose heartbeat is older than this belongs to a process
 /// that stopped (its runner heartbeats far more often than this).
@@ -22,7 +25,8 @@ pub const UNCLAIMED: &str = "never started: no webhook-service took the request 
 /// The unique index that lets only one run be `requested` or `running`.
 const ONE_RUNNING: &str = "reconcile_runs_one_running";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema, AsExpression, FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     /// Asked for over the API; webhook-service has not claimed it yet.
@@ -33,63 +37,29 @@ pub enum RunStatus {
 }
 
 /// What started a run: `POST /sync/reconcile` or `webhook-service reconcile`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema, AsExpression, FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum StartedBy {
     Api,
     Command,
 }
 
-impl RunStatus {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            RunStatus::Requested => "requested",
-            RunStatus::Running => "running",
-            RunStatus::Finished => "finished",
-            RunStatus::Failed => "failed",
-        }
-    }
-}
+text_enum!(RunStatus, "reconcile run status", {
+    Requested => "requested",
+    Running => "running",
+    Finished => "finished",
+    Failed => "failed",
+});
 
-impl StartedBy {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            StartedBy::Api => "api",
-            StartedBy::Command => "command",
-        }
-    }
-}
-
-impl TryFrom<String> for RunStatus {
-    type Error = String;
-
-    fn try_from(value: String) -> Result<Self, String> {
-        [RunStatus::Requested, RunStatus::Running, RunStatus::Finished, RunStatus::Failed]
-            .into_iter()
-            .find(|s| s.as_str() == value)
-            .ok_or_else(|| format!("unknown reconcile run status '{value}'"))
-    }
-}
-
-impl TryFrom<String> for StartedBy {
-    type Error = String;
-
-    fn try_from(value: String) -> Result<Self, String> {
-        [StartedBy::Api, StartedBy::Command]
-            .into_iter()
-            .find(|s| s.as_str() == value)
-            .ok_or_else(|| format!("unknown reconcile run starter '{value}'"))
-    }
-}
+text_enum!(StartedBy, "reconcile run starter", { Api => "api", Command => "command" });
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = reconcile_runs)]
 pub struct ReconcileRun {
     pub id: Uuid,
-    #[diesel(deserialize_as = String)]
     pub started_by: StartedBy,
     pub dry_run: bool,
-    #[diesel(deserialize_as = String)]
     pub status: RunStatus,
     pub started_at: DateTime<Utc>,
     pub heartbeat_at: DateTime<Utc>,
@@ -124,13 +94,9 @@ pub async fn abandon_stale(conn: &mut AsyncPgConnection) -> Result<Vec<Uuid>, Er
     let mut failed = Vec::new();
     for (status, error) in [(RunStatus::Running, ABANDONED), (RunStatus::Requested, UNCLAIMED)] {
         let ids: Vec<Uuid> = diesel::update(reconcile_runs::table)
-            .filter(reconcile_runs::status.eq(status.as_str()))
+            .filter(reconcile_runs::status.eq(status))
             .filter(reconcile_runs::heartbeat_at.lt(now.into_sql::<Timestamptz>() - STALE_AFTER_SECONDS.seconds()))
-            .set((
-                reconcile_runs::status.eq(RunStatus::Failed.as_str()),
-                reconcile_runs::finished_at.eq(now),
-                reconcile_runs::error.eq(error),
-            ))
+            .set((reconcile_runs::status.eq(RunStatus::Failed), reconcile_runs::finished_at.eq(now), reconcile_runs::error.eq(error)))
             .returning(reconcile_runs::id)
             .get_results(conn)
             .await
@@ -149,7 +115,7 @@ pub async fn start(conn: &mut AsyncPgConnection, new: &NewReconcileRun<'_>) -> R
         Ok(run) => Ok(Start::Started { run, abandoned }),
         Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info)) if info.constraint_name() == Some(ONE_RUNNING) => {
             let running = reconcile_runs::table
-                .filter(reconcile_runs::status.eq_any([RunStatus::Requested.as_str(), RunStatus::Running.as_str()]))
+                .filter(reconcile_runs::status.eq_any([RunStatus::Requested, RunStatus::Running]))
                 .select(reconcile_runs::id)
                 .first(conn)
                 .await
@@ -166,7 +132,7 @@ pub async fn start(conn: &mut AsyncPgConnection, new: &NewReconcileRun<'_>) -> R
 pub async fn claim_requested(conn: &mut AsyncPgConnection) -> Result<Option<ReconcileRun>, Error> {
     conn.transaction::<_, DieselError, _>(async |conn| {
         let oldest: Option<Uuid> = reconcile_runs::table
-            .filter(reconcile_runs::status.eq(RunStatus::Requested.as_str()))
+            .filter(reconcile_runs::status.eq(RunStatus::Requested))
             .order(reconcile_runs::started_at.asc())
             .select(reconcile_runs::id)
             .for_update()
@@ -176,7 +142,7 @@ pub async fn claim_requested(conn: &mut AsyncPgConnection) -> Result<Option<Reco
             .optional()?;
         let Some(id) = oldest else { return Ok(None) };
         diesel::update(reconcile_runs::table.find(id))
-            .set((reconcile_runs::status.eq(RunStatus::Running.as_str()), reconcile_runs::heartbeat_at.eq(now)))
+            .set((reconcile_runs::status.eq(RunStatus::Running), reconcile_runs::heartbeat_at.eq(now)))
             .returning(ReconcileRun::as_returning())
             .get_result(conn)
             .await
@@ -190,7 +156,7 @@ pub async fn claim_requested(conn: &mut AsyncPgConnection) -> Result<Option<Reco
 /// is no longer running (it ended, or was taken for abandoned).
 pub async fn heartbeat(conn: &mut AsyncPgConnection, id: Uuid, summary: &serde_json::Value) -> Result<bool, Error> {
     let updated = diesel::update(reconcile_runs::table.find(id))
-        .filter(reconcile_runs::status.eq(RunStatus::Running.as_str()))
+        .filter(reconcile_runs::status.eq(RunStatus::Running))
         .set((reconcile_runs::summary.eq(summary), reconcile_runs::heartbeat_at.eq(now)))
         .execute(conn)
         .await
@@ -202,9 +168,9 @@ pub async fn heartbeat(conn: &mut AsyncPgConnection, id: Uuid, summary: &serde_j
 pub async fn finish(conn: &mut AsyncPgConnection, id: Uuid, summary: &serde_json::Value, error: Option<&str>) -> Result<bool, Error> {
     let status = if error.is_some() { RunStatus::Failed } else { RunStatus::Finished };
     let updated = diesel::update(reconcile_runs::table.find(id))
-        .filter(reconcile_runs::status.eq(RunStatus::Running.as_str()))
+        .filter(reconcile_runs::status.eq(RunStatus::Running))
         .set((
-            reconcile_runs::status.eq(status.as_str()),
+            reconcile_runs::status.eq(status),
             reconcile_runs::summary.eq(summary),
             reconcile_runs::error.eq(error),
             reconcile_runs::heartbeat_at.eq(now),

@@ -25,7 +25,7 @@ pub struct SyncLink {
     pub entity_type: String,
     pub entity_id: Uuid,
     pub external_id: Option<String>,
-    pub status: String,
+    pub status: SyncStatus,
     pub last_error: Option<String>,
     pub attempts: i32,
     pub synced_version: i64,
@@ -47,7 +47,7 @@ struct NewSyncLink<'a> {
     integration: &'a str,
     entity_type: &'a str,
     entity_id: Uuid,
-    status: &'a str,
+    status: SyncStatus,
 }
 
 /// Marks the entity as waiting for each integration (the change is queued).
@@ -60,12 +60,7 @@ pub async fn mark_pending(
 ) -> Result<Vec<SyncLink>, diesel::result::Error> {
     let rows: Vec<_> = integrations
         .iter()
-        .map(|integration| NewSyncLink {
-            integration,
-            entity_type: entity.entity_type,
-            entity_id: entity.id,
-            status: SyncStatus::Pending.as_str(),
-        })
+        .map(|integration| NewSyncLink { integration, entity_type: entity.entity_type, entity_id: entity.id, status: SyncStatus::Pending })
         .collect();
     diesel::insert_into(sync_links::table)
         .values(&rows)
@@ -85,8 +80,8 @@ pub async fn mark_pending(
 /// replayed dead letter). Left alone if the worker got there first.
 pub async fn retry_failed(conn: &mut AsyncPgConnection, integration: &str, entity: &EntityRef) -> Result<(), Error> {
     diesel::update(sync_links::table.find((integration, entity.entity_type, entity.id)))
-        .filter(sync_links::status.eq(SyncStatus::Failed.as_str()))
-        .set((sync_links::status.eq(SyncStatus::Pending.as_str()), sync_links::updated_at.eq(diesel::dsl::now)))
+        .filter(sync_links::status.eq(SyncStatus::Failed))
+        .set((sync_links::status.eq(SyncStatus::Pending), sync_links::updated_at.eq(diesel::dsl::now)))
         .execute(conn)
         .await
         .context("marking a replayed change pending")?;
@@ -121,7 +116,7 @@ pub async fn lock(conn: &mut AsyncPgConnection, integration: &str, entity: &Enti
         return Ok(link);
     }
     diesel::insert_into(sync_links::table)
-        .values(NewSyncLink { integration, entity_type: entity.entity_type, entity_id: entity.id, status: SyncStatus::Pending.as_str() })
+        .values(NewSyncLink { integration, entity_type: entity.entity_type, entity_id: entity.id, status: SyncStatus::Pending })
         .on_conflict_do_nothing()
         .execute(conn)
         .await?;
@@ -146,7 +141,7 @@ pub async fn find_by_external(
 }
 
 /// How many links are in each status, per integration and entity type.
-pub async fn status_counts(conn: &mut AsyncPgConnection) -> Result<Vec<(String, String, String, i64)>, Error> {
+pub async fn status_counts(conn: &mut AsyncPgConnection) -> Result<Vec<(String, String, SyncStatus, i64)>, Error> {
     sync_links::table
         .group_by((sync_links::integration, sync_links::entity_type, sync_links::status))
         .select((sync_links::integration, sync_links::entity_type, sync_links::status, diesel::dsl::count_star()))

@@ -31,7 +31,7 @@ pub async fn record_written(
             sync_links::pushed_version.eq(version),
             sync_links::pushed_fingerprint.eq(fingerprint),
             sync_links::external_id.eq(external_id),
-            sync_links::status.eq(status.as_str()),
+            sync_links::status.eq(status),
             sync_links::last_error.eq(None::<String>),
             sync_links::attempts.eq(0),
             sync_links::synced_version.eq(version),
@@ -71,7 +71,7 @@ pub async fn mark_outdated(
     diesel::update(sync_links::table.find((integration, entity.entity_type, entity.id)))
         .set((
             sync_links::synced_version.eq(version),
-            sync_links::status.eq(SyncStatus::Pending.as_str()),
+            sync_links::status.eq(SyncStatus::Pending),
             sync_links::updated_at.eq(diesel::dsl::now),
         ))
         .execute(conn)
@@ -104,7 +104,7 @@ pub async fn record_inbound(
         diesel::update(target)
             .filter(sync_links::synced_version.le(version))
             .set((
-                sync_links::status.eq(SyncStatus::Synced.as_str()),
+                sync_links::status.eq(SyncStatus::Synced),
                 sync_links::last_error.eq(None::<String>),
                 sync_links::attempts.eq(0),
                 sync_links::synced_version.eq(version),
@@ -130,7 +130,7 @@ pub async fn record_failure(
     diesel::update(sync_links::table.find((integration, entity.entity_type, entity.id)))
         .filter(sync_links::synced_version.lt(tried_version))
         .set((
-            sync_links::status.eq(status.as_str()),
+            sync_links::status.eq(status),
             sync_links::last_error.eq(error),
             sync_links::attempts.eq(sync_links::attempts + 1),
             sync_links::updated_at.eq(diesel::dsl::now),
