@@ -22,7 +22,7 @@ async fn main() -> anyhow::Result<()> {
     // A mistyped command is told before anything is read or connected.
     let command = parse(&args.iter().map(String::as_str).collect::<Vec<_>>())?;
     let settings = Settings::load().context("api-service cannot start")?;
-    let migrations = shared_models::db::run_migrations(&settings.database_url).await.context("applying database migrations")?;
+    let migrations = shared_models::db::run_migrations(&settings.database.url).await.context("applying database migrations")?;
     if !migrations.is_empty() {
         log::info!("applied migrations: {}", migrations.join(", "));
     }
@@ -35,7 +35,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::ListDeadLetters => return print_json(&dead_letter_queue(&settings)?.list(500).await?),
         Command::ReplayDeadLetters(only) => {
-            let pool = shared_models::db::build_pool(&settings.database_url, 2)?;
+            let pool = shared_models::db::build_pool(&settings.database.url, 2)?;
             return print_json(&dead_letter_queue(&settings)?.replay(&pool, only).await?);
         }
     }
@@ -59,9 +59,9 @@ fn parse(args: &[&str]) -> anyhow::Result<Command> {
 
 /// The dead letters of the registry's first pair (Stripe's customers).
 fn dead_letter_queue(settings: &Settings) -> anyhow::Result<DeadLetterQueue> {
-    let topology = Topology::new(&settings.amqp_prefix, settings.retry_base_delay_ms, settings.retry_max_delay_ms);
+    let topology = Topology::new(&settings.broker.prefix, settings.sync.retry_base_delay_ms, settings.sync.retry_max_delay_ms);
     let registry = Registry::from_settings(settings)?;
-    Ok(DeadLetterQueue::new(&settings.amqp_url, &topology, &registry, None, None)?)
+    Ok(DeadLetterQueue::new(&settings.broker.url, &topology, &registry, None, None)?)
 }
 
 /// What a command found or did, for people and scripts alike.

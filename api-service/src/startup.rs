@@ -35,26 +35,26 @@ impl Application {
     /// Binds `BIND_ADDRESS:API_PORT` (port 0 picks a free one: see `port()`).
     /// Does not migrate: `main` does that first, tests do it per database.
     pub async fn build(settings: Settings) -> Result<Self, std::io::Error> {
-        let listener = TcpListener::bind((settings.bind_address.as_str(), settings.api_port))?;
+        let listener = TcpListener::bind((settings.http.bind_address.as_str(), settings.http.api_port))?;
         let port = listener.local_addr()?.port();
-        let pool = db::build_pool(&settings.database_url, settings.database_pool_size).map_err(std::io::Error::other)?;
+        let pool = db::build_pool(&settings.database.url, settings.database.pool_size).map_err(std::io::Error::other)?;
         let registry = Arc::new(Registry::from_settings(&settings).map_err(std::io::Error::other)?);
         let integrations = Arc::new(registry.integrations().to_vec());
         let broker = BrokerStatus::default();
         let relay_wakeup = Arc::new(Notify::new());
         let shutdown = CancellationToken::new();
 
-        let topology = Topology::new(&settings.amqp_prefix, settings.retry_base_delay_ms, settings.retry_max_delay_ms);
+        let topology = Topology::new(&settings.broker.prefix, settings.sync.retry_base_delay_ms, settings.sync.retry_max_delay_ms);
         let relay = Relay::new(
             pool.clone(),
             RelayConfig {
-                amqp_url: settings.amqp_url.clone(),
+                amqp_url: settings.broker.url.clone(),
                 topology: topology.clone(),
                 pairs: registry.queues(),
                 name: "api-service relay".into(),
-                batch_size: settings.relay_batch_size,
-                poll_interval: std::time::Duration::from_millis(settings.relay_poll_interval_ms),
-                retention_hours: settings.outbox_retention_hours,
+                batch_size: settings.broker.relay_batch_size,
+                poll_interval: std::time::Duration::from_millis(settings.broker.relay_poll_interval_ms),
+                retention_hours: settings.broker.outbox_retention_hours,
             },
             relay_wakeup.clone(),
             broker.clone(),

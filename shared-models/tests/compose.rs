@@ -341,7 +341,7 @@ fn every_variable_is_a_setting_or_documented_and_in_the_env_sample() {
 
     for var in &settings {
         if !sample.contains_key(var) {
-            problems.push(format!("setting {var} (shared-models/src/config.rs) is not documented in .env.sample"));
+            problems.push(format!("setting {var} (shared-models/src/config/raw.rs) is not documented in .env.sample"));
         }
     }
     for (name, service) in services(EnvFile::Empty) {
@@ -387,9 +387,11 @@ fn published_ports_are_the_ports_the_services_listen_on() {
     let sample = env_sample();
     let text = docker_compose(EnvFile::Empty, &["config"]);
     let mut problems = Vec::new();
-    for (name, var, port) in [("api-service", "API_PORT", defaults.api_port), ("webhook-service", "WEBHOOK_PORT", defaults.webhook_port)] {
+    for (name, var, port) in
+        [("api-service", "API_PORT", defaults.http.api_port), ("webhook-service", "WEBHOOK_PORT", defaults.http.webhook_port)]
+    {
         if sample.get(var).map(String::as_str) != Some(port.to_string().as_str()) {
-            problems.push(format!("{var} in .env.sample is {:?}, the default in config.rs is {port}", sample.get(var)));
+            problems.push(format!("{var} in .env.sample is {:?}, the default in config/raw.rs is {port}", sample.get(var)));
         }
         let service = service(EnvFile::Empty, name);
         let listens = environment(service).get(var).cloned().flatten();

@@ -25,12 +25,12 @@ pub struct WorkerConfig {
 impl WorkerConfig {
     pub fn from_settings(settings: &Settings) -> Self {
         Self {
-            amqp_url: settings.amqp_url.clone(),
-            topology: Topology::new(&settings.amqp_prefix, settings.retry_base_delay_ms, settings.retry_max_delay_ms),
-            prefetch: settings.worker_prefetch,
-            max_attempts: settings.retry_max_attempts,
-            retry_base: Duration::from_millis(settings.retry_base_delay_ms),
-            retry_max: Duration::from_millis(settings.retry_max_delay_ms),
+            amqp_url: settings.broker.url.clone(),
+            topology: Topology::new(&settings.broker.prefix, settings.sync.retry_base_delay_ms, settings.sync.retry_max_delay_ms),
+            prefetch: settings.sync.prefetch,
+            max_attempts: settings.sync.retry_max_attempts,
+            retry_base: Duration::from_millis(settings.sync.retry_base_delay_ms),
+            retry_max: Duration::from_millis(settings.sync.retry_max_delay_ms),
             integrations: settings.integrations(),
         }
     }

@@ -6,9 +6,10 @@ use tokio_util::sync::CancellationToken;
 async fn main() -> anyhow::Result<()> {
     shared_models::init_logging();
     let settings = Settings::load().context("sync-worker cannot start")?;
-    shared_models::db::run_migrations(&settings.database_url).await.context("applying database migrations")?;
+    shared_models::db::run_migrations(&settings.database.url).await.context("applying database migrations")?;
     let workers = sync_worker::workers(&settings).context("building sync-worker")?;
-    let metrics = sync_worker::MetricsServer::bind(&settings.bind_address, settings.worker_metrics_port).context("binding /metrics")?;
+    let metrics =
+        sync_worker::MetricsServer::bind(&settings.http.bind_address, settings.http.worker_metrics_port).context("binding /metrics")?;
     log::info!("sync-worker serving /metrics and /health on port {}", metrics.port());
     let metrics_handle = metrics.handle();
     let metrics_server = tokio::spawn(metrics.run());

@@ -15,7 +15,7 @@ impl TestBroker {
     }
 
     pub fn topology(&self, settings: &shared_models::config::Settings) -> Topology {
-        Topology::new(&self.prefix, settings.retry_base_delay_ms, settings.retry_max_delay_ms)
+        Topology::new(&self.prefix, settings.sync.retry_base_delay_ms, settings.sync.retry_max_delay_ms)
     }
 }
 

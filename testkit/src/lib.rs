@@ -18,7 +18,7 @@ pub use database::TestDb;
 pub use localstripe::LocalStripe;
 pub use proxy::TcpProxy;
 use secrecy::SecretString;
-use shared_models::config::Settings;
+use shared_models::config::{Broker, Database, Http, Settings, Stripe, Sync};
 pub use stripe_double::{Calls, Chaos, Fault, Logged, StripeDouble};
 
 pub fn amqp_url() -> String {
@@ -28,32 +28,34 @@ pub fn amqp_url() -> String {
 /// Settings for a service under test: port 0, fast retries, no rate limit.
 pub fn settings(database_url: &str, amqp_url: &str, prefix: &str, stripe_api_base: &str) -> Settings {
     Settings {
-        database_url: database_url.to_owned(),
-        database_pool_size: 8,
-        amqp_url: amqp_url.to_owned(),
-        amqp_prefix: prefix.to_owned(),
-        sync_integrations: "stripe".into(),
-        bind_address: "127.0.0.1".into(),
-        api_port: 0,
-        webhook_port: 0,
-        worker_metrics_port: 0,
-        stripe_secret_key: Some(SecretString::from("sk_test_catalog_sync")),
-        stripe_api_base: stripe_api_base.to_owned(),
-        stripe_webhook_secret: Some(SecretString::from("whsec_test")),
-        stripe_webhook_tolerance_seconds: 300,
-        inward_mode: "webhook".into(),
-        stripe_poll_interval_ms: 500,
-        inbox_retention_hours: 720,
-        stripe_rate_limit_per_second: 0,
-        stripe_timeout_ms: 5_000,
-        worker_prefetch: 8,
-        retry_max_attempts: 4,
-        retry_base_delay_ms: 100,
-        retry_max_delay_ms: 400,
-        relay_poll_interval_ms: 200,
-        relay_batch_size: 100,
-        outbox_retention_hours: 72,
-        worker_pairs: String::new(),
+        database: Database { url: database_url.to_owned(), pool_size: 8 },
+        broker: Broker {
+            url: amqp_url.to_owned(),
+            prefix: prefix.to_owned(),
+            relay_poll_interval_ms: 200,
+            relay_batch_size: 100,
+            outbox_retention_hours: 72,
+        },
+        http: Http { bind_address: "127.0.0.1".into(), api_port: 0, webhook_port: 0, worker_metrics_port: 0 },
+        sync: Sync {
+            integrations: "stripe".into(),
+            worker_pairs: String::new(),
+            prefetch: 8,
+            retry_max_attempts: 4,
+            retry_base_delay_ms: 100,
+            retry_max_delay_ms: 400,
+            inward_mode: "webhook".into(),
+            inbox_retention_hours: 720,
+        },
+        stripe: Stripe {
+            secret_key: Some(SecretString::from("sk_test_catalog_sync")),
+            api_base: stripe_api_base.to_owned(),
+            webhook_secret: Some(SecretString::from("whsec_test")),
+            webhook_tolerance_seconds: 300,
+            poll_interval_ms: 500,
+            rate_limit_per_second: 0,
+            timeout_ms: 5_000,
+        },
     }
 }
 

@@ -17,12 +17,12 @@ async fn main() -> anyhow::Result<()> {
         _ => bail!("{USAGE}"),
     };
     let settings = Settings::load().context("webhook-service cannot start")?;
-    shared_models::db::run_migrations(&settings.database_url).await.context("applying database migrations")?;
+    shared_models::db::run_migrations(&settings.database.url).await.context("applying database migrations")?;
     if let Some(dry_run) = reconcile_dry_run {
         return reconcile(&settings, dry_run).await;
     }
     let app = webhook_service::Application::build(&settings).context("building webhook-service")?;
-    log::info!("webhook-service listening on port {} (inward mode: {})", app.port(), settings.inward_mode);
+    log::info!("webhook-service listening on port {} (inward mode: {})", app.port(), settings.sync.inward_mode);
     app.run_until_stopped().await.context("running webhook-service")
 }
 

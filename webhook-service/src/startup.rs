@@ -57,40 +57,42 @@ impl Application {
     /// Binds `BIND_ADDRESS:WEBHOOK_PORT` (0 picks a free port: see `port()`).
     pub fn build(settings: &Settings) -> Result<Self, Error> {
         let registry = Registry::from_settings(settings)?;
-        let pool = db::build_pool(&settings.database_url, settings.database_pool_size)?;
+        let pool = db::build_pool(&settings.database.url, settings.database.pool_size)?;
         let inward = wiring::inward(settings, &pool)?;
         let wake = Arc::new(Notify::new());
 
         let retry = RetryPolicy {
-            max_attempts: settings.retry_max_attempts,
-            base_delay: Duration::from_millis(settings.retry_base_delay_ms),
-            max_delay: Duration::from_millis(settings.retry_max_delay_ms),
+            max_attempts: settings.sync.retry_max_attempts,
+            base_delay: Duration::from_millis(settings.sync.retry_base_delay_ms),
+            max_delay: Duration::from_millis(settings.sync.retry_max_delay_ms),
         };
-        let processor = Processor::new(pool.clone(), inward.pairs.clone(), wake.clone(), retry, settings.inbox_retention_hours);
+        let processor = Processor::new(pool.clone(), inward.pairs.clone(), wake.clone(), retry, settings.sync.inbox_retention_hours);
         let reconciles = RequestRunner::new(pool.clone(), inward.pairs.clone());
         // What this service applies from an integration reaches the other
         // integrations through its own relay, whether or not an api-service runs.
         let relay = Relay::new(
             pool.clone(),
             RelayConfig {
-                amqp_url: settings.amqp_url.clone(),
-                topology: Topology::new(&settings.amqp_prefix, settings.retry_base_delay_ms, settings.retry_max_delay_ms),
+                amqp_url: settings.broker.url.clone(),
+                topology: Topology::new(&settings.broker.prefix, settings.sync.retry_base_delay_ms, settings.sync.retry_max_delay_ms),
                 pairs: registry.queues(),
                 name: "webhook-service relay".into(),
-                batch_size: settings.relay_batch_size,
-                poll_interval: Duration::from_millis(settings.relay_poll_interval_ms),
-                retention_hours: settings.outbox_retention_hours,
+                batch_size: settings.broker.relay_batch_size,
+                poll_interval: Duration::from_millis(settings.broker.relay_poll_interval_ms),
+                retention_hours: settings.broker.outbox_retention_hours,
             },
             Arc::new(Notify::new()),
             BrokerStatus::default(),
         );
-        let interval = Duration::from_millis(settings.stripe_poll_interval_ms);
+        let interval = Duration::from_millis(settings.stripe.poll_interval_ms);
         let pollers =
             inward.feeds.iter().filter(|f| f.poll).map(|f| Poller::new(pool.clone(), f.feed.clone(), interval, wake.clone())).collect();
 
         let state = web::Data::new(AppState { pool, feeds: inward.feeds, wake });
-        let io = |e: std::io::Error| Error::Config(format!("cannot listen on {}:{}: {e}", settings.bind_address, settings.webhook_port));
-        let listener = TcpListener::bind((settings.bind_address.as_str(), settings.webhook_port)).map_err(io)?;
+        let io = |e: std::io::Error| {
+            Error::Config(format!("cannot listen on {}:{}: {e}", settings.http.bind_address, settings.http.webhook_port))
+        };
+        let listener = TcpListener::bind((settings.http.bind_address.as_str(), settings.http.webhook_port)).map_err(io)?;
         let port = listener.local_addr().map_err(io)?.port();
         let server = HttpServer::new(move || {
             App::new()

@@ -63,7 +63,7 @@ pub fn inward(settings: &Settings, pool: &PgPool) -> Result<InwardSide, Error> {
 /// A reconciler of every pair in force, as configured (the `reconcile`
 /// command, and tests).
 pub fn reconciler(settings: &Settings) -> Result<sync_core::reconcile::Reconciler, Error> {
-    let pool = shared_models::db::build_pool(&settings.database_url, settings.database_pool_size)?;
+    let pool = shared_models::db::build_pool(&settings.database.url, settings.database.pool_size)?;
     let inward = inward(settings, &pool)?;
     Ok(sync_core::reconcile::Reconciler::new(pool, inward.pairs))
 }
@@ -83,7 +83,7 @@ mod tests {
             "stripe_webhook_secret": "whsec_test", "sync_integrations": "stripe",
         }))
         .expect("settings");
-        let pool = shared_models::db::build_pool(&settings.database_url, 1).expect("a pool builds without connecting");
+        let pool = shared_models::db::build_pool(&settings.database.url, 1).expect("a pool builds without connecting");
         for pair in KNOWN {
             assert!(super::worker(&settings, *pair).is_ok(), "{} has no worker", pair.name());
         }

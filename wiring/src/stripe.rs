@@ -15,12 +15,12 @@ use sync_core::{SharedRateLimit, Worker, WorkerConfig};
 
 /// The customer catalog synced to Stripe, as configured.
 pub fn customers_to_stripe(settings: &Settings) -> Result<Worker<Customers, StripeCustomers>, Error> {
-    let secret = Settings::require(&settings.stripe_secret_key, "STRIPE_SECRET_KEY")?;
+    let secret = Settings::require(&settings.stripe.secret_key, "STRIPE_SECRET_KEY")?;
     // Each message in hand holds two connections (its turn on the entity,
     // and one short transaction at a time), and the rate limit one briefly.
-    let pool = db::build_pool(&settings.database_url, settings.database_pool_size.max(2 * u32::from(settings.worker_prefetch) + 2))?;
-    let limiter = SharedRateLimit::new(pool.clone(), "stripe", settings.stripe_rate_limit_per_second);
-    let connector = StripeCustomers::new(&settings.stripe_api_base, secret, Duration::from_millis(settings.stripe_timeout_ms), limiter)
+    let pool = db::build_pool(&settings.database.url, settings.database.pool_size.max(2 * u32::from(settings.sync.prefetch) + 2))?;
+    let limiter = SharedRateLimit::new(pool.clone(), "stripe", settings.stripe.rate_limit_per_second);
+    let connector = StripeCustomers::new(&settings.stripe.api_base, secret, Duration::from_millis(settings.stripe.timeout_ms), limiter)
         .map_err(|e| Error::Config(e.to_string()))?;
     Ok(Worker::new(pool, Arc::new(connector), WorkerConfig::from_settings(settings)))
 }
@@ -32,10 +32,10 @@ pub(crate) struct Inward {
 
 impl Inward {
     pub(crate) fn new(settings: &Settings, pool: &PgPool) -> Result<Self, Error> {
-        let key = Settings::require(&settings.stripe_secret_key, "STRIPE_SECRET_KEY")?;
-        let api = StripeApi::new(&settings.stripe_api_base, key, Duration::from_millis(settings.stripe_timeout_ms))
+        let key = Settings::require(&settings.stripe.secret_key, "STRIPE_SECRET_KEY")?;
+        let api = StripeApi::new(&settings.stripe.api_base, key, Duration::from_millis(settings.stripe.timeout_ms))
             .map_err(|e| Error::Config(format!("cannot build the Stripe client: {e}")))?;
-        let limiter = SharedRateLimit::new(pool.clone(), "stripe", settings.stripe_rate_limit_per_second);
+        let limiter = SharedRateLimit::new(pool.clone(), "stripe", settings.stripe.rate_limit_per_second);
         Ok(Self { api: Arc::new(api.with_rate_limit(limiter)) })
     }
 
@@ -53,10 +53,10 @@ impl Inward {
             }
             (webhook, _, _) => webhook,
         };
-        if settings.stripe_webhook_tolerance_seconds == 0 {
+        if settings.stripe.webhook_tolerance_seconds == 0 {
             return Err(Error::Config("STRIPE_WEBHOOK_TOLERANCE_SECONDS must be at least 1".into()));
         }
-        let verifier = Verifier::new(&secrets, settings.stripe_webhook_tolerance_seconds);
+        let verifier = Verifier::new(&secrets, settings.stripe.webhook_tolerance_seconds);
         Ok(FeedEntry { feed: Arc::new(StripeFeed::new(self.api.clone(), verifier)), webhooks, poll: mode.poll })
     }
 

@@ -55,13 +55,7 @@ impl TryFrom<reconcile_runs::ReconcileRun> for ReconcileRun {
 pub async fn start(pool: &PgPool, dry_run: bool) -> Result<ReconcileRun, ApiError> {
     let summary = serde_json::to_value(Summary { dry_run, ..Summary::default() })
         .map_err(|e| ApiError::Internal(format!("cannot record a reconcile's summary: {e}")))?;
-    let new = NewReconcileRun {
-        id: Uuid::now_v7(),
-        started_by: StartedBy::Api.as_str(),
-        status: RunStatus::Requested.as_str(),
-        dry_run,
-        summary: &summary,
-    };
+    let new = NewReconcileRun { id: Uuid::now_v7(), started_by: StartedBy::Api, status: RunStatus::Requested, dry_run, summary: &summary };
     let mut conn = pool.get().await.context("checking out a connection to request a reconcile")?;
     match reconcile_runs::start(&mut conn, &new).await? {
         Start::Started { run, .. } => ReconcileRun::try_from(run),

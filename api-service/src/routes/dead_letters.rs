@@ -41,7 +41,7 @@ pub struct ReplayRequest {
 }
 
 fn queue(state: &AppState, integration: Option<&str>, entity_type: Option<&str>) -> Result<DeadLetterQueue, ApiError> {
-    DeadLetterQueue::new(&state.settings.amqp_url, &state.topology, &state.registry, integration, entity_type)
+    DeadLetterQueue::new(&state.settings.broker.url, &state.topology, &state.registry, integration, entity_type)
 }
 
 /// Changes that failed for good, with their errors.

@@ -115,7 +115,7 @@ pub async fn status(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         integrations.entry(integration).or_default().poller = Some(poller.into());
     }
     let pairs: Vec<(String, &str)> = state.registry.pairs().iter().map(|p| (p.integration.to_owned(), p.entity_type)).collect();
-    if let Some(depths) = queues::depths(&state.settings.amqp_url, &state.topology, &pairs).await {
+    if let Some(depths) = queues::depths(&state.settings.broker.url, &state.topology, &pairs).await {
         for (integration, by_entity) in depths {
             integrations.entry(integration).or_default().queues = Some(by_entity);
         }

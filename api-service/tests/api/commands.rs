@@ -14,7 +14,7 @@ async fn dead_lettered_change(api: &Api) -> String {
     let id = api.created("Dead Letter", &email("dead")).await["id"].as_str().unwrap().to_owned();
     let topology = api.topology();
     let (work, dead) = (topology.work_queue("stripe", "customer"), topology.dead_queue("stripe", "customer"));
-    testkit::dead_letter_next(&api.settings.amqp_url, &work, &dead, 4, "Stripe answered 500: a bad day").await;
+    testkit::dead_letter_next(&api.settings.broker.url, &work, &dead, 4, "Stripe answered 500: a bad day").await;
     api.db
         .execute(&format!(
             "UPDATE sync_links SET status = 'failed', last_error = 'Stripe answered 500: a bad day' WHERE entity_id = '{id}'"
@@ -40,8 +40,8 @@ async fn dead_letters_lists_a_dead_letter_and_replay_sends_it_back_to_the_work_q
 
     assert_eq!(replayed["replayed"], 1, "{replayed}");
     assert_eq!(replayed["data"][0]["message_id"], message_id, "{replayed}");
-    assert_eq!(testkit::queue_depth(&api.settings.amqp_url, &topology.dead_queue("stripe", "customer")).await, 0);
-    assert_eq!(testkit::queue_depth(&api.settings.amqp_url, &topology.work_queue("stripe", "customer")).await, 1);
+    assert_eq!(testkit::queue_depth(&api.settings.broker.url, &topology.dead_queue("stripe", "customer")).await, 0);
+    assert_eq!(testkit::queue_depth(&api.settings.broker.url, &topology.work_queue("stripe", "customer")).await, 1);
     let customer: Value = api.get(&format!("/customers/{id}")).await.json().await.unwrap();
     assert_eq!(customer["sync"]["stripe"]["status"], "pending", "{customer}");
     api.cleanup().await;

@@ -117,7 +117,7 @@ async fn the_api_runs_without_a_stripe_key() {
     let db = testkit::TestDb::create().await;
     let broker = testkit::TestBroker::new();
     let mut settings = testkit::settings(&db.url, &broker.url, &broker.prefix, "http://127.0.0.1:9");
-    settings.stripe_secret_key = None;
+    settings.stripe.secret_key = None;
 
     let app = api_service::Application::build(settings).await.expect("builds without STRIPE_SECRET_KEY");
     let base = format!("http://127.0.0.1:{}", app.port());

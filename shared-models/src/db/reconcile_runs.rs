@@ -73,8 +73,8 @@ pub struct ReconcileRun {
 #[diesel(table_name = reconcile_runs)]
 pub struct NewReconcileRun<'a> {
     pub id: Uuid,
-    pub started_by: &'a str,
-    pub status: &'a str,
+    pub started_by: StartedBy,
+    pub status: RunStatus,
     pub dry_run: bool,
     pub summary: &'a serde_json::Value,
 }

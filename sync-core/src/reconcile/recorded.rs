@@ -34,8 +34,7 @@ impl Reconciler {
     /// stopped is marked failed first.
     pub async fn record(self, started_by: StartedBy, dry_run: bool) -> Result<RecordedRun, Error> {
         let summary = to_json(&Summary { dry_run, ..Summary::default() });
-        let status = RunStatus::Running.as_str();
-        let new = NewReconcileRun { id: Uuid::now_v7(), started_by: started_by.as_str(), status, dry_run, summary: &summary };
+        let new = NewReconcileRun { id: Uuid::now_v7(), started_by, status: RunStatus::Running, dry_run, summary: &summary };
         let mut conn = self.pool.get().await.context("checking out a connection to record a reconcile run")?;
         match reconcile_runs::start(&mut conn, &new).await? {
             Start::Started { run, abandoned } => {

@@ -55,7 +55,7 @@ async fn changes_made_in_stripe_arrive_by_webhook() {
 
 #[tokio::test]
 async fn changes_made_in_stripe_arrive_by_polling() {
-    let stack = Inward::start("poll", |s| s.stripe_poll_interval_ms = 300).await;
+    let stack = Inward::start("poll", |s| s.stripe.poll_interval_ms = 300).await;
     stripe_changes_reach_the_catalog(&stack).await;
     let mut conn = stack.db.connect().await;
     let sources = shared_models::db::inbound_events::count_pending(&mut conn).await.unwrap();
@@ -66,7 +66,7 @@ async fn changes_made_in_stripe_arrive_by_polling() {
 
 #[tokio::test]
 async fn a_stopped_service_catches_up_from_the_event_list() {
-    let mut stack = Inward::start("both", |s| s.stripe_poll_interval_ms = 300).await;
+    let mut stack = Inward::start("both", |s| s.stripe.poll_interval_ms = 300).await;
     testkit::wait_for("the first poll to save its cursor", WAIT, || async {
         (stack.db.count("SELECT count(*) FROM poll_cursors").await == 1).then_some(())
     })

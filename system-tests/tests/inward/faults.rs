@@ -16,7 +16,7 @@ async fn an_event_stripe_cannot_help_with_is_retried_then_failed_and_blocks_noth
         .mount(&stripe)
         .await;
     let base = stripe.uri();
-    let stack = Inward::start("webhook", |s| s.stripe_api_base = base.clone()).await;
+    let stack = Inward::start("webhook", |s| s.stripe.api_base = base.clone()).await;
     let cus = customer_id();
     let address = email("tie");
     let t = 1_800_000_000;
@@ -48,8 +48,8 @@ async fn while_the_database_is_away_deliveries_get_503_and_the_redelivery_is_app
     let mut stack = Inward::start("webhook", |_| {}).await;
     stack.stop_webhook_service().await;
     let postgres = TcpProxy::start("127.0.0.1:5432".parse().unwrap()).await;
-    stack.settings.database_url = stack.db.url.replace("127.0.0.1:5432", &postgres.addr.to_string());
-    assert_ne!(stack.settings.database_url, stack.db.url, "the service reaches PostgreSQL through the proxy");
+    stack.settings.database.url = stack.db.url.replace("127.0.0.1:5432", &postgres.addr.to_string());
+    assert_ne!(stack.settings.database.url, stack.db.url, "the service reaches PostgreSQL through the proxy");
     stack.start_webhook_service().await;
 
     let address = email("away");

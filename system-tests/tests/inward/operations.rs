@@ -19,7 +19,7 @@ async fn a_dead_lettered_change_is_listed_and_synced_by_its_replay() {
     // change fails every attempt and is dead-lettered.
     let mut stack = Inward::start("webhook", |_| {}).await;
     let stripe = TcpProxy::start(stack.stripe.url.trim_start_matches("http://").parse().unwrap()).await;
-    stack.settings.stripe_api_base = stripe.http_url();
+    stack.settings.stripe.api_base = stripe.http_url();
     stack.start_worker();
     stripe.cut();
     let address = email("dead");
@@ -36,7 +36,7 @@ async fn a_dead_lettered_change_is_listed_and_synced_by_its_replay() {
     assert_eq!(listed["total"], 1, "{listed}");
     let letter = &listed["data"][0];
     assert_eq!(letter["change"]["entity_id"], id.as_str());
-    assert_eq!(letter["attempts"], stack.settings.retry_max_attempts);
+    assert_eq!(letter["attempts"], stack.settings.sync.retry_max_attempts);
     assert!(letter["error"].as_str().is_some_and(|e| !e.is_empty()), "{letter}");
     let (_, status_view) = stack.get("/sync/status").await;
     assert_eq!(status_view["integrations"]["stripe"]["queues"]["customer"]["dead"], 1, "{status_view}");
@@ -116,7 +116,7 @@ async fn reconcile_runs_are_started_and_followed_over_the_api() {
 #[tokio::test]
 async fn a_run_requested_over_the_api_that_cannot_reach_stripe_ends_failed_with_its_error() {
     // webhook-service claims the request; Stripe is a closed port.
-    let stack = Inward::start("webhook", |s| s.stripe_api_base = "http://127.0.0.1:9".into()).await;
+    let stack = Inward::start("webhook", |s| s.stripe.api_base = "http://127.0.0.1:9".into()).await;
 
     let (status, run) = stack.post("/sync/reconcile", json!({"dry_run": true})).await;
     assert_eq!((status, &run["status"]), (202, &json!("requested")), "{run}");

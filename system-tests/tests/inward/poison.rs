@@ -114,7 +114,7 @@ async fn a_stripe_customer_with_a_nul_arrives_by_webhook_as_a_conflict_and_block
 #[tokio::test]
 async fn a_stripe_customer_with_a_nul_arrives_by_polling_and_the_cursor_moves_on() {
     // Arrange
-    let stack = Inward::start("poll", |s| s.stripe_poll_interval_ms = 300).await;
+    let stack = Inward::start("poll", |s| s.stripe.poll_interval_ms = 300).await;
     let cursor = || stack.db.count("SELECT coalesce(max(created_from), 0) FROM poll_cursors");
     testkit::wait_for("the first poll", WAIT, || async { (cursor().await > 0).then_some(()) }).await;
 

@@ -61,8 +61,8 @@ async fn a_poller_that_keeps_failing_shows_in_ready_and_sync_status_until_it_rec
     Mock::given(method("GET")).and(path("/v1/events")).respond_with(boom).mount(&stripe).await;
     let base = stripe.uri();
     let stack = Inward::start("poll", |s| {
-        s.stripe_api_base = base.clone();
-        s.stripe_poll_interval_ms = 100;
+        s.stripe.api_base = base.clone();
+        s.stripe.poll_interval_ms = 100;
     })
     .await;
     let ready = || async {

@@ -113,7 +113,7 @@ async fn reconcile_imports_an_existing_stripe_account_without_doubles() {
 async fn reconcile_stops_with_a_clear_error_when_stripe_cannot_be_reached() {
     let mut stack = Inward::start("webhook", |_| {}).await;
     let local = stack.create_local("Kept", &email("kept")).await;
-    stack.settings.stripe_api_base = "http://127.0.0.1:9".into();
+    stack.settings.stripe.api_base = "http://127.0.0.1:9".into();
 
     let error = wiring::reconciler(&stack.settings).unwrap().run(false, &()).await.unwrap_err();
 

@@ -14,8 +14,8 @@ async fn every_service_carries_on_after_postgres_and_rabbitmq_went_away_and_came
     let rabbitmq = TcpProxy::start("127.0.0.1:5672".parse().unwrap()).await;
     let (pg_addr, amqp_url) = (postgres.addr.to_string(), rabbitmq.amqp_url());
     let mut stack = Inward::start("webhook", |s| {
-        s.database_url = s.database_url.replace("127.0.0.1:5432", &pg_addr);
-        s.amqp_url = amqp_url.clone();
+        s.database.url = s.database.url.replace("127.0.0.1:5432", &pg_addr);
+        s.broker.url = amqp_url.clone();
     })
     .await;
     stack.start_worker();

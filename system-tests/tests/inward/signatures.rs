@@ -46,7 +46,7 @@ async fn bad_signatures_and_bodies_are_refused_and_store_nothing() {
 
 #[tokio::test]
 async fn during_a_secret_roll_either_secret_is_accepted() {
-    let stack = Inward::start("webhook", |s| s.stripe_webhook_secret = Some(format!("whsec_new, {SECRET}").into())).await;
+    let stack = Inward::start("webhook", |s| s.stripe.webhook_secret = Some(format!("whsec_new, {SECRET}").into())).await;
     let now = chrono::Utc::now().timestamp();
     let first = customer_event(&event_id(), "created", now, remote_customer(&customer_id(), "Old Secret", &email("old")));
     let body = first.to_string();

@@ -34,7 +34,7 @@ impl Inward {
         let db = TestDb::create().await;
         let broker = TestBroker::new();
         let mut settings = testkit::settings(&db.url, &broker.url, &broker.prefix, &stripe.url);
-        settings.inward_mode = mode.into();
+        settings.sync.inward_mode = mode.into();
         tweak(&mut settings);
         let app = api_service::Application::build(settings.clone()).await.expect("build api-service");
         let api = format!("http://127.0.0.1:{}", app.port());
@@ -61,7 +61,7 @@ impl Inward {
         self.hooks = format!("http://127.0.0.1:{}", app.port());
         self.webhook = Some(app.stop_handle());
         tokio::spawn(app.run_until_stopped());
-        if self.settings.inward_mode != "poll" {
+        if self.settings.sync.inward_mode != "poll" {
             self.stripe.register_webhook("catalog-sync", &format!("{}/webhooks/stripe", self.hooks), SECRET).await;
         }
     }

@@ -10,9 +10,9 @@ use crate::support::{email, Inward, WAIT};
 async fn our_create_landing_after_a_local_edit_is_an_echo_and_the_edit_survives() {
     // Arrange: the worker reaches Stripe through the double, which holds the
     // create and then loses its answer; the worker waits 6 s for it.
-    let mut stack = Inward::start("webhook", |s| s.stripe_timeout_ms = 6_000).await;
+    let mut stack = Inward::start("webhook", |s| s.stripe.timeout_ms = 6_000).await;
     let double = StripeDouble::start(Some(stack.stripe.url.clone())).expect("start the Stripe double");
-    stack.settings.stripe_api_base = double.url.clone();
+    stack.settings.stripe.api_base = double.url.clone();
     stack.start_worker();
     double.fault(Calls::new("POST", "/v1/customers"), Fault::HoldAndLose(None), Some(1));
     let address = email("late_echo");

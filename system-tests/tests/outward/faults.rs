@@ -48,8 +48,8 @@ async fn proxied_worker(stack: &Stack, stripe: &LocalStripe, reply_delay: Durati
     let slow_stripe = TcpProxy::start(addr_of(&stripe.url)).await;
     let amqp = TcpProxy::start("127.0.0.1:5672".parse().unwrap()).await;
     let mut settings = stack.settings.clone();
-    settings.stripe_api_base = slow_stripe.http_url();
-    settings.amqp_url = amqp.amqp_url();
+    settings.stripe.api_base = slow_stripe.http_url();
+    settings.broker.url = amqp.amqp_url();
     slow_stripe.delay_replies(reply_delay);
     let worker = spawn_worker(&settings);
     ProxiedWorker { slow_stripe, amqp, worker }
@@ -122,7 +122,7 @@ async fn a_429_is_retried_after_retry_after_and_syncs_once() {
         .with_priority(2)
         .mount(&server)
         .await;
-    let mut stack = Stack::start_with(&server.uri(), |s| s.retry_max_delay_ms = 3_000).await;
+    let mut stack = Stack::start_with(&server.uri(), |s| s.sync.retry_max_delay_ms = 3_000).await;
     stack.add_worker();
 
     let started = Instant::now();
@@ -150,7 +150,7 @@ async fn stripe_failing_every_time_marks_the_customer_failed_and_dead_letters_th
         )
         .mount(&server)
         .await;
-    let mut stack = Stack::start_with(&server.uri(), |s| s.retry_max_attempts = 3).await;
+    let mut stack = Stack::start_with(&server.uri(), |s| s.sync.retry_max_attempts = 3).await;
     stack.add_worker();
 
     let id = stack.create("Unlucky", &email("unlucky")).await["id"].as_str().unwrap().to_owned();

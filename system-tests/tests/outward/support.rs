@@ -45,7 +45,7 @@ impl Stack {
         tweak(&mut settings);
         let mut api_settings = settings.clone();
         if let Some(url) = api_amqp_url {
-            api_settings.amqp_url = url;
+            api_settings.broker.url = url;
         }
         let app = api_service::Application::build(api_settings).await.expect("build api-service");
         let api = format!("http://127.0.0.1:{}", app.port());

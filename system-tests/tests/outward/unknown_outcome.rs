@@ -15,7 +15,7 @@ const TIMEOUT_MS: u64 = 1_000;
 
 async fn stack_behind_double(stripe: &LocalStripe) -> (Stack, StripeDouble) {
     let double = StripeDouble::start(Some(stripe.url.clone())).expect("start the Stripe double");
-    let mut stack = Stack::start_with(&double.url, |s| s.stripe_timeout_ms = TIMEOUT_MS).await;
+    let mut stack = Stack::start_with(&double.url, |s| s.stripe.timeout_ms = TIMEOUT_MS).await;
     stack.add_worker();
     (stack, double)
 }
@@ -121,7 +121,7 @@ async fn api_writes_answer_while_the_workers_stripe_call_hangs() {
     // Arrange: the worker waits a long time for Stripe, which holds its update.
     let stripe = LocalStripe::start().await;
     let double = StripeDouble::start(Some(stripe.url.clone())).expect("start the Stripe double");
-    let mut stack = Stack::start_with(&double.url, |s| s.stripe_timeout_ms = 60_000).await;
+    let mut stack = Stack::start_with(&double.url, |s| s.stripe.timeout_ms = 60_000).await;
     stack.add_worker();
     let id = stack.create("Patient", &email("hang")).await["id"].as_str().unwrap().to_owned();
     let external = stack.wait_synced(&id, 1).await.external_id.expect("linked");

@@ -1,0 +1,174 @@
+//! The settings as the environment holds them: one flat list of variables
+//! (documented in `.env.sample`), read into the sections of [`Settings`].
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use super::{Broker, Database, Http, Settings, Stripe, Sync};
+
+fn default_pool_size() -> u32 {
+    10
+}
+fn default_prefix() -> String {
+    "catalog_sync".into()
+}
+fn default_integrations() -> String {
+    "stripe".into()
+}
+fn default_bind() -> String {
+    "0.0.0.0".into()
+}
+fn default_api_port() -> u16 {
+    8080
+}
+fn default_webhook_port() -> u16 {
+    8081
+}
+fn default_worker_metrics_port() -> u16 {
+    9090
+}
+fn default_stripe_base() -> String {
+    "https://api.stripe.com/".into()
+}
+fn default_rate_limit() -> u32 {
+    20
+}
+fn default_stripe_timeout_ms() -> u64 {
+    10_000
+}
+fn default_prefetch() -> u16 {
+    8
+}
+fn default_max_attempts() -> u32 {
+    6
+}
+fn default_retry_base_ms() -> u64 {
+    1_000
+}
+fn default_retry_max_ms() -> u64 {
+    60_000
+}
+fn default_relay_poll_ms() -> u64 {
+    500
+}
+fn default_relay_batch() -> i64 {
+    100
+}
+fn default_outbox_retention_hours() -> u64 {
+    72
+}
+fn default_inward_mode() -> String {
+    "both".into()
+}
+fn default_webhook_tolerance() -> u64 {
+    300
+}
+fn default_poll_interval_ms() -> u64 {
+    5_000
+}
+fn default_inbox_retention_hours() -> u64 {
+    720
+}
+
+/// The settings as the environment names them, one flat list.
+#[derive(Deserialize)]
+pub(super) struct Raw {
+    database_url: String,
+    #[serde(default = "default_pool_size")]
+    database_pool_size: u32,
+    amqp_url: String,
+    /// Prefix of every exchange and queue name; tests use a random one.
+    #[serde(default = "default_prefix")]
+    amqp_prefix: String,
+    /// Comma-separated integrations each change is synced to.
+    #[serde(default = "default_integrations")]
+    sync_integrations: String,
+    #[serde(default = "default_bind")]
+    bind_address: String,
+    #[serde(default = "default_api_port")]
+    api_port: u16,
+    #[serde(default = "default_webhook_port")]
+    webhook_port: u16,
+    /// Where sync-worker serves /metrics and /health (it has no other HTTP).
+    #[serde(default = "default_worker_metrics_port")]
+    worker_metrics_port: u16,
+    /// Redacted in `Debug`: a printed `Settings` never shows it.
+    stripe_secret_key: Option<SecretString>,
+    #[serde(default = "default_stripe_base")]
+    stripe_api_base: String,
+    /// Comma-separated signing secrets; more than one while rolling a secret.
+    stripe_webhook_secret: Option<SecretString>,
+    #[serde(default = "default_webhook_tolerance")]
+    stripe_webhook_tolerance_seconds: u64,
+    #[serde(default = "default_inward_mode")]
+    inward_mode: String,
+    #[serde(default = "default_poll_interval_ms")]
+    stripe_poll_interval_ms: u64,
+    /// Handled inbound events are kept this long: a redelivery within it is
+    /// still recognised as a duplicate.
+    #[serde(default = "default_inbox_retention_hours")]
+    inbox_retention_hours: u64,
+    /// Stripe calls per second for all workers together; 0 turns the limit off.
+    #[serde(default = "default_rate_limit")]
+    stripe_rate_limit_per_second: u32,
+    #[serde(default = "default_stripe_timeout_ms")]
+    stripe_timeout_ms: u64,
+    #[serde(default = "default_prefetch")]
+    worker_prefetch: u16,
+    #[serde(default = "default_max_attempts")]
+    retry_max_attempts: u32,
+    #[serde(default = "default_retry_base_ms")]
+    retry_base_delay_ms: u64,
+    #[serde(default = "default_retry_max_ms")]
+    retry_max_delay_ms: u64,
+    #[serde(default = "default_relay_poll_ms")]
+    relay_poll_interval_ms: u64,
+    #[serde(default = "default_relay_batch")]
+    relay_batch_size: i64,
+    #[serde(default = "default_outbox_retention_hours")]
+    outbox_retention_hours: u64,
+    /// Comma-separated pairs (`customer:stripe`) whose consumers a
+    /// sync-worker runs; empty runs every pair in force.
+    #[serde(default)]
+    worker_pairs: String,
+}
+
+impl From<Raw> for Settings {
+    fn from(raw: Raw) -> Self {
+        Settings {
+            database: Database { url: raw.database_url, pool_size: raw.database_pool_size },
+            broker: Broker {
+                url: raw.amqp_url,
+                prefix: raw.amqp_prefix,
+                relay_poll_interval_ms: raw.relay_poll_interval_ms,
+                relay_batch_size: raw.relay_batch_size,
+                outbox_retention_hours: raw.outbox_retention_hours,
+            },
+            http: Http {
+                bind_address: raw.bind_address,
+                api_port: raw.api_port,
+                webhook_port: raw.webhook_port,
+                worker_metrics_port: raw.worker_metrics_port,
+            },
+            sync: Sync {
+                integrations: raw.sync_integrations,
+                worker_pairs: raw.worker_pairs,
+                prefetch: raw.worker_prefetch,
+                retry_max_attempts: raw.retry_max_attempts,
+                retry_base_delay_ms: raw.retry_base_delay_ms,
+                retry_max_delay_ms: raw.retry_max_delay_ms,
+                inward_mode: raw.inward_mode,
+                inbox_retention_hours: raw.inbox_retention_hours,
+            },
+            stripe: Stripe {
+                secret_key: raw.stripe_secret_key,
+                api_base: raw.stripe_api_base,
+                webhook_secret: raw.stripe_webhook_secret,
+                webhook_tolerance_seconds: raw.stripe_webhook_tolerance_seconds,
+                poll_interval_ms: raw.stripe_poll_interval_ms,
+                rate_limit_per_second: raw.stripe_rate_limit_per_second,
+                timeout_ms: raw.stripe_timeout_ms,
+            },
+        }
+    }
+}
