@@ -10,19 +10,24 @@ use utoipa::ToSchema;
 pub enum Phase {
     #[default]
     Starting,
-    /// Reading Stripe's customer list.
-    StripeList,
-    /// Reading linked customers the list did not show.
-    StripeMissing,
-    /// Comparing the local catalog with what Stripe holds.
+    /// Reading an integration's list of records. (The JSON names keep the
+    /// words of when Stripe was the only integration, for existing clients.)
+    #[serde(rename = "stripe_list")]
+    RemoteList,
+    /// Reading linked entities the list did not show.
+    #[serde(rename = "stripe_missing")]
+    RemoteMissing,
+    /// Comparing the local catalog with what the integration holds.
     Local,
     Done,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Checked {
-    /// Stripe customers read.
-    pub stripe: u64,
+    /// Outside records read (JSON `stripe`, its name from when Stripe was
+    /// the only integration).
+    #[serde(rename = "stripe")]
+    pub remote: u64,
     /// Local customers compared (deleted ones included).
     pub local: u64,
 }
@@ -41,16 +46,19 @@ pub struct Summary {
     pub dry_run: bool,
     pub phase: Phase,
     pub checked: Checked,
-    /// Changes made to the catalog from Stripe's state.
+    /// Changes made to the catalog from the integrations' state.
     pub catalog: Changes,
-    /// Stripe customers linked to the local customer with their email.
+    /// Outside records linked to the local entity with its key (email).
     pub linked: u64,
-    /// Changes queued for Stripe (the worker writes them): local changes it
-    /// lacks, and customers on which Stripe was found holding something
-    /// other than the catalog's version while the link said it was synced.
-    pub stripe: Changes,
-    /// Stripe customers that break a local rule, kept in `/sync/conflicts`.
+    /// Changes queued for the integrations (the worker writes them): local
+    /// changes they lack, and entities on which one was found holding
+    /// something other than the catalog's version while the link said it
+    /// was synced. JSON `stripe`, its name from when Stripe was the only
+    /// integration.
+    #[serde(rename = "stripe")]
+    pub remote: Changes,
+    /// Outside records that break a local rule, kept in `/sync/conflicts`.
     pub conflicts: u64,
-    /// Customers on which both sides already agreed.
+    /// Entities on which both sides already agreed.
     pub unchanged: u64,
 }

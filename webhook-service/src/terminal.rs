@@ -39,15 +39,15 @@ impl Progress for TerminalProgress {
         self.bar.set_message(format!(
             "{:?}: {} Stripe / {} local checked · catalog +{} ~{} -{} · linked {} · to Stripe +{} ~{} -{} · conflicts {}",
             s.phase,
-            s.checked.stripe,
+            s.checked.remote,
             s.checked.local,
             s.catalog.created,
             s.catalog.updated,
             s.catalog.deleted,
             s.linked,
-            s.stripe.created,
-            s.stripe.updated,
-            s.stripe.deleted,
+            s.remote.created,
+            s.remote.updated,
+            s.remote.deleted,
             s.conflicts
         ));
     }

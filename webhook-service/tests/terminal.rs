@@ -109,10 +109,10 @@ fn the_progress_shows_the_reported_counts_and_finish_clears_it() {
     let progress = TerminalProgress::with_target(ProgressDrawTarget::term_like(Box::new(term.clone())));
     let summary = Summary {
         phase: Phase::Local,
-        checked: Checked { stripe: 12, local: 7 },
+        checked: Checked { remote: 12, local: 7 },
         catalog: Changes { created: 3, updated: 2, deleted: 1 },
         linked: 4,
-        stripe: Changes { created: 5, updated: 6, deleted: 8 },
+        remote: Changes { created: 5, updated: 6, deleted: 8 },
         conflicts: 9,
         ..Summary::default()
     };

@@ -67,9 +67,9 @@ pub(super) async fn queue_lagging<C: InwardCatalog, S: Source<C>>(
             let prefix = if summary.dry_run { "dry run: " } else { "" };
             log::info!("reconcile: {prefix}{} {} version {version} queued for {name} ({})", C::NOUN, entity_version.id, operation.as_str());
             match operation {
-                Operation::Created => summary.stripe.created += 1,
-                Operation::Updated => summary.stripe.updated += 1,
-                Operation::Deleted => summary.stripe.deleted += 1,
+                Operation::Created => summary.remote.created += 1,
+                Operation::Updated => summary.remote.updated += 1,
+                Operation::Deleted => summary.remote.deleted += 1,
             }
         }
         progress.report(summary);

@@ -18,7 +18,7 @@ pub(super) async fn read_list<C: InwardCatalog, S: Source<C>>(
     requeued: &mut HashSet<Uuid>,
     progress: &dyn Progress,
 ) -> Result<HashSet<String>, SyncError> {
-    summary.phase = Phase::StripeList;
+    summary.phase = Phase::RemoteList;
     progress.report(summary);
     let mut seen = HashSet::new();
     let mut after: Option<String> = None;
@@ -53,7 +53,7 @@ pub(super) async fn read_missing<C: InwardCatalog, S: Source<C>>(
     requeued: &mut HashSet<Uuid>,
     progress: &dyn Progress,
 ) -> Result<(), SyncError> {
-    summary.phase = Phase::StripeMissing;
+    summary.phase = Phase::RemoteMissing;
     progress.report(summary);
     let mut after = None;
     loop {
@@ -88,7 +88,7 @@ async fn apply<C: InwardCatalog, S: Source<C>>(
         let prefix = if summary.dry_run { "dry run: " } else { "" };
         log::info!("reconcile: {prefix}{} {id}: {} ({})", pair.outside(), outcome.status.as_str(), outcome.detail);
     }
-    summary.checked.stripe += 1;
+    summary.checked.remote += 1;
     super::count(summary, &outcome);
     if let Some(Effect::Requeued { entity, .. }) = outcome.effect {
         requeued.insert(entity);

@@ -57,12 +57,12 @@ async fn reconcile_repairs_what_was_missed_while_services_were_down() {
     assert_eq!(testkit::queue_depth(&stack.broker.url, &queue).await, 0);
     assert!(dry.dry_run);
     assert_eq!(dry.catalog, Changes { created: 1, updated: 0, deleted: 1 }, "{dry:?}");
-    assert_eq!(dry.stripe, Changes { created: 1, updated: 0, deleted: 1 }, "{dry:?}");
-    assert_eq!((dry.checked.stripe, dry.checked.local, dry.conflicts, dry.linked), (3, 3, 0, 0), "{dry:?}");
+    assert_eq!(dry.remote, Changes { created: 1, updated: 0, deleted: 1 }, "{dry:?}");
+    assert_eq!((dry.checked.remote, dry.checked.local, dry.conflicts, dry.linked), (3, 3, 0, 0), "{dry:?}");
 
     // Act 2: the real run makes the same decisions, then the worker writes.
     let done = reconcile(&stack, false).await;
-    assert_eq!((done.catalog, done.stripe), (dry.catalog, dry.stripe), "{done:?}");
+    assert_eq!((done.catalog, done.remote), (dry.catalog, dry.remote), "{done:?}");
     stack.start_worker();
 
     // Assert: A is here and linked, B is gone here, C reached Stripe once, D is gone there.
@@ -76,7 +76,7 @@ async fn reconcile_repairs_what_was_missed_while_services_were_down() {
 
     // Once repaired, a reconcile finds nothing left to do.
     let again = reconcile(&stack, false).await;
-    assert_eq!((again.catalog, again.stripe, again.linked), (Changes::default(), Changes::default(), 0), "{again:?}");
+    assert_eq!((again.catalog, again.remote, again.linked), (Changes::default(), Changes::default(), 0), "{again:?}");
     stack.cleanup().await;
 }
 
@@ -219,9 +219,9 @@ async fn reconcile_compares_values_and_versions_and_rewrites_what_stripe_lost() 
 
     // Act: a dry run reports both; the real run queues both.
     let dry = reconcile(&stack, true).await;
-    assert_eq!(dry.stripe, Changes { created: 0, updated: 1, deleted: 1 }, "{dry:?}");
+    assert_eq!(dry.remote, Changes { created: 0, updated: 1, deleted: 1 }, "{dry:?}");
     let done = reconcile(&stack, false).await;
-    assert_eq!(done.stripe, dry.stripe, "{done:?}");
+    assert_eq!(done.remote, dry.remote, "{done:?}");
 
     // Assert: Stripe holds the catalog again, and the orphan is gone.
     testkit::wait_for("K rewritten in Stripe", WAIT, || async {
@@ -235,6 +235,6 @@ async fn reconcile_compares_values_and_versions_and_rewrites_what_stripe_lost() 
     let (_, shown) = stack.get(&format!("/customers/{k}")).await;
     assert_eq!((shown["name"].as_str(), shown["version"].as_i64()), (Some("Two"), Some(2)), "the catalog kept its version");
     let again = reconcile(&stack, false).await;
-    assert_eq!((again.catalog, again.stripe), (Changes::default(), Changes::default()), "{again:?}");
+    assert_eq!((again.catalog, again.remote), (Changes::default(), Changes::default()), "{again:?}");
     stack.cleanup().await;
 }
