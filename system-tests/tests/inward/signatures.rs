@@ -73,6 +73,15 @@ async fn other_routes_and_methods_answer_json() {
     let response = stack.http.get(format!("{}/nope", stack.hooks)).send().await.unwrap();
     assert_eq!(response.status(), 404);
     assert_eq!(response.json::<Value>().await.unwrap()["error"]["code"], "not_found");
+    // An integration not in force has no webhook endpoint; nothing is stored.
+    let signed = sign(SECRET, chrono::Utc::now().timestamp(), b"{}");
+    let response =
+        stack.http.post(format!("{}/webhooks/salesforce", stack.hooks)).header("Stripe-Signature", signed).body("{}").send().await.unwrap();
+    assert_eq!(response.status(), 404);
+    let body = response.json::<Value>().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_found", "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("salesforce"), "{body}");
+    assert_eq!(stack.db.count("SELECT count(*) FROM inbound_events").await, 0);
     let ready: Value = stack.http.get(format!("{}/ready", stack.hooks)).send().await.unwrap().json().await.unwrap();
     assert_eq!(ready["status"], "ready");
     let health = stack.http.get(format!("{}/health", stack.hooks)).send().await.unwrap();
