@@ -84,9 +84,12 @@ impl Application {
             Arc::new(Notify::new()),
             BrokerStatus::default(),
         );
-        let interval = Duration::from_millis(settings.stripe.poll_interval_ms);
-        let pollers =
-            inward.feeds.iter().filter(|f| f.poll).map(|f| Poller::new(pool.clone(), f.feed.clone(), interval, wake.clone())).collect();
+        let pollers = inward
+            .feeds
+            .iter()
+            .filter(|f| f.poll)
+            .map(|f| Poller::new(pool.clone(), f.feed.clone(), f.poll_interval, wake.clone()))
+            .collect();
 
         let state = web::Data::new(AppState { pool, feeds: inward.feeds, wake });
         let io = |e: std::io::Error| {

@@ -57,7 +57,8 @@ impl Inward {
             return Err(Error::Config("STRIPE_WEBHOOK_TOLERANCE_SECONDS must be at least 1".into()));
         }
         let verifier = Verifier::new(&secrets, settings.stripe.webhook_tolerance_seconds);
-        Ok(FeedEntry { feed: Arc::new(StripeFeed::new(self.api.clone(), verifier)), webhooks, poll: mode.poll })
+        let feed = Arc::new(StripeFeed::new(self.api.clone(), verifier));
+        Ok(FeedEntry { feed, webhooks, poll: mode.poll, poll_interval: Duration::from_millis(settings.stripe.poll_interval_ms) })
     }
 
     pub(crate) fn customers(&self, integrations: &[String]) -> Arc<dyn InwardPair> {

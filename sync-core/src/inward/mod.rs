@@ -34,6 +34,8 @@ pub struct FeedEntry {
     pub webhooks: bool,
     /// Its event list is polled.
     pub poll: bool,
+    /// How often it is polled.
+    pub poll_interval: std::time::Duration,
 }
 
 /// The inward side of every pair in force: the feeds of their
