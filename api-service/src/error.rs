@@ -30,8 +30,12 @@ pub enum ApiError {
     IdempotencyKeyReused,
     #[error("{0}")]
     AlreadyRunning(String),
-    #[error("service temporarily unavailable: {0}")]
-    Unavailable(String),
+    /// The database, the pool or the broker failed; the cause is kept for
+    /// the log, and whether it is passing (503) or not (500) is read from it.
+    #[error(transparent)]
+    Store(#[from] shared_models::Error),
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -86,8 +90,40 @@ impl ApiError {
             ApiError::InvalidIdempotencyKey(_) => ErrorCode::InvalidIdempotencyKey,
             ApiError::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
             ApiError::AlreadyRunning(_) => ErrorCode::AlreadyRunning,
-            ApiError::Unavailable(_) => ErrorCode::ServiceUnavailable,
-            ApiError::Internal(_) => ErrorCode::InternalError,
+            ApiError::Store(_) | ApiError::Database(_) if self.is_passing() => ErrorCode::ServiceUnavailable,
+            ApiError::Store(_) | ApiError::Database(_) | ApiError::Internal(_) => ErrorCode::InternalError,
+        }
+    }
+
+    /// A failure that goes away by itself: a lost connection, a pool
+    /// exhausted, the broker away.
+    fn is_passing(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        let lost = |e: &Error| {
+            // diesel-async reports a connection that died under a query (an
+            // error without a SQLSTATE) as UnableToSendCommand.
+            matches!(
+                e,
+                Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _)
+                    | Error::BrokenTransactionManager
+            )
+        };
+        match self {
+            ApiError::Store(shared_models::Error::Database { source, .. }) | ApiError::Database(source) => lost(source),
+            ApiError::Store(
+                shared_models::Error::Pool { .. } | shared_models::Error::Broker { .. } | shared_models::Error::PublishNotConfirmed(_),
+            ) => true,
+            _ => false,
+        }
+    }
+
+    /// What the caller is told. A server error's own text (the database's,
+    /// the broker's) is for our log only.
+    fn public_message(&self) -> String {
+        match self.code() {
+            ErrorCode::ServiceUnavailable => "the service cannot reach its database or broker right now; try again shortly".into(),
+            ErrorCode::InternalError => "the request could not be handled; see the service's log".into(),
+            _ => self.to_string(),
         }
     }
 
@@ -97,7 +133,7 @@ impl ApiError {
             ApiError::Validation { field, .. } => field.clone(),
             _ => None,
         };
-        ErrorBody { error: ErrorDetail { code: self.code(), field, message: self.to_string() } }
+        ErrorBody { error: ErrorDetail { code: self.code(), field, message: self.public_message() } }
     }
 
     pub fn customer_not_found(id: &str) -> Self {
@@ -111,30 +147,6 @@ impl From<DomainError> for ApiError {
     }
 }
 
-impl From<shared_models::Error> for ApiError {
-    fn from(e: shared_models::Error) -> Self {
-        match e {
-            shared_models::Error::Pool { .. } => ApiError::Unavailable(e.to_string()),
-            shared_models::Error::Database { source, .. } => ApiError::from(source),
-            shared_models::Error::Broker { .. } | shared_models::Error::PublishNotConfirmed(_) => ApiError::Unavailable(e.to_string()),
-            other => ApiError::Internal(other.to_string()),
-        }
-    }
-}
-
-impl From<diesel::result::Error> for ApiError {
-    fn from(e: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind, Error};
-        match e {
-            // diesel-async reports a connection that died under a query (an
-            // error without a SQLSTATE) as UnableToSendCommand.
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _)
-            | Error::BrokenTransactionManager => ApiError::Unavailable(format!("database connection lost: {e}")),
-            other => ApiError::Internal(format!("database error: {other}")),
-        }
-    }
-}
-
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -144,15 +156,37 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::EmailTaken(_) | ApiError::AlreadyRunning(_) => StatusCode::CONFLICT,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Store(_) | ApiError::Database(_) | ApiError::Internal(_) => match self.code() {
+                ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            },
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if matches!(self, ApiError::Internal(_) | ApiError::Unavailable(_)) {
+        if self.status_code().is_server_error() {
             log::error!("request failed: {self}");
         }
         HttpResponse::build(self.status_code()).json(self.body())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::ResponseError;
+
+    use super::{ApiError, ErrorCode};
+
+    #[test]
+    fn a_server_error_keeps_its_cause_for_the_log_and_tells_the_caller_nothing_internal() {
+        let pool = ApiError::from(shared_models::Error::Pool { context: "reading", message: "pg_hba.conf rejects 10.0.0.9".into() });
+        assert_eq!((pool.status_code().as_u16(), pool.code()), (503, ErrorCode::ServiceUnavailable));
+        assert!(pool.to_string().contains("pg_hba.conf"), "the cause is kept: {pool}");
+        let query = ApiError::from(diesel::result::Error::QueryBuilderError("relation \"customers\" does not exist".into()));
+        assert_eq!((query.status_code().as_u16(), query.code()), (500, ErrorCode::InternalError));
+        for error in [pool, query] {
+            let body = serde_json::to_string(&error.body()).unwrap_or_default();
+            assert!(!body.contains("pg_hba") && !body.contains("relation"), "{body}");
+        }
     }
 }

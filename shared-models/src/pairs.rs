@@ -69,6 +69,13 @@ impl Registry {
         &self.integrations
     }
 
+    /// The integrations in force that sync the catalog `entity_type`: whom
+    /// a change of one of its entities is sent to.
+    pub fn integrations_of(&self, entity_type: &str) -> Vec<String> {
+        let syncs = |i: &String| self.pairs.iter().any(|p| p.entity_type == entity_type && p.integration == i);
+        self.integrations.iter().filter(|i| syncs(i)).cloned().collect()
+    }
+
     /// Whether `integration` is in force (it takes webhooks, has a queue).
     pub fn has_integration(&self, integration: &str) -> bool {
         self.integrations.iter().any(|i| i == integration)
@@ -114,6 +121,8 @@ mod tests {
     fn the_pairs_in_force_are_the_known_pairs_of_the_named_integrations() {
         let registry = Registry::from_settings(&settings("stripe", "")).expect("registry");
         assert_eq!(registry.pairs(), &[Pair { entity_type: CUSTOMER, integration: "stripe" }]);
+        assert_eq!(registry.integrations_of(CUSTOMER), ["stripe"]);
+        assert!(registry.integrations_of("invoice").is_empty());
         assert_eq!(registry.worker_pairs(&settings("stripe", "")).expect("all"), registry.pairs());
         assert_eq!(registry.worker_pairs(&settings("stripe", "customer:stripe")).expect("one"), registry.pairs());
     }

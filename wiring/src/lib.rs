@@ -49,7 +49,7 @@ pub fn inward(settings: &Settings, pool: &PgPool) -> Result<InwardSide, Error> {
                 feeds.push(stripe.feed(settings)?);
                 for pair in registry.pairs().iter().filter(|p| p.integration == "stripe") {
                     pairs.push(match pair.entity_type {
-                        shared_models::sync::CUSTOMER => stripe.customers(registry.integrations()),
+                        shared_models::sync::CUSTOMER => stripe.customers(&registry.integrations_of(pair.entity_type)),
                         _ => return Err(unbound(*pair)),
                     });
                 }

@@ -6,6 +6,8 @@ use std::time::Duration;
 use customer_catalog::Customers;
 use shared_models::config::Settings;
 use shared_models::db::{self, PgPool};
+use shared_models::pairs::Registry;
+use shared_models::sync::CUSTOMER;
 use shared_models::Error;
 use stripe_integration::reads::StripeApi;
 use stripe_integration::signature::Verifier;
@@ -22,7 +24,10 @@ pub fn customers_to_stripe(settings: &Settings) -> Result<Worker<Customers, Stri
     let limiter = SharedRateLimit::new(pool.clone(), "stripe", settings.stripe.rate_limit_per_second);
     let connector = StripeCustomers::new(&settings.stripe.api_base, secret, Duration::from_millis(settings.stripe.timeout_ms), limiter)
         .map_err(|e| Error::Config(e.to_string()))?;
-    Ok(Worker::new(pool, Arc::new(connector), WorkerConfig::from_settings(settings)))
+    let mut config = WorkerConfig::from_settings(settings);
+    // A delete found in Stripe is sent on to the others that sync customers.
+    config.integrations = Registry::from_settings(settings)?.integrations_of(CUSTOMER);
+    Ok(Worker::new(pool, Arc::new(connector), config))
 }
 
 /// Stripe's inward side: one client, under the rate limit the workers share.
