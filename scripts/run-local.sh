@@ -28,6 +28,12 @@ if [ -f .env ]; then
 fi
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/catalog_sync}"
 export AMQP_URL="${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/%2f}"
+# This machine only, unless .env says otherwise; and a key for this run.
+export BIND_ADDRESS="${BIND_ADDRESS:-127.0.0.1}"
+if [ -z "${API_BOOTSTRAP_KEY:-}" ]; then
+  API_BOOTSTRAP_KEY="csk_local_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+  export API_BOOTSTRAP_KEY
+fi
 API_PORT="${API_PORT:-8080}"
 WEBHOOK_PORT="${WEBHOOK_PORT:-8081}"
 LOCALSTRIPE_PORT="${LOCALSTRIPE_PORT:-8420}"
@@ -137,7 +143,9 @@ done
 cat <<EOF
 
 catalog-sync is running (logs in ./logs; Ctrl-C stops everything).
-  API              http://localhost:$API_PORT/customers
+  API key          $API_BOOTSTRAP_KEY
+                   (every scope, for this run; keep one with: api-service keys create <name>)
+  API              http://localhost:$API_PORT/customers   (docs: http://localhost:$API_PORT/docs/)
   health / ready   http://localhost:$API_PORT/health  http://localhost:$API_PORT/ready
   webhook-service  http://localhost:$WEBHOOK_PORT/health  (Stripe webhooks: POST /webhooks/stripe)
   RabbitMQ         amqp://localhost:5672 (management UI on http://localhost:15672 once
@@ -145,8 +153,9 @@ catalog-sync is running (logs in ./logs; Ctrl-C stops everything).
   Stripe           $STRIPE_API_BASE
 
 Create a customer, then GET it to watch sync.stripe.status turn "synced":
-  curl -s -X POST http://localhost:$API_PORT/customers -H 'content-type: application/json' \\
-       -d '{"name":"Ada Lovelace","email":"ada@example.com"}'
+  export KEY=$API_BOOTSTRAP_KEY
+  curl -s -X POST http://localhost:$API_PORT/customers -H "Authorization: Bearer \$KEY" \\
+       -H 'content-type: application/json' -d '{"name":"Ada Lovelace","email":"ada@example.com"}'
 
 EOF
 

@@ -38,6 +38,23 @@ pub enum ApiError {
     Database(#[from] diesel::result::Error),
     #[error("internal error: {0}")]
     Internal(String),
+    /// No key, or not a live one (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A live key without the scope the endpoint needs (403).
+    #[error("{0}")]
+    Forbidden(String),
+}
+
+impl From<shared_models::auth::AuthError> for ApiError {
+    fn from(e: shared_models::auth::AuthError) -> Self {
+        use shared_models::auth::AuthError;
+        match e {
+            AuthError::Missing | AuthError::Invalid => ApiError::Unauthorized(e.to_string()),
+            AuthError::Forbidden(_) => ApiError::Forbidden(e.to_string()),
+            AuthError::Unavailable(cause) => ApiError::Store(cause),
+        }
+    }
 }
 
 /// What went wrong, for a program to act on.
@@ -57,6 +74,8 @@ pub enum ErrorCode {
     AlreadyRunning,
     ServiceUnavailable,
     InternalError,
+    Unauthorized,
+    Forbidden,
 }
 
 /// The body of every error response.
@@ -92,6 +111,8 @@ impl ApiError {
             ApiError::AlreadyRunning(_) => ErrorCode::AlreadyRunning,
             ApiError::Store(_) | ApiError::Database(_) if self.is_passing() => ErrorCode::ServiceUnavailable,
             ApiError::Store(_) | ApiError::Database(_) | ApiError::Internal(_) => ErrorCode::InternalError,
+            ApiError::Unauthorized(_) => ErrorCode::Unauthorized,
+            ApiError::Forbidden(_) => ErrorCode::Forbidden,
         }
     }
 
@@ -156,6 +177,8 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::EmailTaken(_) | ApiError::AlreadyRunning(_) => StatusCode::CONFLICT,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Store(_) | ApiError::Database(_) | ApiError::Internal(_) => match self.code() {
                 ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
@@ -167,7 +190,11 @@ impl ResponseError for ApiError {
         if self.status_code().is_server_error() {
             log::error!("request failed: {self}");
         }
-        HttpResponse::build(self.status_code()).json(self.body())
+        let mut response = HttpResponse::build(self.status_code());
+        if matches!(self, ApiError::Unauthorized(_)) {
+            response.insert_header((actix_web::http::header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        response.json(self.body())
     }
 }
 

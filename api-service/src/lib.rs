@@ -1,10 +1,12 @@
 //! The customer catalog's REST API. Each change commits together with its
 //! outbox message; the relay then publishes those messages to RabbitMQ.
 
+mod auth;
 mod error;
 mod idempotency;
 mod inward_views;
 mod openapi;
+mod openapi_security;
 pub mod operations;
 mod outward_views;
 mod routes;

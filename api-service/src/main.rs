@@ -1,11 +1,15 @@
 use anyhow::{bail, Context};
+use api_service::operations::api_keys;
 use api_service::operations::dead_letters::DeadLetterQueue;
+use secrecy::ExposeSecret;
 use shared_models::broker::Topology;
 use shared_models::config::Settings;
 use shared_models::pairs::Registry;
 use uuid::Uuid;
 
-const USAGE: &str = "usage: api-service [migrate | dead-letters [replay [<message-id>]]]";
+const USAGE: &str =
+    "usage: api-service [migrate | dead-letters [replay [<message-id>]] | keys create <name> [<scopes>] | keys list | keys revoke <id>]
+  <scopes>: comma-separated read, write, operate (default: all three)";
 
 enum Command {
     Serve,
@@ -13,6 +17,10 @@ enum Command {
     ListDeadLetters,
     /// All dead letters, or the one with this message id.
     ReplayDeadLetters(Option<Uuid>),
+    /// A new API key: its name and scopes.
+    CreateKey(String, String),
+    ListKeys,
+    RevokeKey(Uuid),
 }
 
 #[tokio::main]
@@ -34,6 +42,28 @@ async fn main() -> anyhow::Result<()> {
             return Ok(());
         }
         Command::ListDeadLetters => return print_json(&dead_letter_queue(&settings)?.list(500).await?),
+        Command::CreateKey(name, scopes) => {
+            let pool = shared_models::db::build_pool(&settings.database.url, 2)?;
+            let scopes = api_keys::parse_scopes(&scopes)?;
+            let (id, key) = api_keys::create(&pool, &name, &scopes).await?;
+            let scopes: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
+            // The key alone on stdout (`KEY=$(api-service keys create me)`); it is shown this once.
+            eprintln!("API key {id} '{name}' created with scopes {}; it is not shown again:", scopes.join(","));
+            println!("{}", key.expose_secret());
+            return Ok(());
+        }
+        Command::ListKeys => {
+            let pool = shared_models::db::build_pool(&settings.database.url, 2)?;
+            return print_json(&api_keys::list(&pool).await?);
+        }
+        Command::RevokeKey(id) => {
+            let pool = shared_models::db::build_pool(&settings.database.url, 2)?;
+            if !api_keys::revoke(&pool, id).await? {
+                bail!("no live API key has id {id}");
+            }
+            eprintln!("API key {id} revoked (services stop accepting it within {:?})", shared_models::auth::CACHE_FOR);
+            return Ok(());
+        }
         Command::ReplayDeadLetters(only) => {
             let pool = shared_models::db::build_pool(&settings.database.url, 2)?;
             return print_json(&dead_letter_queue(&settings)?.replay(&pool, only).await?);
@@ -48,6 +78,10 @@ fn parse(args: &[&str]) -> anyhow::Result<Command> {
     Ok(match args {
         [] => Command::Serve,
         ["migrate"] => Command::Migrate,
+        ["keys", "create", name] => Command::CreateKey((*name).to_owned(), String::new()),
+        ["keys", "create", name, scopes] => Command::CreateKey((*name).to_owned(), (*scopes).to_owned()),
+        ["keys", "list"] => Command::ListKeys,
+        ["keys", "revoke", id] => Command::RevokeKey(Uuid::parse_str(id).with_context(|| format!("'{id}' is not a key id; {USAGE}"))?),
         ["dead-letters"] => Command::ListDeadLetters,
         ["dead-letters", "replay"] => Command::ReplayDeadLetters(None),
         ["dead-letters", "replay", id] => {

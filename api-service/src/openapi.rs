@@ -45,6 +45,8 @@ const DOCUMENT_PATH: &str = "/openapi.json";
             CreateRejected,
             InternalError,
             Unavailable,
+            Unauthorized,
+            Forbidden,
         )
     )
 )]
@@ -158,17 +160,32 @@ pub mod responses {
     ))]
     pub struct CreateRejected(ErrorBody);
 
-    /// An unexpected failure; the service logs it.
+    /// An unexpected failure; the service logs it (the body says nothing
+    /// of it).
     #[derive(ToResponse)]
     #[response(examples(("internal_error" = (value = json!({"error": {
-        "code": "internal_error", "message": "internal error: database error: ..."
+        "code": "internal_error", "message": "the request could not be handled; see the service's log"
     }})))))]
     pub struct InternalError(ErrorBody);
 
-    /// The database cannot be reached for now; retry later.
+    /// The database or the broker cannot be reached for now; retry later.
     #[derive(ToResponse)]
     #[response(examples(("service_unavailable" = (value = json!({"error": {
-        "code": "service_unavailable", "message": "service temporarily unavailable: ..."
+        "code": "service_unavailable", "message": "the service cannot reach its database or broker right now; try again shortly"
     }})))))]
     pub struct Unavailable(ErrorBody);
+
+    /// No API key, or not a live one (`WWW-Authenticate: Bearer`).
+    #[derive(ToResponse)]
+    #[response(examples(("unauthorized" = (value = json!({"error": {
+        "code": "unauthorized", "message": "this endpoint needs an API key: send `Authorization: Bearer <key>`"
+    }})))))]
+    pub struct Unauthorized(ErrorBody);
+
+    /// The API key lacks the scope this endpoint needs.
+    #[derive(ToResponse)]
+    #[response(examples(("forbidden" = (value = json!({"error": {
+        "code": "forbidden", "message": "the API key lacks the `write` scope this endpoint needs"
+    }})))))]
+    pub struct Forbidden(ErrorBody);
 }

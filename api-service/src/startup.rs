@@ -5,6 +5,7 @@ use actix_web::dev::Server;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpRequest, HttpServer};
+use shared_models::auth::Authenticator;
 use shared_models::broker::Topology;
 use shared_models::config::Settings;
 use shared_models::db;
@@ -61,10 +62,11 @@ impl Application {
         );
         let relay = tokio::spawn(relay.run(shutdown.clone()));
 
-        let state = AppState { pool, integrations, registry, relay_wakeup, broker, topology, settings: Arc::new(settings) };
+        let auth = Arc::new(Authenticator::new(pool.clone(), settings.http.auth_enabled(), settings.http.api_bootstrap_key.as_ref()));
+        let state = AppState { pool, integrations, registry, auth, relay_wakeup, broker, topology, settings: Arc::new(settings) };
         let server = HttpServer::new(move || {
             // The OpenAPI document is what `routes::configure` registers.
-            let (app, doc) = App::new()
+            let (app, mut doc) = App::new()
                 .into_utoipa_app()
                 .openapi(openapi::base())
                 .app_data(web::Data::new(state.clone()))
@@ -73,12 +75,17 @@ impl Application {
                 .app_data(web::QueryConfig::default().error_handler(query_error))
                 .configure(routes::configure)
                 .split_for_parts();
+            crate::openapi_security::secure(&mut doc);
             app.configure(|cfg| routes::method_not_allowed(cfg, &doc))
                 .configure(|cfg| openapi::serve(cfg, doc))
-                .wrap(actix_web::middleware::Logger::new("%r %s %Dms"))
+                .wrap(from_fn(crate::auth::require_key))
+                .wrap(shared_models::http::access_log())
                 .wrap(from_fn(|req, next| metrics::track_requests("api-service", req, next)))
+                .wrap(from_fn(shared_models::http::deadline))
+                .wrap(from_fn(shared_models::http::head_as_get))
                 .default_service(web::to(routes::not_found))
         })
+        .max_connections(shared_models::http::MAX_CONNECTIONS_PER_WORKER)
         .listen(listener)?
         .shutdown_timeout(10)
         .run();
@@ -107,7 +114,11 @@ fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
         JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
         JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::Validation { field: None, message: e.to_string() },
         JsonPayloadError::Deserialize(e) => ApiError::InvalidJson(e.to_string()),
-        other => ApiError::InvalidJson(other.to_string()),
+        // A transport error's text (a corrupt gzip stream) is Rust's debug output: for the log.
+        other => {
+            log::warn!("request body unreadable: {other}");
+            ApiError::InvalidJson("the request body could not be read (is its Content-Encoding right?)".into())
+        }
     };
     api.into()
 }

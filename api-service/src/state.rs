@@ -15,6 +15,8 @@ pub struct AppState {
     pub integrations: Arc<Vec<String>>,
     /// The pairs in force: queues, dead letters and `/sync/status` per pair.
     pub registry: Arc<Registry>,
+    /// Checks API keys (see `auth`).
+    pub auth: Arc<shared_models::auth::Authenticator>,
     /// Wakes the relay as soon as a change is committed.
     pub relay_wakeup: Arc<Notify>,
     pub broker: BrokerStatus,

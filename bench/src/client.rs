@@ -35,7 +35,7 @@ pub struct Api {
 impl Api {
     pub fn new(base: String) -> Self {
         let tag = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
-        Self { http: reqwest::Client::new(), base, serial: Arc::new(AtomicUsize::new(0)), tag }
+        Self { http: testkit::http(), base, serial: Arc::new(AtomicUsize::new(0)), tag }
     }
 
     /// `POST /customers` with a name and email never used before.

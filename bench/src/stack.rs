@@ -97,6 +97,7 @@ impl Stack {
             ("RETRY_MAX_DELAY_MS", RETRY_MAX_MS.to_string()),
             ("RETRY_MAX_ATTEMPTS", "10".into()),
             ("RUST_LOG", "info".into()),
+            ("API_BOOTSTRAP_KEY", testkit::API_KEY.into()),
         ]);
         Ok(Self { db, broker, bin_dir, work_dir, env, peaks: HashMap::new() })
     }
@@ -125,7 +126,7 @@ impl Stack {
         let child = command.spawn().with_context(|| format!("starting {}", self.bin_dir.join(name).display()))?;
         let service = Service { name, port, child };
         let health = format!("{}/health", service.url());
-        let http = reqwest::Client::new();
+        let http = testkit::http();
         let up = until(Duration::from_secs(30), Duration::from_millis(50), || async {
             http.get(&health).send().await.is_ok_and(|r| r.status().is_success())
         })

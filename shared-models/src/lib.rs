@@ -2,11 +2,13 @@
 //! merely validated), the database schema and its access functions, the
 //! RabbitMQ topology, and the settings every service reads at start.
 
+pub mod auth;
 pub mod broker;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod http;
 pub mod metrics;
 pub mod pairs;
 pub mod reconcile;

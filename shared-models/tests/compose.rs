@@ -381,6 +381,28 @@ fn every_variable_is_a_setting_or_documented_and_in_the_env_sample() {
     assert_no_problems(problems);
 }
 
+/// Every published port of every service, profiles included, listens on
+/// this host only: guest/guest, the emulator and the ngrok inspector must
+/// not reach the network.
+#[test]
+fn every_published_port_is_bound_to_this_host_only() {
+    let text = docker_compose(EnvFile::Empty, &["--profile", "tunnel", "config"]);
+    let config: Value = serde_norway::from_str(&text).unwrap();
+    let mut problems = Vec::new();
+    for (name, service) in config["services"].as_mapping().unwrap() {
+        for port in service["ports"].as_sequence().into_iter().flatten() {
+            let host = match port {
+                Value::Mapping(_) => scalar(&port["host_ip"]),
+                short => scalar(short).and_then(|s| s.split(':').next().map(str::to_owned)),
+            };
+            if host.as_deref() != Some("127.0.0.1") {
+                problems.push(format!("{} publishes {port:?} beyond 127.0.0.1", scalar(name).unwrap_or_default()));
+            }
+        }
+    }
+    assert_no_problems(problems);
+}
+
 #[test]
 fn published_ports_are_the_ports_the_services_listen_on() {
     let defaults = default_settings();

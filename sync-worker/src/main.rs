@@ -1,4 +1,5 @@
 use anyhow::Context;
+use shared_models::auth::Authenticator;
 use shared_models::config::Settings;
 use tokio_util::sync::CancellationToken;
 
@@ -9,7 +10,8 @@ async fn main() -> anyhow::Result<()> {
     shared_models::db::run_migrations(&settings.database.url).await.context("applying database migrations")?;
     let workers = sync_worker::workers(&settings).context("building sync-worker")?;
     let metrics =
-        sync_worker::MetricsServer::bind(&settings.http.bind_address, settings.http.worker_metrics_port).context("binding /metrics")?;
+        sync_worker::MetricsServer::bind(&settings.http.bind_address, settings.http.worker_metrics_port, authenticator(&settings)?)
+            .context("binding /metrics")?;
     log::info!("sync-worker serving /metrics and /health on port {}", metrics.port());
     let metrics_handle = metrics.handle();
     let metrics_server = tokio::spawn(metrics.run());
@@ -30,6 +32,14 @@ async fn main() -> anyhow::Result<()> {
     let _ = metrics_server.await;
     log::info!("sync-worker stopped");
     Ok(())
+}
+
+/// Checks the keys `/metrics` asks for (API_AUTH, API_BOOTSTRAP_KEY, and
+/// the keys in the database).
+fn authenticator(settings: &Settings) -> anyhow::Result<std::sync::Arc<Authenticator>> {
+    let pool = shared_models::db::build_pool(&settings.database.url, 2).context("building the pool that checks API keys")?;
+    let auth = Authenticator::new(pool, settings.http.auth_enabled(), settings.http.api_bootstrap_key.as_ref());
+    Ok(std::sync::Arc::new(auth))
 }
 
 /// SIGTERM or Ctrl-C: stop taking messages, finish the ones in hand.

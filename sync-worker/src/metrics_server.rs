@@ -1,8 +1,10 @@
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpResponse, HttpServer};
+use shared_models::auth::Authenticator;
 use shared_models::metrics;
 
 /// Ports tried from `WORKER_METRICS_PORT` on: several workers run natively
@@ -21,13 +23,15 @@ impl MetricsServer {
     /// Binds `address:port`, or the next free port of the [`PORT_RANGE`]
     /// ports from `port` on when it is taken (0 picks any free port); see
     /// `port()` for the one used.
-    pub fn bind(address: &str, port: u16) -> std::io::Result<Self> {
+    /// `/metrics` needs an API key with the `operate` scope (`auth`).
+    pub fn bind(address: &str, port: u16, auth: Arc<Authenticator>) -> std::io::Result<Self> {
         let listener = first_free(address, port)?;
         let port = listener.local_addr()?.port();
-        let server = HttpServer::new(|| {
+        let server = HttpServer::new(move || {
+            let auth = auth.clone();
             App::new()
                 .wrap(from_fn(|req, next| metrics::track_requests("sync-worker", req, next)))
-                .route("/metrics", web::get().to(metrics::serve))
+                .route("/metrics", web::get().to(move |req| shared_models::auth::metrics(auth.clone(), req)))
                 .route("/health", web::get().to(|| async { HttpResponse::Ok().json(serde_json::json!({"status": "ok"})) }))
         })
         .workers(1)

@@ -76,7 +76,7 @@ async fn three_workers_on_one_host_with_the_default_metrics_port_all_run() {
     assert_eq!(ports.iter().collect::<HashSet<_>>().len(), 3, "{ports:?}");
     let range = 9090..9090 + sync_worker::METRICS_PORT_RANGE;
     assert!(ports.iter().all(|p| range.contains(p)), "{ports:?} not in {range:?}");
-    let http = reqwest::Client::new();
+    let http = testkit::http();
     for (worker, port) in workers.iter_mut().zip(&ports) {
         assert!(worker.child.try_wait().expect("try_wait").is_none(), "the worker on port {port} exited");
         let health = http.get(format!("http://127.0.0.1:{port}/health")).send().await.expect("GET /health");

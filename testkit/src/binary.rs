@@ -67,8 +67,13 @@ pub fn env_vars(s: &Settings) -> Vec<(&'static str, String)> {
         ("RELAY_POLL_INTERVAL_MS", s.broker.relay_poll_interval_ms.to_string()),
         ("RELAY_BATCH_SIZE", s.broker.relay_batch_size.to_string()),
         ("OUTBOX_RETENTION_HOURS", s.broker.outbox_retention_hours.to_string()),
+        ("API_AUTH", s.http.api_auth.clone()),
     ];
-    let optional = [("STRIPE_SECRET_KEY", &s.stripe.secret_key), ("STRIPE_WEBHOOK_SECRET", &s.stripe.webhook_secret)];
+    let optional = [
+        ("STRIPE_SECRET_KEY", &s.stripe.secret_key),
+        ("STRIPE_WEBHOOK_SECRET", &s.stripe.webhook_secret),
+        ("API_BOOTSTRAP_KEY", &s.http.api_bootstrap_key),
+    ];
     vars.extend(optional.into_iter().filter_map(|(name, value)| Some((name, value.as_ref()?.expose_secret().to_owned()))));
     vars
 }

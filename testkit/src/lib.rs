@@ -36,7 +36,14 @@ pub fn settings(database_url: &str, amqp_url: &str, prefix: &str, stripe_api_bas
             relay_batch_size: 100,
             outbox_retention_hours: 72,
         },
-        http: Http { bind_address: "127.0.0.1".into(), api_port: 0, webhook_port: 0, worker_metrics_port: 0 },
+        http: Http {
+            bind_address: "127.0.0.1".into(),
+            api_port: 0,
+            webhook_port: 0,
+            worker_metrics_port: 0,
+            api_auth: "on".into(),
+            api_bootstrap_key: Some(SecretString::from(API_KEY)),
+        },
         sync: Sync {
             integrations: "stripe".into(),
             worker_pairs: String::new(),
@@ -80,11 +87,28 @@ pub fn unique(tag: &str) -> String {
     format!("{tag}_{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
 }
 
+/// The key with every scope that the services under test accept (their
+/// API_BOOTSTRAP_KEY).
+pub const API_KEY: &str = "csk_test_key_of_the_catalog_sync_test_suite";
+
+/// An HTTP client that sends [`API_KEY`] with every request.
+pub fn http() -> reqwest::Client {
+    http_builder().build().expect("an HTTP client")
+}
+
+/// [`http`]'s builder, for a client with more options.
+pub fn http_builder() -> reqwest::ClientBuilder {
+    let mut headers = reqwest::header::HeaderMap::new();
+    let value = reqwest::header::HeaderValue::from_str(&format!("Bearer {API_KEY}")).expect("a header value");
+    headers.insert(reqwest::header::AUTHORIZATION, value);
+    reqwest::Client::builder().default_headers(headers)
+}
+
 /// Fetches `/metrics` at `base` and asserts each series is there and above
 /// zero. The registry is per process, so other tests add to the figures:
 /// "above zero" is all a test can hold it to.
 pub async fn assert_counted(base: &str, series: &[&str]) {
-    let text = reqwest::get(format!("{base}/metrics")).await.expect("GET /metrics").text().await.expect("metrics text");
+    let text = http().get(format!("{base}/metrics")).send().await.expect("GET /metrics").text().await.expect("metrics text");
     for name in series {
         let value = text.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.trim().parse::<f64>().ok());
         assert!(value.is_some_and(|v| v > 0.0), "{name} missing or zero in:\n{text}");

@@ -40,7 +40,11 @@ async fn accept(state: &AppState, integration: &str, req: &HttpRequest, payload:
     }
     let body = match payload.to_bytes_limited(MAX_BODY).await {
         Ok(Ok(body)) => body,
-        Ok(Err(e)) => return Err(Error::BodyUnreadable(e.to_string())),
+        Ok(Err(e)) => {
+            // Its text (a corrupt gzip stream) is Rust's debug output: for the log.
+            log::warn!("webhook body unreadable: {e}");
+            return Err(Error::BodyUnreadable("is its Content-Encoding right?".into()));
+        }
         Err(_) => return Err(Error::PayloadTooLarge(MAX_BODY)),
     };
     let signature = match req.headers().get(feed.signature_header()) {

@@ -5,6 +5,7 @@ use std::time::Duration;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
+use shared_models::auth::Authenticator;
 use shared_models::broker::Topology;
 use shared_models::config::Settings;
 use shared_models::db::{self, PgPool};
@@ -97,10 +98,15 @@ impl Application {
         };
         let listener = TcpListener::bind((settings.http.bind_address.as_str(), settings.http.webhook_port)).map_err(io)?;
         let port = listener.local_addr().map_err(io)?.port();
+        let auth = Arc::new(Authenticator::new(state.pool.clone(), settings.http.auth_enabled(), settings.http.api_bootstrap_key.as_ref()));
         let server = HttpServer::new(move || {
+            let auth = auth.clone();
             App::new()
                 .app_data(state.clone())
+                .wrap(shared_models::http::access_log())
                 .wrap(from_fn(|req, next| metrics::track_requests("webhook-service", req, next)))
+                .wrap(from_fn(shared_models::http::deadline))
+                .wrap(from_fn(shared_models::http::head_as_get))
                 .service(
                     web::resource("/webhooks/{integration}")
                         .route(web::post().to(routes::receive))
@@ -108,9 +114,10 @@ impl Application {
                 )
                 .route("/health", web::get().to(routes::health))
                 .route("/ready", web::get().to(readiness::ready))
-                .route("/metrics", web::get().to(metrics::serve))
+                .route("/metrics", web::get().to(move |req| shared_models::auth::metrics(auth.clone(), req)))
                 .default_service(web::to(routes::not_found))
         })
+        .max_connections(shared_models::http::MAX_CONNECTIONS_PER_WORKER)
         .listen(listener)
         .map_err(io)?
         .shutdown_timeout(10)

@@ -80,7 +80,7 @@ mod tests {
     fn every_known_pair_is_wired() {
         let settings: super::Settings = serde_json::from_value(serde_json::json!({
             "database_url": "postgres://127.0.0.1/none", "amqp_url": "amqp://mq", "stripe_secret_key": "sk_test_x",
-            "stripe_webhook_secret": "whsec_test", "sync_integrations": "stripe",
+            "stripe_webhook_secret": "whsec_of_this_test_only", "sync_integrations": "stripe",
         }))
         .expect("settings");
         let pool = shared_models::db::build_pool(&settings.database.url, 1).expect("a pool builds without connecting");
@@ -89,5 +89,22 @@ mod tests {
         }
         let inward = super::inward(&settings, &pool).expect("inward side");
         assert_eq!(inward.pairs.len(), KNOWN.len());
+    }
+
+    #[test]
+    fn a_placeholder_webhook_secret_is_refused_with_the_real_stripe_only() {
+        let settings = |base: &str, mode: &str| -> super::Settings {
+            serde_json::from_value(serde_json::json!({
+                "database_url": "postgres://127.0.0.1/none", "amqp_url": "amqp://mq", "stripe_secret_key": "sk_test_x",
+                "stripe_webhook_secret": "whsec_localstripe_compose", "stripe_api_base": base, "inward_mode": mode,
+            }))
+            .expect("settings")
+        };
+        let real = settings("https://api.stripe.com/", "both");
+        let pool = shared_models::db::build_pool(&real.database.url, 1).expect("a pool builds without connecting");
+        let refused = super::inward(&real, &pool).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(refused.contains("STRIPE_WEBHOOK_SECRET is a published placeholder"), "{refused}");
+        assert!(super::inward(&settings("http://localstripe:8420", "both"), &pool).is_ok());
+        assert!(super::inward(&settings("https://api.stripe.com/", "poll"), &pool).is_ok());
     }
 }

@@ -30,6 +30,10 @@ pub fn customers_to_stripe(settings: &Settings) -> Result<Worker<Customers, Stri
     Ok(Worker::new(pool, Arc::new(connector), config))
 }
 
+/// Webhook secrets printed in our scripts, compose file and docs: fine for
+/// the emulator, refused with the real Stripe.
+pub const SAMPLE_WEBHOOK_SECRETS: &[&str] = &["whsec_local", "whsec_localstripe_compose", "whsec_test"];
+
 /// Stripe's inward side: one client, under the rate limit the workers share.
 pub(crate) struct Inward {
     api: Arc<StripeApi>,
@@ -58,6 +62,14 @@ impl Inward {
             }
             (webhook, _, _) => webhook,
         };
+        // The placeholders of our run script, compose file and tests are
+        // public: with the real Stripe they would let anyone forge events.
+        let real_stripe = settings.stripe.api_base.contains("api.stripe.com");
+        if webhooks && real_stripe && secrets.iter().any(|s| SAMPLE_WEBHOOK_SECRETS.contains(&s.as_str())) {
+            let why = "STRIPE_WEBHOOK_SECRET is a published placeholder (the emulator's), and STRIPE_API_BASE is the real Stripe: \
+                       set the endpoint's own secret (whsec_..., scripts/register-stripe-webhook.sh prints it), or INWARD_MODE=poll";
+            return Err(Error::Config(why.into()));
+        }
         if settings.stripe.webhook_tolerance_seconds == 0 {
             return Err(Error::Config("STRIPE_WEBHOOK_TOLERANCE_SECONDS must be at least 1".into()));
         }

@@ -38,7 +38,19 @@ impl Request {
 
 /// The client's `Idempotency-Key`, if it sent one.
 fn key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(value) = req.headers().get(HEADER) else { return Ok(None) };
+    check(req.headers())
+}
+
+/// The `Idempotency-Key` in `headers`, checked: 1 to 255 visible ASCII
+/// characters (spaces inside allowed; a tab or any other control is not).
+/// The middleware checks it before the body is read, so a bad key is told
+/// first whatever the body.
+pub fn check(headers: &actix_web::http::header::HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get(HEADER) else { return Ok(None) };
+    let visible = |b: &u8| b.is_ascii_graphic() || *b == b' ';
+    if !value.as_bytes().iter().all(visible) {
+        return Err(ApiError::InvalidIdempotencyKey("Idempotency-Key must be visible ASCII (no tabs or control characters)".into()));
+    }
     let key = value.to_str().map_err(|_| ApiError::InvalidIdempotencyKey("Idempotency-Key must be visible ASCII".into()))?.trim();
     if key.is_empty() || key.chars().count() > MAX_KEY_CHARS {
         return Err(ApiError::InvalidIdempotencyKey(format!("Idempotency-Key must be 1 to {MAX_KEY_CHARS} characters")));

@@ -46,7 +46,11 @@ pub fn method_not_allowed(cfg: &mut web::ServiceConfig, doc: &OpenApi) {
         let allow = methods(item).join(", ");
         cfg.service(web::resource(path.as_str()).to(move || {
             let allow = allow.clone();
-            async move { HttpResponse::MethodNotAllowed().insert_header((header::ALLOW, allow)).finish() }
+            async move {
+                let message = format!("this path answers {allow}");
+                let body = serde_json::json!({"error": {"code": "method_not_allowed", "message": message}});
+                HttpResponse::MethodNotAllowed().insert_header((header::ALLOW, allow)).json(body)
+            }
         }));
     }
 }
@@ -67,19 +71,24 @@ fn methods(item: &PathItem) -> Vec<&'static str> {
 }
 
 /// An optional JSON body: none (or only whitespace) is `T::default()`; a
-/// malformed one is refused like any other body, never taken as none.
+/// malformed one is refused like any other body, never taken as none. It
+/// must be sent as `application/json` even when empty, so that no HTML form
+/// (another site's included) can make the request.
 async fn optional_json<T: serde::de::DeserializeOwned + Default>(req: &HttpRequest, payload: web::Payload) -> Result<T, ApiError> {
+    let json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
+    if !json {
+        return Err(ApiError::UnsupportedMediaType);
+    }
     let body = match payload.to_bytes_limited(crate::startup::MAX_BODY_BYTES).await {
         Ok(Ok(body)) => body,
-        Ok(Err(e)) => return Err(ApiError::InvalidJson(e.to_string())),
+        Ok(Err(e)) => {
+            log::warn!("request body unreadable: {e}");
+            return Err(ApiError::InvalidJson("the request body could not be read (is its Content-Encoding right?)".into()));
+        }
         Err(_) => return Err(ApiError::PayloadTooLarge { limit: crate::startup::MAX_BODY_BYTES }),
     };
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
-    }
-    let json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
-    if !json {
-        return Err(ApiError::UnsupportedMediaType);
     }
     serde_json::from_slice(&body).map_err(|e| {
         if e.is_data() {

@@ -50,5 +50,5 @@ async fn dead_letters_lists_a_dead_letter_and_replay_sends_it_back_to_the_work_q
 #[tokio::test]
 async fn a_bad_argument_exits_non_zero_with_the_usage_line() {
     let bad: &[&[&str]] = &[&["dead-letter"], &["dead-letters", "burn"], &["dead-letters", "replay", "not-an-id"], &["migrate", "now"]];
-    testkit::assert_refused_with_usage(BINARY, bad, "usage: api-service [migrate | dead-letters [replay [<message-id>]]]").await;
+    testkit::assert_refused_with_usage(BINARY, bad, "usage: api-service [migrate | dead-letters [replay [<message-id>]] | keys create <name> [<scopes>] | keys list | keys revoke <id>]").await;
 }

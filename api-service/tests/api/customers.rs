@@ -120,11 +120,12 @@ async fn ready_says_unavailable_when_the_broker_cannot_be_reached() {
 
     // The operations that need RabbitMQ say so; the status still answers.
     for (method, path) in [(reqwest::Method::GET, "/sync/dead-letters"), (reqwest::Method::POST, "/sync/dead-letters/replay")] {
-        let response = reqwest::Client::new().request(method, format!("{base}{path}")).send().await.unwrap();
+        let response =
+            testkit::http().request(method, format!("{base}{path}")).header("content-type", "application/json").send().await.unwrap();
         assert_eq!(response.status(), 503, "{path}");
         assert_eq!(response.json::<Value>().await.unwrap()["error"]["code"], "service_unavailable", "{path}");
     }
-    let status: Value = reqwest::get(format!("{base}/sync/status")).await.unwrap().json().await.unwrap();
+    let status: Value = testkit::http().get(format!("{base}/sync/status")).send().await.unwrap().json().await.unwrap();
     assert_eq!(status["integrations"]["stripe"]["queues"], Value::Null, "{status}");
     assert_eq!(status["broker"]["connected"], false);
     db.cleanup().await;

@@ -11,5 +11,6 @@ mod exact_bytes;
 mod idempotency;
 mod openapi;
 mod reconcile;
+mod security;
 mod startup;
 mod support;

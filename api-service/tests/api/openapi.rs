@@ -42,6 +42,8 @@ const ERROR_CODES: &[&str] = &[
     "already_running",
     "service_unavailable",
     "internal_error",
+    "unauthorized",
+    "forbidden",
 ];
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -201,7 +203,7 @@ async fn docs_serves_swagger_ui_from_bundled_assets() {
     let api = Api::start().await;
 
     // `/docs` sends the browser to `/docs/`, where relative asset URLs resolve.
-    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let no_redirects = testkit::http_builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let response = no_redirects.get(format!("{}/docs", api.base)).send().await.unwrap();
     assert!(response.status().is_redirection(), "{}", response.status());
     assert_eq!(response.headers()["location"], "/docs/");

@@ -123,7 +123,7 @@ async fn the_api_runs_without_a_stripe_key() {
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
 
-    let http = reqwest::Client::new();
+    let http = testkit::http();
     let created = http.post(format!("{base}/customers")).json(&serde_json::json!({"name": "Ada", "email": "ada@example.com"}));
     assert_eq!(created.send().await.unwrap().status(), 201);
     let reconcile = http.post(format!("{base}/sync/reconcile")).json(&serde_json::json!({}));

@@ -27,7 +27,7 @@ impl Api {
         // Stripe is a closed port: what reaches it fails at once.
         let settings = testkit::settings(&db.url, &broker.url, &broker.prefix, "http://127.0.0.1:9");
         let base = serve(&settings).await;
-        Self { base, http: Client::new(), db, settings, broker }
+        Self { base, http: testkit::http(), db, settings, broker }
     }
 
     pub fn topology(&self) -> Topology {

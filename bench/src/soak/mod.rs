@@ -109,7 +109,7 @@ pub async fn run(rest: impl Iterator<Item = String>) -> anyhow::Result<bool> {
 async fn soak(args: &Args, profile: &str, rig: Arc<Rig>) -> anyhow::Result<Summary> {
     let ledger = Arc::new(Mutex::new(Ledger::new(args.seed)));
     let person = Person::new(&rig.localstripe.url)?;
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
+    let http = testkit::http_builder().timeout(Duration::from_secs(10)).build()?;
     let started = Instant::now();
     let until = started + Duration::from_secs_f64(args.minutes * 60.0);
     // A fault that cannot be ended (a service that will not start) ends the load too.

@@ -40,7 +40,7 @@ impl RemoteCustomer {
 
 impl Person {
     pub fn new(base: &str) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
+        let http = testkit::http_builder().timeout(Duration::from_secs(10)).build()?;
         Ok(Self { http, base: base.trim_end_matches('/').to_owned() })
     }
 

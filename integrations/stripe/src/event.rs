@@ -10,6 +10,9 @@ use uuid::Uuid;
 
 use crate::{METADATA_KEY, VERSION_METADATA_KEY};
 
+/// Longest id or type taken from Stripe.
+const MAX_ID_BYTES: usize = 255;
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct StripeEvent {
     pub id: String,
@@ -61,6 +64,10 @@ impl StripeEvent {
         if has_control(&event.id) || has_control(&event.event_type) {
             return Err(EventError::NotAnEvent("id and type must not contain control characters".into()));
         }
+        // Stripe's are about 30 characters; a huge one could not be keyed (indexed) at all.
+        if event.id.len() > MAX_ID_BYTES || event.event_type.len() > MAX_ID_BYTES {
+            return Err(EventError::NotAnEvent(format!("id and type must be at most {MAX_ID_BYTES} bytes")));
+        }
         if !event.data.object.is_object() {
             return Err(EventError::NotAnEvent("data.object must be an object".into()));
         }
@@ -81,8 +88,10 @@ impl RemoteCustomer {
     pub fn from_value(value: &Value) -> Result<Self, EventError> {
         let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
         let id = text("id").filter(|id| !id.is_empty()).ok_or_else(|| EventError::NotAnEvent("the customer has no id".into()))?;
-        if has_control(&id) {
-            return Err(EventError::NotAnEvent("the customer id must not contain control characters".into()));
+        if has_control(&id) || id.len() > MAX_ID_BYTES {
+            return Err(EventError::NotAnEvent(format!(
+                "the customer id must be at most {MAX_ID_BYTES} bytes, with no control characters"
+            )));
         }
         let metadata = value
             .get("metadata")
@@ -152,6 +161,10 @@ mod tests {
         let nul_id = json!({"id": "evt_\u{0}1", "type": "invoice.paid", "created": 1, "data": {"object": {}}});
         assert!(matches!(StripeEvent::parse(nul_id.to_string().as_bytes()), Err(EventError::NotAnEvent(_))));
         let nul_customer = json!({"id": "evt_1", "type": "customer.created", "created": 1, "data": {"object": {"id": "cus_\u{0}"}}});
+        let huge_id = json!({"id": "e".repeat(500_000), "type": "invoice.paid", "created": 1, "data": {"object": {}}});
+        assert!(matches!(StripeEvent::parse(huge_id.to_string().as_bytes()), Err(EventError::NotAnEvent(_))));
+        let huge_customer = json!({"id": "evt_1", "type": "customer.created", "created": 1, "data": {"object": {"id": "c".repeat(300)}}});
+        assert!(matches!(StripeEvent::parse(huge_customer.to_string().as_bytes()), Err(EventError::NotAnEvent(_))));
         assert!(matches!(StripeEvent::parse(nul_customer.to_string().as_bytes()), Err(EventError::NotAnEvent(_))));
     }
 

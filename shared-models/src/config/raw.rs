@@ -6,6 +6,9 @@ use serde::Deserialize;
 
 use super::{Broker, Database, Http, Settings, Stripe, Sync};
 
+fn default_api_auth() -> String {
+    "on".into()
+}
 fn default_pool_size() -> u32 {
     10
 }
@@ -131,6 +134,9 @@ pub(super) struct Raw {
     /// sync-worker runs; empty runs every pair in force.
     #[serde(default)]
     worker_pairs: String,
+    #[serde(default = "default_api_auth")]
+    api_auth: String,
+    api_bootstrap_key: Option<SecretString>,
 }
 
 impl From<Raw> for Settings {
@@ -149,6 +155,8 @@ impl From<Raw> for Settings {
                 api_port: raw.api_port,
                 webhook_port: raw.webhook_port,
                 worker_metrics_port: raw.worker_metrics_port,
+                api_auth: raw.api_auth,
+                api_bootstrap_key: raw.api_bootstrap_key,
             },
             sync: Sync {
                 integrations: raw.sync_integrations,

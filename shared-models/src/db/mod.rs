@@ -1,5 +1,6 @@
 //! Database access: one module per table, each with its read and insert types.
 
+pub mod api_keys;
 pub mod changes;
 pub mod create_attempts;
 pub mod customers;

@@ -23,12 +23,35 @@ impl CustomerName {
         if name.chars().any(char::is_control) {
             return Err(DomainError::InvalidName("name must not contain control characters".into()));
         }
+        // A bidi control reorders what people read (a name that displays as
+        // another); a name of only invisible characters shows as nothing.
+        if name.chars().any(is_bidi_control) {
+            return Err(DomainError::InvalidName(
+                "name must not contain bidirectional control characters (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C)".into(),
+            ));
+        }
+        if name.chars().all(|c| c.is_whitespace() || is_invisible(c)) {
+            return Err(DomainError::InvalidName("name must contain a visible character".into()));
+        }
         Ok(Self(name.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Characters that draw nothing: zero-width and format characters, fillers
+/// and variation selectors (Unicode's default-ignorable code points).
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}' | '\u{180B}'..='\u{180F}'
+        | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}'
+        | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{E0000}'..='\u{E0FFF}')
 }
 
 impl fmt::Display for CustomerName {
@@ -52,5 +75,13 @@ mod tests {
         assert!(CustomerName::parse(&"x".repeat(257)).is_err());
         assert!(CustomerName::parse(&"é".repeat(256)).is_ok());
         assert!(CustomerName::parse("a\u{0}b").is_err());
+    }
+
+    #[test]
+    fn refuses_invisible_names_and_bidi_controls() {
+        for bad in ["\u{200B}\u{200B}", "\u{202E}", " \u{FEFF} ", "Ada \u{202E}ecalevol", "x\u{2066}y"] {
+            assert!(CustomerName::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+        assert!(CustomerName::parse("Zoë\u{200D}Ann").is_ok(), "a joiner inside a visible name is fine");
     }
 }

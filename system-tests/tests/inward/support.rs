@@ -39,7 +39,7 @@ impl Inward {
         let app = api_service::Application::build(settings.clone()).await.expect("build api-service");
         let api = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
-        let mut this = Self { db, broker, settings, stripe, http: Client::new(), api, hooks: String::new(), webhook: None, worker: None };
+        let mut this = Self { db, broker, settings, stripe, http: testkit::http(), api, hooks: String::new(), webhook: None, worker: None };
         this.start_webhook_service().await;
         this
     }

@@ -47,7 +47,9 @@ async fn the_worker_serves_its_metrics() {
     let stripe = LocalStripe::start().await;
     let mut stack = Stack::start(&stripe.url).await;
     stack.add_worker();
-    let metrics = sync_worker::MetricsServer::bind("127.0.0.1", 0).unwrap();
+    let pool = shared_models::db::build_pool(&stack.settings.database.url, 2).unwrap();
+    let auth = shared_models::auth::Authenticator::new(pool, true, stack.settings.http.api_bootstrap_key.as_ref());
+    let metrics = sync_worker::MetricsServer::bind("127.0.0.1", 0, std::sync::Arc::new(auth)).unwrap();
     let url = format!("http://127.0.0.1:{}", metrics.port());
     let handle = metrics.handle();
     tokio::spawn(metrics.run());
@@ -67,6 +69,10 @@ async fn the_worker_serves_its_metrics() {
     )
     .await;
     assert_eq!(reqwest::get(format!("{url}/health")).await.unwrap().status(), 200);
+    // /metrics is an operator's: no key, no figures.
+    let refused = reqwest::get(format!("{url}/metrics")).await.unwrap();
+    assert_eq!(refused.status(), 401);
+    assert_eq!(refused.json::<serde_json::Value>().await.unwrap()["error"]["code"], "unauthorized");
     handle.stop(true).await;
     stack.cleanup().await;
 }

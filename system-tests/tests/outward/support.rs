@@ -50,7 +50,7 @@ impl Stack {
         let app = api_service::Application::build(api_settings).await.expect("build api-service");
         let api = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
-        Self { db, broker, settings, api, http: Client::new(), workers: Vec::new() }
+        Self { db, broker, settings, api, http: testkit::http(), workers: Vec::new() }
     }
 
     /// Starts a worker with the stack's settings, kept until cleanup.

@@ -131,7 +131,7 @@ async fn api_writes_answer_while_the_workers_stripe_call_hangs() {
 
     // Act: more writes of the same customer while that call hangs. The
     // client's patience is far below the worker's 60 s wait on Stripe.
-    let impatient = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+    let impatient = testkit::http_builder().timeout(Duration::from_secs(10)).build().unwrap();
     let url = format!("{}/customers/{id}", stack.api);
     let patched = impatient.patch(&url).json(&json!({"name": "Second edit"})).send().await.expect("PATCH answered while Stripe hangs");
     let put = impatient.put(&url).json(&json!({"name": "Third edit", "email": email("hang3")})).send().await.expect("PUT answered");
