@@ -61,6 +61,7 @@ pub fn settings(database_url: &str, amqp_url: &str, prefix: &str, stripe_api_bas
             webhook_tolerance_seconds: 300,
             poll_interval_ms: 500,
             rate_limit_per_second: 0,
+            confirm_events: false,
             timeout_ms: 5_000,
         },
     }

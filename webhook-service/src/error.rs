@@ -34,7 +34,7 @@ impl Error {
             Error::Sync(SyncError::AlreadyRunning(_)) => "already_running",
             Error::PayloadTooLarge(_) => "payload_too_large",
             Error::BodyUnreadable(_) => "invalid_body",
-            Error::Shared(_) | Error::Sync(SyncError::Database(_)) => "service_unavailable",
+            Error::Shared(_) | Error::Sync(SyncError::Database(_) | SyncError::Transient { .. }) => "service_unavailable",
             Error::Sync(_) | Error::Config(_) => "internal_error",
         }
     }
@@ -48,7 +48,7 @@ impl ResponseError for Error {
             Error::UnknownIntegration(_) | Error::WebhooksOff(_) => StatusCode::NOT_FOUND,
             Error::Sync(SyncError::AlreadyRunning(_)) => StatusCode::CONFLICT,
             // The integration retries a delivery that failed: the event is not lost.
-            Error::Shared(_) | Error::Sync(SyncError::Database(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Shared(_) | Error::Sync(SyncError::Database(_) | SyncError::Transient { .. }) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Sync(_) | Error::Config(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -56,7 +56,22 @@ async fn accept(state: &AppState, integration: &str, req: &HttpRequest, payload:
     feed.verify(signature, &body, chrono::Utc::now().timestamp())?;
     let value: serde_json::Value =
         serde_json::from_slice(&body).map_err(|e| Refusal::new("invalid_json", format!("the body is not valid JSON: {e}")))?;
-    let event = feed.envelope(&value)?;
+    let mut event = feed.envelope(&value)?;
+    let value = if entry.confirm {
+        // Applied as the integration holds it, never as delivered.
+        let Some(held) = feed.retrieve(&event.id).await? else {
+            let why = format!("{} knows no event {}: it is not applied", feed.integration(), event.id);
+            return Err(Error::Refused(Refusal::new("unknown_event", why)));
+        };
+        let confirmed = feed.envelope(&held)?;
+        if confirmed.id != event.id {
+            return Err(Error::Refused(Refusal::new("unknown_event", "the event read back has another id")));
+        }
+        event = confirmed;
+        held
+    } else {
+        value
+    };
     let mut conn = state.pool.get().await.context("checking out a connection for a webhook")?;
     let stored = inward::store(&mut conn, feed.integration(), &event, &value, "webhook").await?;
     if stored {

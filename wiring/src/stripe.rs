@@ -75,7 +75,8 @@ impl Inward {
         }
         let verifier = Verifier::new(&secrets, settings.stripe.webhook_tolerance_seconds);
         let feed = Arc::new(StripeFeed::new(self.api.clone(), verifier));
-        Ok(FeedEntry { feed, webhooks, poll: mode.poll, poll_interval: Duration::from_millis(settings.stripe.poll_interval_ms) })
+        let poll_interval = Duration::from_millis(settings.stripe.poll_interval_ms);
+        Ok(FeedEntry { feed, webhooks, confirm: settings.stripe.confirm_events, poll: mode.poll, poll_interval })
     }
 
     pub(crate) fn customers(&self, integrations: &[String]) -> Arc<dyn InwardPair> {

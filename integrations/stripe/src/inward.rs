@@ -64,6 +64,10 @@ impl Feed for StripeFeed {
         Ok(Envelope { id: event.id, kind: event.event_type, created: event.created })
     }
 
+    async fn retrieve(&self, id: &str) -> Result<Option<Value>, SyncError> {
+        Ok(self.api.event(id).await?)
+    }
+
     async fn events_since(&self, from: i64) -> Result<(Vec<Value>, bool), SyncError> {
         Ok(self.api.events_since(from).await?)
     }

@@ -79,6 +79,20 @@ impl StripeApi {
         }
     }
 
+    /// The event with this id, as Stripe holds it; `None` when Stripe knows
+    /// no such event.
+    pub async fn event(&self, id: &str) -> Result<Option<Value>, StripeCallError> {
+        // Stripe's ids are letters, digits and `_`; anything else is no id of theirs.
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Ok(None);
+        }
+        match self.get(&format!("/events/{id}"), &[]).await {
+            Ok(event) => Ok(Some(event)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Every event created at or after `created_from`, in no particular
     /// order: Stripe lists newest first, the emulator oldest first, and
     /// `starting_after` walks either list to its end, so both are read whole.

@@ -117,6 +117,9 @@ pub struct Stripe {
     pub poll_interval_ms: u64,
     /// Calls per second for all workers together; 0 turns the limit off.
     pub rate_limit_per_second: u32,
+    /// STRIPE_CONFIRM_EVENTS: read each delivered event back from Stripe by
+    /// its id and apply it as Stripe holds it (one call per delivery).
+    pub confirm_events: bool,
     pub timeout_ms: u64,
 }
 

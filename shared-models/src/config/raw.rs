@@ -134,6 +134,8 @@ pub(super) struct Raw {
     /// sync-worker runs; empty runs every pair in force.
     #[serde(default)]
     worker_pairs: String,
+    #[serde(default)]
+    stripe_confirm_events: bool,
     #[serde(default = "default_api_auth")]
     api_auth: String,
     api_bootstrap_key: Option<SecretString>,
@@ -175,6 +177,7 @@ impl From<Raw> for Settings {
                 webhook_tolerance_seconds: raw.stripe_webhook_tolerance_seconds,
                 poll_interval_ms: raw.stripe_poll_interval_ms,
                 rate_limit_per_second: raw.stripe_rate_limit_per_second,
+                confirm_events: raw.stripe_confirm_events,
                 timeout_ms: raw.stripe_timeout_ms,
             },
         }

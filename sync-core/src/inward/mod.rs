@@ -32,6 +32,9 @@ pub struct FeedEntry {
     pub feed: std::sync::Arc<dyn Feed>,
     /// Deliveries to `/webhooks/{integration}` are taken (a secret is set).
     pub webhooks: bool,
+    /// Each delivered event is read back from the integration by its id and
+    /// applied as read there: a forged event, even signed, changes nothing.
+    pub confirm: bool,
     /// Its event list is polled.
     pub poll: bool,
     /// How often it is polled.

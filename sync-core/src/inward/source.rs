@@ -56,6 +56,11 @@ pub trait Feed: Send + Sync + 'static {
     /// Reads an event's envelope (a delivery's body, or an item of the list).
     fn envelope(&self, event: &Value) -> Result<Envelope, Refusal>;
 
+    /// The event with this id as the integration holds it; `None` when it
+    /// knows no such event (a forgery). Confirms a delivery before it is
+    /// applied, when the integration's settings ask for it.
+    async fn retrieve(&self, id: &str) -> Result<Option<Value>, SyncError>;
+
     /// Every event made at or after `from` (unix seconds), in any order. The
     /// flag is false when the read stopped early: the cursor must stay.
     async fn events_since(&self, from: i64) -> Result<(Vec<Value>, bool), SyncError>;

@@ -13,4 +13,5 @@ mod relay;
 mod restart;
 mod signatures;
 mod support;
+mod trust;
 mod unknown_outcome;
