@@ -57,6 +57,10 @@ pub struct Summary {
     /// integration.
     #[serde(rename = "stripe")]
     pub remote: Changes,
+    /// Entities deleted here by an event the integration does not confirm
+    /// (it lists the record live): brought back with its values.
+    #[serde(default)]
+    pub restored: u64,
     /// Outside records that break a local rule, kept in `/sync/conflicts`.
     pub conflicts: u64,
     /// Entities on which both sides already agreed.

@@ -91,6 +91,10 @@ impl InwardCatalog for Customers {
         Ok(customers::update(conn, local.id, &changes).await?.version)
     }
 
+    async fn restore(conn: &mut AsyncPgConnection, id: Uuid, accepted: &Accepted) -> Result<i64, SyncError> {
+        Ok(customers::restore(conn, id, &accepted.name, &accepted.email).await?.version)
+    }
+
     async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> Result<i64, SyncError> {
         Ok(customers::soft_delete(conn, id).await?.version)
     }

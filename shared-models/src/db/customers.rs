@@ -110,6 +110,27 @@ pub async fn soft_delete(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Custo
         .await
 }
 
+/// Brings a deleted customer back with these values, as a new version (a
+/// delete its integration never made: see reconcile).
+pub async fn restore(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    name: &CustomerName,
+    email: &Email,
+) -> Result<Customer, diesel::result::Error> {
+    diesel::update(customers::table.find(id))
+        .set((
+            customers::deleted_at.eq(None::<DateTime<Utc>>),
+            customers::name.eq(name.as_str()),
+            customers::email.eq(email.as_str()),
+            customers::updated_at.eq(diesel::dsl::now),
+            customers::version.eq(customers::version + 1),
+        ))
+        .returning(Customer::as_returning())
+        .get_result(conn)
+        .await
+}
+
 /// Every customer, tombstones included, in id order after `after`.
 pub async fn page_all(conn: &mut AsyncPgConnection, after: Option<Uuid>, limit: i64) -> Result<Vec<Customer>, Error> {
     let mut query = customers::table.select(Customer::as_select()).into_boxed();

@@ -85,6 +85,10 @@ pub trait InwardCatalog: Catalog {
         accepted: &Self::Accepted,
     ) -> impl Future<Output = Result<i64, SyncError>> + Send;
 
+    /// A deleted entity brought back with the accepted values: its new
+    /// version (a delete the integration never made; see `listed`).
+    fn restore(conn: &mut AsyncPgConnection, id: Uuid, accepted: &Self::Accepted) -> impl Future<Output = Result<i64, SyncError>> + Send;
+
     /// The entity deleted (softly, it keeps its id): its new version.
     fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> impl Future<Output = Result<i64, SyncError>> + Send;
 

@@ -10,7 +10,7 @@ use shared_models::db::sync_links::{self, SyncLink};
 use shared_models::db::{changes, sync_writes};
 use shared_models::sync::{EntityRef, Operation};
 
-use super::rules::Ctx;
+use super::rules::{reject, Ctx};
 use super::{Effect, InwardCatalog, Local, Origin, Outcome, RemoteRecord, Source};
 use crate::SyncError;
 
@@ -52,6 +52,53 @@ pub(super) async fn outdated_live<C: InwardCatalog, S: Source<C>>(
         local.version
     );
     Ok(Some(Outcome::requeued(local.id, Operation::Updated, detail)))
+}
+
+/// For a listed live outside record of an entity deleted here by an event
+/// of this integration (the link holds the deleted version, and no delete
+/// of ours was ever sent): the integration does not confirm that delete. Its
+/// deletes are final, yet it still lists the record, so the delete was not
+/// its own (a forged or misrouted event). The entity is brought back with
+/// the integration's values, as a new version every other integration
+/// receives. A delete made here (through the API) is never undone: the link
+/// does not hold it until we sent it.
+pub(super) async fn unconfirmed_delete<C: InwardCatalog, S: Source<C>>(
+    conn: &mut AsyncPgConnection,
+    ctx: &Ctx<'_, C, S>,
+    remote: &RemoteRecord<C::Remote>,
+    local: &Local<C::Record>,
+) -> Result<Option<Outcome>, SyncError> {
+    let integration = ctx.integration();
+    let entity = Ctx::<C, S>::entity(local.id);
+    if ctx.origin != Origin::Listed || remote.deleted || sync_writes::find(conn, integration, &entity).await?.is_some() {
+        return Ok(None);
+    }
+    let link = sync_links::lock(conn, integration, &entity).await?;
+    let taken_from_there = link.external_id.as_deref() == Some(remote.external_id.as_str())
+        && link.synced_version >= local.version
+        && link.pushed_version < local.version;
+    if !taken_from_there {
+        return Ok(None);
+    }
+    let accepted = match C::accept(&remote.values) {
+        Ok(accepted) => accepted,
+        Err(problem) => return reject(conn, ctx, remote, Some(local.id), problem).await.map(Some),
+    };
+    if let Some(owner) = C::owner(conn, &accepted, Some(local.id)).await? {
+        return reject(conn, ctx, remote, Some(local.id), C::owned_problem(&accepted, owner)).await.map(Some);
+    }
+    let version = C::restore(conn, local.id, &accepted).await?;
+    changes::record(conn, ctx.pair.integrations(), &entity, Operation::Created, version).await?;
+    sync_links::record_inbound(conn, integration, &entity, &remote.external_id, ctx.mark(), Some(version)).await?;
+    let detail = format!(
+        "{} {} was deleted by an event {} does not confirm ({} {} lives on): restored as version {version}",
+        C::NOUN,
+        local.id,
+        ctx.pair.source().display_name(),
+        ctx.outside(),
+        remote.external_id
+    );
+    Ok(Some(Outcome::applied(Effect::Restored, detail)))
 }
 
 /// For a listed live outside record of an entity deleted here: ours (the

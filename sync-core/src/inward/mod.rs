@@ -65,6 +65,10 @@ pub enum Effect {
     Deleted,
     /// An outside record was linked to the local entity with its key.
     Linked,
+    /// An entity deleted here by an event of the integration, which lists
+    /// the record live: the delete was not the integration's, and the
+    /// entity is back (a listed state only).
+    Restored,
     /// The integration was found holding something other than the
     /// catalog's latest version (a listed state): queued to be written again.
     Requeued {
