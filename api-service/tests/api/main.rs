@@ -10,6 +10,7 @@ mod customers;
 mod exact_bytes;
 mod idempotency;
 mod openapi;
+mod properties;
 mod reconcile;
 mod security;
 mod startup;
