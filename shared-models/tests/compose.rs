@@ -560,6 +560,11 @@ fn the_emulator_is_the_default_and_a_real_stripe_in_env_wins() {
     if !registration.contains("http://localstripe:8420/_config/webhooks/") {
         problems.push(format!("localstripe-webhook does not register with the emulator: `{registration}`"));
     }
+    // The emulator keeps its webhooks in memory: a restarted one has none.
+    let keeps_registering = registration.contains("while true") && registration.contains("sleep");
+    if !keeps_registering || scalar(&service(EnvFile::Empty, "localstripe-webhook")["restart"]).as_deref() == Some("no") {
+        problems.push(format!("localstripe-webhook registers once; a restarted emulator forgets it: `{registration}`"));
+    }
     assert_no_problems(problems);
 }
 
