@@ -62,6 +62,7 @@ impl Application {
         );
         let relay = tokio::spawn(relay.run(shutdown.clone()));
 
+        let timeout = settings.http.request_timeout();
         let auth = Arc::new(Authenticator::new(pool.clone(), settings.http.auth_enabled(), settings.http.api_bootstrap_key.as_ref()));
         let state = AppState { pool, integrations, registry, auth, relay_wakeup, broker, topology, settings: Arc::new(settings) };
         let server = HttpServer::new(move || {
@@ -81,7 +82,7 @@ impl Application {
                 .wrap(from_fn(crate::auth::require_key))
                 .wrap(shared_models::http::access_log())
                 .wrap(from_fn(|req, next| metrics::track_requests("api-service", req, next)))
-                .wrap(from_fn(shared_models::http::deadline))
+                .wrap(from_fn(move |req, next| shared_models::http::deadline(timeout, req, next)))
                 .wrap(from_fn(shared_models::http::head_as_get))
                 .default_service(web::to(routes::not_found))
         })

@@ -10,9 +10,6 @@ use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::HttpResponse;
 
-/// A request (its body included) must be read and answered within this:
-/// a client that announces 1,000 bytes and sends 8 is cut off, not kept.
-pub const REQUEST_DEADLINE: Duration = Duration::from_secs(30);
 /// Connections one worker thread holds at most; with the head timeout, a
 /// crowd of idle connections cannot starve the service.
 pub const MAX_CONNECTIONS_PER_WORKER: usize = 1_024;
@@ -61,14 +58,19 @@ pub fn access_log() -> actix_web::middleware::Logger {
     actix_web::middleware::Logger::new("%{request}xi %s %Dms").custom_request_replace("request", log_line)
 }
 
-/// Answers 408 with the JSON error body when a request is not done within
-/// [`REQUEST_DEADLINE`] (a body sent slowly, byte by byte).
-pub async fn deadline(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    match tokio::time::timeout(REQUEST_DEADLINE, next.call(req)).await {
+/// Answers 408 with the JSON error body when a request (its body included)
+/// is not read and answered within `limit` (REQUEST_TIMEOUT_SECONDS): a
+/// client that announces 1,000 bytes and sends 8 is cut off, not kept.
+pub async fn deadline(
+    limit: Duration,
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    match tokio::time::timeout(limit, next.call(req)).await {
         Ok(response) => response.map(ServiceResponse::map_into_boxed_body),
         Err(_) => {
             let body = serde_json::json!({"error": {"code": "request_timeout",
-                "message": format!("the request was not received and answered within {} s", REQUEST_DEADLINE.as_secs())}});
+                "message": format!("the request was not received and answered within {} s", limit.as_secs())}});
             Err(actix_web::error::InternalError::from_response("request timeout", HttpResponse::RequestTimeout().json(body)).into())
         }
     }

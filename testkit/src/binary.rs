@@ -68,6 +68,7 @@ pub fn env_vars(s: &Settings) -> Vec<(&'static str, String)> {
         ("RELAY_BATCH_SIZE", s.broker.relay_batch_size.to_string()),
         ("OUTBOX_RETENTION_HOURS", s.broker.outbox_retention_hours.to_string()),
         ("API_AUTH", s.http.api_auth.clone()),
+        ("REQUEST_TIMEOUT_SECONDS", s.http.request_timeout_seconds.to_string()),
         ("STRIPE_CONFIRM_EVENTS", s.stripe.confirm_events.to_string()),
     ];
     let optional = [

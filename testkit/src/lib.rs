@@ -41,6 +41,7 @@ pub fn settings(database_url: &str, amqp_url: &str, prefix: &str, stripe_api_bas
             api_port: 0,
             webhook_port: 0,
             worker_metrics_port: 0,
+            request_timeout_seconds: 30,
             api_auth: "on".into(),
             api_bootstrap_key: Some(SecretString::from(API_KEY)),
         },

@@ -98,6 +98,7 @@ impl Application {
         };
         let listener = TcpListener::bind((settings.http.bind_address.as_str(), settings.http.webhook_port)).map_err(io)?;
         let port = listener.local_addr().map_err(io)?.port();
+        let timeout = settings.http.request_timeout();
         let auth = Arc::new(Authenticator::new(state.pool.clone(), settings.http.auth_enabled(), settings.http.api_bootstrap_key.as_ref()));
         let server = HttpServer::new(move || {
             let auth = auth.clone();
@@ -105,7 +106,7 @@ impl Application {
                 .app_data(state.clone())
                 .wrap(shared_models::http::access_log())
                 .wrap(from_fn(|req, next| metrics::track_requests("webhook-service", req, next)))
-                .wrap(from_fn(shared_models::http::deadline))
+                .wrap(from_fn(move |req, next| shared_models::http::deadline(timeout, req, next)))
                 .wrap(from_fn(shared_models::http::head_as_get))
                 .service(
                     web::resource("/webhooks/{integration}")

@@ -81,7 +81,7 @@ async fn the_typed_bodies_keep_their_exact_bytes() {
             r#"{"data":[{"id":"01a1fd2c-0a23-77d9-beaf-fcacee796d7e","status":"finished","dry_run":true,"#,
             r#""started_at":"2026-11-21T08:14:44.259144Z","finished_at":"2026-11-21T08:14:45Z","#,
             r#""summary":{"dry_run":true,"phase":"done","checked":{"stripe":2,"local":1},"catalog":{"created":1,"updated":0,"deleted":0},"#,
-            r#""linked":0,"stripe":{"created":0,"updated":0,"deleted":0},"conflicts":0,"unchanged":1},"error":null,"started_by":"command"}]}"#
+            r#""linked":0,"stripe":{"created":0,"updated":0,"deleted":0},"restored":0,"conflicts":0,"unchanged":1},"error":null,"started_by":"command"}]}"#
         )
     );
     api.cleanup().await;

@@ -138,3 +138,30 @@ async fn a_bad_idempotency_key_is_told_before_the_body_and_a_corrupt_body_tells_
     assert_eq!(api.customer_rows().await, 0);
     api.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_body_sent_byte_by_byte_is_cut_off_with_408() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let db = testkit::TestDb::create().await;
+    let broker = testkit::TestBroker::new();
+    let mut settings = testkit::settings(&db.url, &broker.url, &broker.prefix, "http://127.0.0.1:9");
+    settings.http.request_timeout_seconds = 2;
+    let app = api_service::Application::build(settings).await.unwrap();
+    let port = app.port();
+    tokio::spawn(app.run_until_stopped());
+
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let head = format!(
+        "POST /customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"name\":",
+        testkit::API_KEY
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(20), stream.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the connection was still open after 20 s");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("\"request_timeout\""), "{answer}");
+    assert_eq!(db.count("SELECT count(*) FROM customers").await, 0);
+    db.cleanup().await;
+}

@@ -41,6 +41,9 @@ pub struct Http {
     pub webhook_port: u16,
     /// Where sync-worker serves /metrics and /health (it has no other HTTP).
     pub worker_metrics_port: u16,
+    /// REQUEST_TIMEOUT_SECONDS: a request, its body included, must be read
+    /// and answered within this (408 otherwise).
+    pub request_timeout_seconds: u64,
     /// API_AUTH: `on` (API keys required), or `off`, refused unless
     /// `bind_address` is a loopback address.
     pub api_auth: String,
@@ -61,7 +64,15 @@ impl Http {
         !self.api_auth.trim().eq_ignore_ascii_case("off")
     }
 
+    /// [`Http::request_timeout_seconds`] as a duration.
+    pub fn request_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.request_timeout_seconds)
+    }
+
     fn validate(&self) -> Result<(), Error> {
+        if !(1..=3_600).contains(&self.request_timeout_seconds) {
+            return Err(Error::Config("REQUEST_TIMEOUT_SECONDS must be between 1 and 3600".into()));
+        }
         let auth = self.api_auth.trim().to_ascii_lowercase();
         if auth != "on" && auth != "off" {
             return Err(Error::Config(format!("API_AUTH must be on or off, not '{auth}'")));

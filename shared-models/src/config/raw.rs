@@ -6,6 +6,9 @@ use serde::Deserialize;
 
 use super::{Broker, Database, Http, Settings, Stripe, Sync};
 
+fn default_request_timeout() -> u64 {
+    30
+}
 fn default_api_auth() -> String {
     "on".into()
 }
@@ -136,6 +139,8 @@ pub(super) struct Raw {
     worker_pairs: String,
     #[serde(default)]
     stripe_confirm_events: bool,
+    #[serde(default = "default_request_timeout")]
+    request_timeout_seconds: u64,
     #[serde(default = "default_api_auth")]
     api_auth: String,
     api_bootstrap_key: Option<SecretString>,
@@ -157,6 +162,7 @@ impl From<Raw> for Settings {
                 api_port: raw.api_port,
                 webhook_port: raw.webhook_port,
                 worker_metrics_port: raw.worker_metrics_port,
+                request_timeout_seconds: raw.request_timeout_seconds,
                 api_auth: raw.api_auth,
                 api_bootstrap_key: raw.api_bootstrap_key,
             },
