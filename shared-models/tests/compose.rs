@@ -552,6 +552,10 @@ fn the_emulator_is_the_default_and_a_real_stripe_in_env_wins() {
             }
         }
     }
+    let postgres_check = format!("{:?}", service(EnvFile::Empty, "postgres")["healthcheck"]["test"]);
+    if !postgres_check.contains("pg_isready -h 127.0.0.1") {
+        problems.push(format!("postgres' healthcheck must ask over TCP (-h): the socket answers before TCP does: {postgres_check}"));
+    }
     let localstripe = command(service(EnvFile::Empty, "localstripe")).join(" ");
     if !localstripe.contains("--port 8420") {
         problems.push(format!("localstripe runs `{localstripe}`, not on port 8420"));

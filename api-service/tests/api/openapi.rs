@@ -103,6 +103,12 @@ async fn openapi_json_is_a_valid_openapi_3_document_whose_references_all_resolve
         doc["components"]["schemas"]["ErrorCode"]["enum"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
     assert_eq!(codes, ERROR_CODES.iter().copied().collect(), "a new code belongs in ERROR_CODES and the README");
     assert_eq!(doc["components"]["schemas"]["ErrorBody"]["required"], json!(["error"]));
+    // API keys: Swagger UI's Authorize button, and each guarded operation's scope and 401/403.
+    assert_eq!(doc["components"]["securitySchemes"]["api_key"]["scheme"], "bearer", "{}", doc["components"]);
+    assert_eq!(doc["paths"]["/customers"]["post"]["security"], json!([{"api_key": ["write"]}]));
+    assert_eq!(doc["paths"]["/sync/reconcile"]["post"]["security"], json!([{"api_key": ["operate"]}]));
+    assert!(doc["paths"]["/customers"]["get"]["responses"]["401"].is_object());
+    assert!(doc["paths"]["/health"]["get"]["security"].is_null(), "/health stays open");
     assert_eq!(doc["components"]["schemas"]["ErrorDetail"]["required"], json!(["code", "message"]));
     api.cleanup().await;
 }

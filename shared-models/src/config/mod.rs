@@ -247,6 +247,30 @@ fn list(value: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    fn settings(bind: &str, auth: &str, key: Option<&str>) -> Result<super::Settings, crate::Error> {
+        let settings: super::Settings = serde_json::from_value(serde_json::json!({
+            "database_url": "postgres://db", "amqp_url": "amqp://mq",
+            "bind_address": bind, "api_auth": auth, "api_bootstrap_key": key,
+        }))
+        .expect("settings");
+        settings.validate().map(|()| settings)
+    }
+
+    #[test]
+    fn nothing_is_open_to_the_network_without_a_key() {
+        assert!(settings("0.0.0.0", "on", None).is_ok());
+        assert!(settings("127.0.0.1", "off", None).is_ok());
+        assert!(settings("localhost", "off", None).is_ok());
+        let open = settings("0.0.0.0", "off", None).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(open.contains("API_AUTH=off is refused"), "{open}");
+        let sample = super::SAMPLE_KEYS[0];
+        assert!(settings("127.0.0.1", "on", Some(sample)).is_ok());
+        let published = settings("0.0.0.0", "on", Some(sample)).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(published.contains("published sample key"), "{published}");
+        assert!(settings("0.0.0.0", "on", Some("short")).is_err());
+        assert!(settings("0.0.0.0", "maybe", None).is_err());
+    }
+
     #[test]
     fn secrets_never_show_in_debug_output() {
         let settings: super::Settings = serde_json::from_value(serde_json::json!({
