@@ -40,6 +40,18 @@ async fn bad_signatures_and_bodies_are_refused_and_store_nothing() {
     assert_refused(stack.deliver_raw(not_an_event, Some(&sign(SECRET, now, not_an_event))).await, "invalid_event").await;
 
     assert_eq!(stack.db.count("SELECT count(*) FROM inbound_events").await, 0);
+    // A corrupt gzip body: 400, and no Rust debug text in the answer.
+    let gzip = stack
+        .http
+        .post(format!("{}/webhooks/stripe", stack.hooks))
+        .header("content-encoding", "gzip")
+        .body(b"\x1f\x8b\x08\x00garbage".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzip.status(), 400);
+    let body = gzip.text().await.unwrap();
+    assert!(body.contains("\"error\"") && !body.contains("Custom {") && !body.contains("kind:"), "{body}");
     assert_eq!(stack.db.count("SELECT count(*) FROM customers").await, 0);
     stack.cleanup().await;
 }
