@@ -69,11 +69,7 @@ pub(super) async fn unconfirmed_delete<C: InwardCatalog, S: Source<C>>(
     local: &Local<C::Record>,
 ) -> Result<Option<Outcome>, SyncError> {
     let integration = ctx.integration();
-    let entity = Ctx::<C, S>::entity(local.id);
-    if ctx.origin != Origin::Listed || remote.deleted || sync_writes::find(conn, integration, &entity).await?.is_some() {
-        return Ok(None);
-    }
-    let link = sync_links::lock(conn, integration, &entity).await?;
+    let Some((entity, link)) = live_there_deleted_here(conn, ctx, remote, local).await? else { return Ok(None) };
     let taken_from_there = link.external_id.as_deref() == Some(remote.external_id.as_str())
         && link.synced_version >= local.version
         && link.pushed_version < local.version;
@@ -111,11 +107,7 @@ pub(super) async fn outdated_deleted<C: InwardCatalog, S: Source<C>>(
     local: &Local<C::Record>,
 ) -> Result<Option<Outcome>, SyncError> {
     let integration = ctx.integration();
-    let entity = Ctx::<C, S>::entity(local.id);
-    if ctx.origin != Origin::Listed || remote.deleted || sync_writes::find(conn, integration, &entity).await?.is_some() {
-        return Ok(None);
-    }
-    let link = sync_links::lock(conn, integration, &entity).await?;
+    let Some((entity, link)) = live_there_deleted_here(conn, ctx, remote, local).await? else { return Ok(None) };
     match link.external_id.as_deref() {
         Some(linked) if linked != remote.external_id => return Ok(None),
         Some(_) => {}
@@ -130,6 +122,23 @@ pub(super) async fn outdated_deleted<C: InwardCatalog, S: Source<C>>(
         remote.external_id
     );
     Ok(Some(Outcome::requeued(local.id, Operation::Deleted, detail)))
+}
+
+/// A listed live outside record of an entity deleted here, with no write
+/// in doubt (that one is the worker's): the entity and its locked link.
+async fn live_there_deleted_here<C: InwardCatalog, S: Source<C>>(
+    conn: &mut AsyncPgConnection,
+    ctx: &Ctx<'_, C, S>,
+    remote: &RemoteRecord<C::Remote>,
+    local: &Local<C::Record>,
+) -> Result<Option<(EntityRef, SyncLink)>, SyncError> {
+    let integration = ctx.integration();
+    let entity = Ctx::<C, S>::entity(local.id);
+    if ctx.origin != Origin::Listed || remote.deleted || sync_writes::find(conn, integration, &entity).await?.is_some() {
+        return Ok(None);
+    }
+    let link = sync_links::lock(conn, integration, &entity).await?;
+    Ok(Some((entity, link)))
 }
 
 /// Queues `version` for this integration alone, with the link fallen back
