@@ -28,7 +28,7 @@ pub struct RetryPolicy {
 pub struct Handled {
     pub event_id: String,
     pub event_type: String,
-    /// When Stripe made the event (unix seconds).
+    /// When the integration made the event (unix seconds).
     pub event_created: i64,
     pub result: Result<Outcome, String>,
 }

@@ -14,4 +14,5 @@ mod restart;
 mod signatures;
 mod support;
 mod trust;
+mod unconfirmed_delete;
 mod unknown_outcome;
