@@ -1,0 +1,94 @@
+//! Salesforce's answers mapped to what the sync does with them. Errors are
+//! a JSON array, `[{"message", "errorCode", "fields"}]`; the code decides:
+//!
+//! | answer | `SyncError` |
+//! |---|---|
+//! | 401 `INVALID_SESSION_ID` | [`Mapped::TokenExpired`]: refresh once, then retry |
+//! | 403 `REQUEST_LIMIT_EXCEEDED` | `Transient`: the daily quota; wait, nothing is lost |
+//! | `UNABLE_TO_LOCK_ROW`, 5xx, 429 | `Transient` |
+//! | 404 `NOT_FOUND`, `ENTITY_IS_DELETED` | `Gone` |
+//! | 412 | [`Mapped::Changed`]: the record changed there; re-read, the conflict rule decides |
+//! | 400 `DUPLICATES_DETECTED` | `Permanent`, marked as a duplicate: a visible conflict, not a retry |
+//! | other 4xx (`INVALID_FIELD`, `STRING_TOO_LONG`, ...) | `Permanent`: dead-lettered, shown on the customer |
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use sync_core::SyncError;
+
+/// How long to wait when the org's daily quota is spent: it is a rolling
+/// 24-hour count, so some of it frees up within minutes.
+pub const QUOTA_WAIT: Duration = Duration::from_secs(300);
+
+/// One error of Salesforce's error array.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiError {
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub error_code: String,
+}
+
+/// What an answer that is not a success means.
+#[derive(Debug)]
+pub enum Mapped {
+    /// Get a new token once and send the call again.
+    TokenExpired,
+    /// `If-Unmodified-Since` failed: the record changed in Salesforce.
+    Changed,
+    /// A Contact with the same email exists and a duplicate rule objects.
+    Duplicate(String),
+    Error(SyncError),
+}
+
+/// Maps an answer's status and body.
+pub fn map(status: u16, body: &[u8]) -> Mapped {
+    let errors: Vec<ApiError> = serde_json::from_slice(body).unwrap_or_default();
+    let first = errors
+        .first()
+        .cloned()
+        .unwrap_or(ApiError { message: String::from_utf8_lossy(body).chars().take(300).collect(), error_code: String::new() });
+    let message = format!("Salesforce answered {status} {}: {}", first.error_code, first.message);
+    let transient = |retry_after| Mapped::Error(SyncError::Transient { message: message.clone(), retry_after });
+    match (status, first.error_code.as_str()) {
+        (401, _) => Mapped::TokenExpired,
+        (412, _) => Mapped::Changed,
+        (_, "REQUEST_LIMIT_EXCEEDED") => transient(Some(QUOTA_WAIT)),
+        (_, "UNABLE_TO_LOCK_ROW") => transient(None),
+        (_, "DUPLICATES_DETECTED") => Mapped::Duplicate(message),
+        (404, _) | (_, "ENTITY_IS_DELETED" | "NOT_FOUND") => Mapped::Error(SyncError::Gone { message }),
+        (429, _) | (500..=599, _) => transient(None),
+        _ => Mapped::Error(SyncError::Permanent { message }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(code: &str) -> Vec<u8> {
+        format!(r#"[{{"message":"because","errorCode":"{code}","fields":[]}}]"#).into_bytes()
+    }
+
+    #[test]
+    fn each_answer_decides_retry_or_not() {
+        assert!(matches!(map(401, &body("INVALID_SESSION_ID")), Mapped::TokenExpired));
+        assert!(matches!(map(412, b""), Mapped::Changed));
+        assert!(matches!(
+            map(403, &body("REQUEST_LIMIT_EXCEEDED")),
+            Mapped::Error(SyncError::Transient { retry_after: Some(QUOTA_WAIT), .. })
+        ));
+        assert!(matches!(map(400, &body("UNABLE_TO_LOCK_ROW")), Mapped::Error(SyncError::Transient { retry_after: None, .. })));
+        assert!(matches!(map(503, b"<html>down</html>"), Mapped::Error(SyncError::Transient { .. })));
+        assert!(matches!(map(404, &body("NOT_FOUND")), Mapped::Error(SyncError::Gone { .. })));
+        assert!(matches!(map(400, &body("ENTITY_IS_DELETED")), Mapped::Error(SyncError::Gone { .. })));
+        assert!(matches!(map(400, &body("DUPLICATES_DETECTED")), Mapped::Duplicate(_)));
+        match map(400, &body("STRING_TOO_LONG")) {
+            Mapped::Error(SyncError::Permanent { message }) => {
+                assert!(message.contains("STRING_TOO_LONG") && message.contains("because"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
