@@ -4,8 +4,10 @@
 //!
 //! In progress (issue 14): this crate holds the rules that need no server
 //! yet, how a customer's one `name` maps to a Contact's `FirstName` and
-//! `LastName`, and how Salesforce's error answers map to `SyncError`. It is
+//! `LastName`, how Salesforce's error answers map to `SyncError`, and the
+//! thin REST client (token, one refresh, API usage). It is
 //! not in the registry of pairs until its connector and source exist.
 
+pub mod client;
 pub mod errors;
 pub mod names;

@@ -1,0 +1,173 @@
+//! A thin client of Salesforce's REST API: a token by the OAuth 2.0 client
+//! credentials flow (fetched again once when a call answers 401), every call
+//! under `{instance_url}/services/data/v{version}`, and the org's API usage
+//! read from each answer's `Sforce-Limit-Info`, so the caller can slow down
+//! before the daily quota runs out.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use serde_json::Value;
+use sync_core::SyncError;
+use tokio::sync::RwLock;
+
+/// How the connected app signs in.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// `https://login.salesforce.com`, `https://test.salesforce.com` or a My Domain URL.
+    pub login_url: String,
+    pub client_id: String,
+    pub client_secret: SecretString,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Token {
+    access_token: String,
+    instance_url: String,
+}
+
+/// An answer: its status and JSON body (`Null` when it had none).
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+    pub raw: Vec<u8>,
+}
+
+pub struct SalesforceHttp {
+    http: reqwest::Client,
+    credentials: Credentials,
+    api_version: String,
+    token: RwLock<Option<Token>>,
+    /// (used, allowed) API calls of the last 24 hours, as last reported.
+    usage: Mutex<Option<(u64, u64)>>,
+}
+
+impl SalesforceHttp {
+    pub fn new(credentials: Credentials, api_version: &str, timeout: Duration) -> Result<Self, SyncError> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .user_agent(concat!("catalog-sync/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| SyncError::Permanent { message: format!("cannot build the Salesforce client: {e}") })?;
+        Ok(Self {
+            http,
+            credentials,
+            api_version: api_version.trim_start_matches('v').to_owned(),
+            token: RwLock::new(None),
+            usage: Mutex::new(None),
+        })
+    }
+
+    /// (used, allowed) API calls, as Salesforce last reported them.
+    pub fn usage(&self) -> Option<(u64, u64)> {
+        self.usage.lock().ok().and_then(|u| *u)
+    }
+
+    /// Sends `method path` (under `/services/data/vNN.0`), fetching a token
+    /// first when there is none and once more when the answer is 401.
+    pub async fn call(&self, method: Method, path: &str, body: Option<&Value>, headers: &[(&str, String)]) -> Result<Answer, SyncError> {
+        let answer = self.send(method.clone(), path, body, headers, false).await?;
+        if answer.status != StatusCode::UNAUTHORIZED {
+            return Ok(answer);
+        }
+        // An expired session: one new token, one more try.
+        self.send(method, path, body, headers, true).await
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, String)],
+        renew: bool,
+    ) -> Result<Answer, SyncError> {
+        let token = self.token(renew).await?;
+        let url = if path.starts_with("/services/") {
+            format!("{}{path}", token.instance_url.trim_end_matches('/'))
+        } else {
+            format!("{}/services/data/v{}{path}", token.instance_url.trim_end_matches('/'), self.api_version)
+        };
+        let mut request =
+            self.http.request(method, url).bearer_auth(&token.access_token).header("Sforce-Call-Options", "client=catalog-sync");
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(transport)?;
+        self.note_usage(response.headers());
+        let status = response.status();
+        let raw = response.bytes().await.map_err(transport)?.to_vec();
+        let body = if raw.is_empty() { Value::Null } else { serde_json::from_slice(&raw).unwrap_or(Value::Null) };
+        Ok(Answer { status, body, raw })
+    }
+
+    async fn token(&self, renew: bool) -> Result<Token, SyncError> {
+        if !renew {
+            if let Some(token) = self.token.read().await.clone() {
+                return Ok(token);
+            }
+        }
+        let mut held = self.token.write().await;
+        let url = format!("{}/services/oauth2/token", self.credentials.login_url.trim_end_matches('/'));
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", self.credentials.client_id.as_str()),
+            ("client_secret", self.credentials.client_secret.expose_secret()),
+        ];
+        let response = self.http.post(url).form(&form).send().await.map_err(transport)?;
+        let status = response.status();
+        let raw = response.bytes().await.map_err(transport)?;
+        if !status.is_success() {
+            let message = format!(
+                "Salesforce refused the sign-in ({status}): {}",
+                String::from_utf8_lossy(&raw).chars().take(300).collect::<String>()
+            );
+            return Err(if status.is_server_error() {
+                SyncError::Transient { message, retry_after: None }
+            } else {
+                SyncError::Permanent { message }
+            });
+        }
+        let token: Token =
+            serde_json::from_slice(&raw).map_err(|e| SyncError::Permanent { message: format!("unexpected token answer: {e}") })?;
+        *held = Some(token.clone());
+        Ok(token)
+    }
+
+    fn note_usage(&self, headers: &reqwest::header::HeaderMap) {
+        let Some(info) = headers.get("Sforce-Limit-Info").and_then(|v| v.to_str().ok()) else { return };
+        if let Some(usage) = parse_limit_info(info) {
+            if let Ok(mut held) = self.usage.lock() {
+                *held = Some(usage);
+            }
+        }
+    }
+}
+
+/// `api-usage=12/15000` → (12, 15000).
+pub fn parse_limit_info(header: &str) -> Option<(u64, u64)> {
+    let usage = header.split(';').map(str::trim).find_map(|part| part.strip_prefix("api-usage="))?;
+    let (used, allowed) = usage.split_once('/')?;
+    Some((used.trim().parse().ok()?, allowed.trim().parse().ok()?))
+}
+
+fn transport(e: reqwest::Error) -> SyncError {
+    SyncError::Transient { message: format!("Salesforce could not be reached: {e}"), retry_after: None }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_the_api_usage_header() {
+        assert_eq!(super::parse_limit_info("api-usage=12/15000"), Some((12, 15_000)));
+        assert_eq!(super::parse_limit_info("per-app-api-usage=1/10(appName=x); api-usage=7/100"), Some((7, 100)));
+        assert_eq!(super::parse_limit_info("api-usage=x/1"), None);
+    }
+}
