@@ -9,5 +9,6 @@
 //! not in the registry of pairs until its connector and source exist.
 
 pub mod client;
+pub mod contacts;
 pub mod errors;
 pub mod names;

@@ -1,0 +1,130 @@
+//! The customer catalog's `Connector` for Salesforce Contacts. A create is
+//! an upsert by our id in the external-id field, so a create retried after
+//! a lost answer (or a crash) finds the Contact it made instead of making a
+//! second one; the version field carries the version written, as Stripe's
+//! metadata does. Salesforce has no idempotency keys: the upsert is what
+//! makes a resend harmless.
+
+use customer_catalog::CustomerRecord;
+use reqwest::Method;
+use serde_json::{json, Value};
+use sync_core::{Connector, SyncError};
+use uuid::Uuid;
+
+use crate::client::{Answer, SalesforceHttp};
+use crate::errors::{map, Mapped};
+use crate::names;
+
+/// The two custom fields on Contact that the sync needs.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    /// External ID and Unique, holding our customer id (`Catalog_Sync_Id__c`).
+    pub external_id: String,
+    /// The version of ours last written (`Catalog_Sync_Version__c`).
+    pub version: String,
+}
+
+/// Whether a Contact whose email another one has is saved anyway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicateRule {
+    /// The org's duplicate rule decides; a match is a visible conflict.
+    Respect,
+    /// `Sforce-Duplicate-Rule-Header: allowSave=true`.
+    AllowSave,
+}
+
+pub struct SalesforceContacts {
+    http: SalesforceHttp,
+    fields: Fields,
+    duplicates: DuplicateRule,
+}
+
+impl SalesforceContacts {
+    pub fn new(http: SalesforceHttp, fields: Fields, duplicates: DuplicateRule) -> Self {
+        Self { http, fields, duplicates }
+    }
+
+    fn body(&self, record: &CustomerRecord) -> Result<Value, SyncError> {
+        let name = names::split(&record.name).map_err(|e| SyncError::Permanent { message: e.to_string() })?;
+        let mut body = json!({"FirstName": name.first, "LastName": name.last, "Email": record.email});
+        body[&self.fields.version] = json!(record.version);
+        Ok(body)
+    }
+
+    fn headers(&self) -> Vec<(&'static str, String)> {
+        match self.duplicates {
+            DuplicateRule::Respect => Vec::new(),
+            DuplicateRule::AllowSave => vec![("Sforce-Duplicate-Rule-Header", "allowSave=true".to_owned())],
+        }
+    }
+
+    async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Answer, SyncError> {
+        let answer = self.http.call(method, path, body, &self.headers()).await?;
+        if answer.status.is_success() {
+            return Ok(answer);
+        }
+        Err(match map(answer.status.as_u16(), &answer.raw) {
+            Mapped::Error(e) => e,
+            Mapped::Duplicate(message) => SyncError::Permanent { message: format!("duplicate: {message}") },
+            Mapped::TokenExpired => SyncError::Transient { message: "Salesforce refused a fresh token".into(), retry_after: None },
+            Mapped::Changed => SyncError::Transient { message: "the Contact changed in Salesforce meanwhile".into(), retry_after: None },
+        })
+    }
+}
+
+fn quoted(value: &str) -> String {
+    // SOQL string literal: backslash and quote escaped (our ids are UUIDs anyway).
+    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+impl Connector<CustomerRecord> for SalesforceContacts {
+    fn integration(&self) -> &'static str {
+        "salesforce"
+    }
+
+    async fn find(&self, our_id: Uuid, _lookup_keys: &[String]) -> Result<Option<String>, SyncError> {
+        let soql = format!("SELECT Id FROM Contact WHERE {} = {}", self.fields.external_id, quoted(&our_id.to_string()));
+        let answer = self.call(Method::GET, &format!("/query?q={}", urlencode(&soql)), None).await?;
+        Ok(answer.body["records"].as_array().and_then(|r| r.first()).and_then(|c| c["Id"].as_str()).map(str::to_owned))
+    }
+
+    async fn create(&self, record: &CustomerRecord, _idempotency_key: &str) -> Result<String, SyncError> {
+        let path = format!("/sobjects/Contact/{}/{}", self.fields.external_id, record.id);
+        let answer = self.call(Method::PATCH, &path, Some(&self.body(record)?)).await?;
+        let id = answer.body["id"].as_str().map(str::to_owned);
+        id.ok_or_else(|| SyncError::Permanent { message: format!("Salesforce's upsert answer has no id: {}", answer.body) })
+    }
+
+    async fn update(&self, external_id: &str, record: &CustomerRecord, _idempotency_key: &str) -> Result<(), SyncError> {
+        // By its Id, not an upsert: a Contact deleted there must come back as
+        // Gone, not be made again.
+        self.call(Method::PATCH, &format!("/sobjects/Contact/{external_id}"), Some(&self.body(record)?)).await.map(drop)
+    }
+
+    async fn delete(&self, external_id: &str, _idempotency_key: &str) -> Result<(), SyncError> {
+        match self.call(Method::DELETE, &format!("/sobjects/Contact/{external_id}"), None).await {
+            Ok(_) | Err(SyncError::Gone { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Percent-encodes a query value (SOQL in a URL).
+fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => char::from(b).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn soql_values_are_quoted_and_urls_encoded() {
+        assert_eq!(super::quoted("a'b\\c"), "'a\\'b\\\\c'");
+        assert_eq!(super::urlencode("SELECT Id = 'x'"), "SELECT%20Id%20%3D%20%27x%27");
+    }
+}
