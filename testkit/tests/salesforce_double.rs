@@ -3,85 +3,14 @@
 //! SOQL paging, and the errors a sync must map (401, 403, 400, 412).
 #![allow(clippy::unwrap_used)]
 
+mod salesforce_session;
+
 use chrono::{TimeDelta, Utc};
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
+use salesforce_session::{ids, login, with_params, V};
 use serde_json::{json, Value};
-use testkit::salesforce_double::{self, CLIENT_ID, CLIENT_SECRET};
+use testkit::salesforce_double::{self, CLIENT_ID};
 use testkit::SalesforceDouble;
-
-const V: &str = "/services/data/v62.0";
-
-/// A logged-in client, as the integration will hold one.
-struct Session {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-struct Answer {
-    status: StatusCode,
-    limit: Option<String>,
-    body: Value,
-}
-
-impl Answer {
-    fn error_code(&self) -> &str {
-        self.body[0]["errorCode"].as_str().unwrap_or_default()
-    }
-}
-
-async fn login(double: &SalesforceDouble) -> Session {
-    let http = reqwest::Client::new();
-    let form = [("grant_type", "client_credentials"), ("client_id", CLIENT_ID), ("client_secret", CLIENT_SECRET)];
-    let answer: Value =
-        http.post(format!("{}/services/oauth2/token", double.url())).form(&form).send().await.unwrap().json().await.unwrap();
-    assert_eq!(answer["token_type"], "Bearer");
-    assert_eq!(answer["instance_url"], double.url(), "the double is its own instance");
-    assert!(answer["issued_at"].as_str().unwrap().parse::<i64>().is_ok());
-    Session { http, base: answer["instance_url"].as_str().unwrap().to_owned(), token: answer["access_token"].as_str().unwrap().to_owned() }
-}
-
-impl Session {
-    async fn call(&self, method: Method, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Answer {
-        let url = if path.starts_with("/services") { format!("{}{path}", self.base) } else { format!("{}{V}{path}", self.base) };
-        let mut request = self.http.request(method, url).bearer_auth(&self.token);
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let limit = response.headers().get("Sforce-Limit-Info").map(|v| v.to_str().unwrap().to_owned());
-        let text = response.text().await.unwrap();
-        Answer { status, limit, body: if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() } }
-    }
-
-    async fn get(&self, path: &str) -> Answer {
-        self.call(Method::GET, path, None, &[]).await
-    }
-
-    async fn query(&self, kind: &str, q: &str) -> Answer {
-        self.get(&with_params(&format!("/{kind}"), &[("q", q)])).await
-    }
-
-    async fn create(&self, body: Value) -> String {
-        let answer = self.call(Method::POST, "/sobjects/Contact", Some(body), &[]).await;
-        assert_eq!(answer.status, 201, "{}", answer.body);
-        assert_eq!((answer.body["success"].clone(), answer.body["errors"].clone()), (json!(true), json!([])));
-        answer.body["id"].as_str().unwrap().to_owned()
-    }
-}
-
-/// `path?k=v&...`, encoded.
-fn with_params(path: &str, params: &[(&str, &str)]) -> String {
-    format!("{path}?{}", serde_urlencoded::to_string(params).unwrap())
-}
-
-fn ids(answer: &Answer) -> Vec<String> {
-    answer.body["records"].as_array().unwrap().iter().map(|r| r["Id"].as_str().unwrap().to_owned()).collect()
-}
 
 #[tokio::test]
 async fn bad_credentials_are_an_oauth_error_and_a_missing_token_a_401() {
@@ -154,6 +83,8 @@ async fn if_unmodified_since_refuses_an_update_over_a_later_change() {
     let fresh = sf.call(Method::PATCH, &path, Some(json!({"FirstName": "Fresh"})), &[("If-Unmodified-Since", &after)]).await;
     assert_eq!(fresh.status, 204);
     assert_eq!(double.contact(&id).unwrap()["FirstName"], "Fresh");
+    let garbled = sf.call(Method::PATCH, &path, Some(json!({"FirstName": "X"})), &[("If-Unmodified-Since", "yesterday")]).await;
+    assert_eq!(garbled.status, 400, "an invalid header value is a 400, as Salesforce documents");
     double.stop().await;
 }
 

@@ -102,10 +102,8 @@ fn route(org: &mut Org, call: &Call, version: &str, segments: &[&str]) -> Reply 
             let updated = org.contacts.live(id).and_then(|c| unmodified_since(c, call)).and_then(|()| call.object());
             updated.and_then(|body| org.contacts.update(id, &body, rules, Writer::Api)).map_or_else(Reply::from, |()| (204, None))
         }
-        ("DELETE", ["sobjects", _, id]) => {
-            let deleted = org.contacts.live(id).and_then(|c| unmodified_since(c, call));
-            deleted.and_then(|()| org.contacts.delete(id, Writer::Api)).map_or_else(Reply::from, |()| (204, None))
-        }
+        // Salesforce's docs: DELETE does not support the conditional headers, so none is checked.
+        ("DELETE", ["sobjects", _, id]) => org.contacts.delete(id, Writer::Api).map_or_else(Reply::from, |()| (204, None)),
         ("PATCH", ["sobjects", _, field, value]) => upsert::upsert(org, call, field, value, version),
         ("GET", ["sobjects", _, field, value]) => upsert::read(org, field, value, version),
         (_, ["sobjects", ..] | ["query" | "queryAll", ..]) => {
@@ -128,8 +126,8 @@ fn read(org: &Org, call: &Call, id: &str, version: &str) -> Result<Value, SfErro
     }
 }
 
-/// `If-Unmodified-Since`: refused with 412 if the record changed after the
-/// given date. HTTP dates hold whole seconds, so the record's stamp is cut
+/// `If-Unmodified-Since` on a PATCH: refused with 412 if the record changed
+/// after the given date, 400 if the header is no date. HTTP dates hold whole seconds, so the record's stamp is cut
 /// to seconds before comparing: a change within that same second passes.
 fn unmodified_since(contact: &Contact, call: &Call) -> Result<(), SfError> {
     let Some(header) = &call.if_unmodified_since else { return Ok(()) };
