@@ -7,6 +7,7 @@ mod broker;
 mod database;
 mod localstripe;
 mod proxy;
+pub mod salesforce_double;
 mod stripe_double;
 
 use std::future::Future;
@@ -17,6 +18,7 @@ pub use broker::{dead_letter_next, delete_topology, purge_queue, queue_depth, Te
 pub use database::TestDb;
 pub use localstripe::LocalStripe;
 pub use proxy::TcpProxy;
+pub use salesforce_double::SalesforceDouble;
 use secrecy::SecretString;
 use shared_models::config::{Broker, Database, Http, Settings, Stripe, Sync};
 pub use stripe_double::{Calls, Chaos, Fault, Logged, StripeDouble};

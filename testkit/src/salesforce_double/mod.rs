@@ -1,0 +1,135 @@
+//! A stateful, in-memory Salesforce for tests: the OAuth token endpoint and
+//! the REST API calls a Contact sync makes, over real HTTP on port 0, with
+//! the rules of `shared/mission/SALESFORCE_FACTS.md` (no emulator exists).
+//!
+//! Served:
+//! - `POST /services/oauth2/token`: client credentials; `instance_url` is
+//!   the double itself. Every REST call needs `Authorization: Bearer`.
+//! - Under `/services/data/vNN.0/` (any version): Contact create, GET
+//!   (`?fields=`), PATCH (`If-Unmodified-Since` -> 412), soft DELETE;
+//!   upsert and GET by `Catalog_Sync_Id__c` (201/200 with `created`, 300 on
+//!   two matches); `describe`; `deleted/?start=&end=`; `query` and
+//!   `queryAll` with `nextRecordsUrl` paging.
+//! - `Sforce-Limit-Info: api-usage=N/M` on every REST answer; errors are
+//!   Salesforce's JSON arrays; every write stamps LastModifiedDate and
+//!   SystemModstamp, ms precision, strictly increasing.
+//!
+//! SOQL is not parsed in general. The shapes accepted (keywords in any
+//! case, fields any of Contact's, `ORDER BY` and `LIMIT` optional):
+//!
+//! ```text
+//! SELECT <f>, <f>... FROM Contact [ORDER BY SystemModstamp [ASC], Id [ASC]] [LIMIT <n>]
+//! SELECT <f>, <f>... FROM Contact WHERE SystemModstamp >= <datetime> [ORDER BY ...] [LIMIT <n>]
+//! SELECT <f>, <f>... FROM Contact WHERE SystemModstamp > <datetime> [ORDER BY ...] [LIMIT <n>]
+//! SELECT <f>, <f>... FROM Contact WHERE Catalog_Sync_Id__c = '<v>' [ORDER BY ...] [LIMIT <n>]
+//! SELECT <f>, <f>... FROM Contact WHERE Email = '<v>' [ORDER BY ...] [LIMIT <n>]
+//! ```
+//!
+//! Results are always ordered by (SystemModstamp, Id). Any other shape is a
+//! 400 `MALFORMED_QUERY`; an unknown field is a 400 `INVALID_FIELD`.
+//!
+//! Tests steer the org through `Controls` (the double derefs to it), or
+//! over HTTP under `/_control` (see `control_http`).
+
+mod contacts;
+mod control_http;
+mod controls;
+mod errors;
+mod fields;
+mod json;
+mod oauth;
+mod org;
+mod query;
+mod replication;
+mod rest;
+mod soql;
+mod time;
+mod upsert;
+
+use std::net::TcpListener;
+use std::sync::{Mutex, PoisonError};
+
+use actix_web::dev::ServerHandle;
+use actix_web::{web, App, HttpServer};
+
+pub use controls::Controls;
+pub use errors::SfError;
+pub use fields::{EXTERNAL_ID, VERSION};
+pub use org::{Failure, Logged, DEFAULT_PAGE_SIZE, DEFAULT_QUOTA};
+pub use time::{format as format_datetime, http_date};
+
+/// The credentials the token endpoint accepts until `set_credentials`.
+pub const CLIENT_ID: &str = "catalog-sync-test-client";
+pub const CLIENT_SECRET: &str = "catalog-sync-test-secret";
+
+struct State {
+    org: Mutex<org::Org>,
+}
+
+/// Every handler takes the lock briefly and never across an await, so a
+/// panicking test thread cannot leave it unusable for the others.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn status_code(status: u16) -> actix_web::http::StatusCode {
+    actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+pub struct SalesforceDouble {
+    url: String,
+    controls: Controls,
+    handle: ServerHandle,
+}
+
+impl SalesforceDouble {
+    /// Serves on 127.0.0.1, on a free port, until `stop` or the runtime ends.
+    pub async fn start() -> std::io::Result<Self> {
+        Self::start_on("127.0.0.1:0").await
+    }
+
+    /// Serves on `address` (a binary's fixed port).
+    pub async fn start_on(address: &str) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(address)?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let state = web::Data::new(State { org: Mutex::new(org::Org::new(url.clone(), CLIENT_ID, CLIENT_SECRET)) });
+        let data = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .app_data(web::PayloadConfig::new(8 << 20))
+                .route(oauth::TOKEN_PATH, web::post().to(oauth::token))
+                .service(control_http::routes(web::scope("/_control")))
+                .default_service(web::to(rest::handle))
+        })
+        .workers(1)
+        .disable_signals()
+        .listen(listener)?
+        .run();
+        let handle = server.handle();
+        tokio::spawn(server);
+        Ok(Self { url, controls: Controls { state }, handle })
+    }
+
+    /// The base URL: the login URL and the `instance_url` alike.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The controls, as a handle that outlives a borrow of the double.
+    pub fn controls(&self) -> Controls {
+        self.controls.clone()
+    }
+
+    pub async fn stop(self) {
+        self.handle.stop(false).await;
+    }
+}
+
+impl std::ops::Deref for SalesforceDouble {
+    type Target = Controls;
+
+    fn deref(&self) -> &Controls {
+        &self.controls
+    }
+}
