@@ -1,0 +1,87 @@
+//! The Contact connector and its client against the Salesforce double, over
+//! real HTTP: upserts that never double, a deleted Contact coming back as
+//! Gone, a token that expires mid-run, the quota, the duplicate rule.
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use customer_catalog::CustomerRecord;
+use salesforce_integration::client::{Credentials, SalesforceHttp};
+use salesforce_integration::contacts::{DuplicateRule, Fields, SalesforceContacts};
+use sync_core::{Connector, SyncError};
+use testkit::salesforce_double::{CLIENT_ID, CLIENT_SECRET};
+use testkit::SalesforceDouble;
+use uuid::Uuid;
+
+fn connector(double: &SalesforceDouble, duplicates: DuplicateRule) -> SalesforceContacts {
+    let credentials =
+        Credentials { login_url: double.url().to_owned(), client_id: CLIENT_ID.into(), client_secret: CLIENT_SECRET.to_owned().into() };
+    let http = SalesforceHttp::new(credentials, "62.0", Duration::from_secs(5)).unwrap();
+    let fields = Fields { external_id: "Catalog_Sync_Id__c".into(), version: "Catalog_Sync_Version__c".into() };
+    SalesforceContacts::new(http, fields, duplicates)
+}
+
+fn record(name: &str, email: &str, version: i64) -> CustomerRecord {
+    CustomerRecord { id: Uuid::now_v7(), version, name: name.into(), email: email.into() }
+}
+
+#[tokio::test]
+async fn a_create_sent_twice_makes_one_contact_with_the_name_split_by_the_rule() {
+    let double = SalesforceDouble::start().await.unwrap();
+    let contacts = connector(&double, DuplicateRule::Respect);
+    let ada = record("Ada King Lovelace", "ada@example.com", 1);
+
+    let first = contacts.create(&ada, "k1").await.unwrap();
+    let again = contacts.create(&ada, "k1").await.unwrap();
+
+    assert_eq!(first, again, "an upsert by our id finds the Contact it made");
+    assert_eq!(double.controls().contacts().len(), 1);
+    let held = double.controls().contact(&first).unwrap();
+    assert_eq!(
+        (&held["FirstName"], &held["LastName"], &held["Email"]),
+        (&"Ada King".into(), &"Lovelace".into(), &"ada@example.com".into())
+    );
+    assert_eq!(held["Catalog_Sync_Id__c"], ada.id.to_string());
+    assert_eq!(contacts.find(ada.id, &[]).await.unwrap(), Some(first));
+    double.stop().await;
+}
+
+#[tokio::test]
+async fn updates_and_deletes_follow_the_contact_and_a_deleted_one_is_gone() {
+    let double = SalesforceDouble::start().await.unwrap();
+    let contacts = connector(&double, DuplicateRule::Respect);
+    let mut ada = record("Ada Lovelace", "ada@example.com", 1);
+    let id = contacts.create(&ada, "k1").await.unwrap();
+    ada.name = "Countess Lovelace".into();
+    ada.version = 2;
+    contacts.update(&id, &ada, "k2").await.unwrap();
+    assert_eq!(double.controls().contact(&id).unwrap()["FirstName"], "Countess");
+
+    double.controls().delete_contact(&id).unwrap();
+    assert!(matches!(contacts.update(&id, &ada, "k3").await, Err(SyncError::Gone { .. })));
+    contacts.delete(&id, "k4").await.unwrap();
+    assert_eq!(double.controls().contacts().iter().filter(|c| c["IsDeleted"] == false).count(), 0, "no Contact made again");
+    double.stop().await;
+}
+
+#[tokio::test]
+async fn an_expired_token_is_renewed_once_and_the_quota_and_duplicates_are_told_apart() {
+    let double = SalesforceDouble::start().await.unwrap();
+    let contacts = connector(&double, DuplicateRule::Respect);
+    contacts.create(&record("First One", "one@example.com", 1), "k1").await.unwrap();
+    double.controls().expire_tokens();
+    contacts.create(&record("Second One", "two@example.com", 1), "k2").await.unwrap();
+
+    double.controls().duplicate_rule(true);
+    let twin = contacts.create(&record("Twin One", "one@example.com", 1), "k3").await;
+    assert!(matches!(&twin, Err(SyncError::Permanent { message }) if message.contains("DUPLICATES_DETECTED")), "{twin:?}");
+    let allowed = connector(&double, DuplicateRule::AllowSave);
+    allowed.create(&record("Twin Two", "one@example.com", 1), "k4").await.unwrap();
+
+    double.controls().spend_quota();
+    let spent = contacts.create(&record("Late One", "late@example.com", 1), "k5").await;
+    assert!(matches!(spent, Err(SyncError::Transient { retry_after: Some(_), .. })), "{spent:?}");
+    double.controls().restore_quota();
+    contacts.create(&record("Late One", "late@example.com", 1), "k5").await.unwrap();
+    double.stop().await;
+}
