@@ -110,7 +110,7 @@ impl Connector<CustomerRecord> for SalesforceContacts {
 }
 
 /// Percent-encodes a query value (SOQL in a URL).
-fn urlencode(value: &str) -> String {
+pub(crate) fn urlencode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {

@@ -2,13 +2,15 @@
 //! thin client of Salesforce's REST API (about ten endpoints; the one kept
 //! crate, salesforce_core, is MPL-2.0 and brings a second reqwest).
 //!
-//! In progress (issue 14): this crate holds the rules that need no server
-//! yet, how a customer's one `name` maps to a Contact's `FirstName` and
-//! `LastName`, how Salesforce's error answers map to `SyncError`, and the
-//! thin REST client (token, one refresh, API usage). It is
+//! In progress (issue 14): the name rule, the error mapping, the thin REST
+//! client (token, one refresh, API usage), the Contact `Connector`, and the
+//! inward `Feed` (polled) and `Source`, each tested against the Salesforce
+//! double. Its settings and its place in the registry and the wiring come
+//! next. It is
 //! not in the registry of pairs until its connector and source exist.
 
 pub mod client;
 pub mod contacts;
 pub mod errors;
+pub mod inward;
 pub mod names;

@@ -1,0 +1,100 @@
+//! Salesforce's changes as the sync core reads them, against the double:
+//! polled edits and soft deletes, a late commit stamped in the past, hard
+//! deletes through `/deleted/`, one Contact read, and reconcile's paging.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use salesforce_integration::client::{Credentials, SalesforceHttp};
+use salesforce_integration::contacts::Fields;
+use salesforce_integration::inward::{SalesforceContactSource, SalesforceFeed};
+use serde_json::{json, Value};
+use sync_core::inward::{Feed, Source};
+use testkit::salesforce_double::{CLIENT_ID, CLIENT_SECRET};
+use testkit::SalesforceDouble;
+
+fn parts(double: &SalesforceDouble) -> (SalesforceFeed, SalesforceContactSource) {
+    let credentials =
+        Credentials { login_url: double.url().to_owned(), client_id: CLIENT_ID.into(), client_secret: CLIENT_SECRET.to_owned().into() };
+    let http = Arc::new(SalesforceHttp::new(credentials, "62.0", Duration::from_secs(5)).unwrap());
+    let fields = || Fields { external_id: "Catalog_Sync_Id__c".into(), version: "Catalog_Sync_Version__c".into() };
+    (SalesforceFeed::new(http.clone(), fields()), SalesforceContactSource::new(http, fields()))
+}
+
+fn decoded(feed: &SalesforceFeed, source: &SalesforceContactSource, events: &[Value]) -> Vec<(String, Option<String>, bool)> {
+    events
+        .iter()
+        .map(|event| {
+            let envelope = feed.envelope(event).unwrap();
+            let record = source.decode(&envelope, event).unwrap().unwrap();
+            (record.external_id, record.values.name, record.deleted)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn edits_soft_and_hard_deletes_and_late_commits_are_all_read() {
+    let double = SalesforceDouble::start().await.unwrap();
+    let (feed, source) = parts(&double);
+    let start = chrono::Utc::now().timestamp() - 120;
+    let ada = double.controls().create_contact(&json!({"FirstName": "Ada", "LastName": "Lovelace", "Email": "ada@example.com"})).unwrap();
+    let late_at = chrono::Utc::now() - chrono::Duration::seconds(30);
+    let late = double.controls().create_contact_stamped(&json!({"LastName": "Late", "Email": "late@example.com"}), late_at).unwrap();
+
+    let (events, complete) = feed.events_since(start).await.unwrap();
+    assert!(complete);
+    let mut seen = decoded(&feed, &source, &events);
+    seen.sort();
+    let mut expected = vec![(ada.clone(), Some("Ada Lovelace".to_owned()), false), (late.clone(), Some("Late".to_owned()), false)];
+    expected.sort();
+    assert_eq!(seen, expected);
+
+    // Read again: the same keys, so the inbox drops them.
+    let (again, _) = feed.events_since(start).await.unwrap();
+    let keys = |events: &[Value]| events.iter().map(|e| feed.envelope(e).unwrap().id).collect::<Vec<_>>();
+    assert_eq!(keys(&again), keys(&events));
+
+    double.controls().delete_contact(&ada).unwrap();
+    double.controls().delete_contact(&late).unwrap();
+    double.controls().empty_recycle_bin();
+    let (after, _) = feed.events_since(start).await.unwrap();
+    let deleted: Vec<String> =
+        decoded(&feed, &source, &after).into_iter().filter(|(_, _, deleted)| *deleted).map(|(id, _, _)| id).collect();
+    assert!(deleted.contains(&ada) && deleted.contains(&late), "{after:?}");
+    assert!(source.get(&ada).await.unwrap().deleted);
+    double.stop().await;
+}
+
+#[tokio::test]
+async fn one_contact_is_read_and_all_are_listed_page_by_page() {
+    let double = SalesforceDouble::start().await.unwrap();
+    let (_, source) = parts(&double);
+    double.controls().page_size(2);
+    let mut made = Vec::new();
+    for n in 0..5 {
+        made.push(
+            double
+                .controls()
+                .create_contact(&json!({"FirstName": "N", "LastName": format!("L{n}"), "Email": format!("{n}@example.com")}))
+                .unwrap(),
+        );
+    }
+    let one = source.get(&made[0]).await.unwrap();
+    assert_eq!((one.values.name.as_deref(), one.deleted, one.our_id), (Some("N L0"), false, None));
+
+    let mut listed = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = source.list_page(after.as_deref()).await.unwrap();
+        listed.extend(page.records.into_iter().map(|r| r.external_id));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    listed.sort();
+    made.sort();
+    assert_eq!(listed, made);
+    double.stop().await;
+}
