@@ -6,8 +6,7 @@
 //! client (token, one refresh, API usage), the Contact `Connector`, and the
 //! inward `Feed` (polled) and `Source`, each tested against the Salesforce
 //! double. Its settings and its place in the registry and the wiring come
-//! next. It is
-//! not in the registry of pairs until its connector and source exist.
+//! next; until then no service runs it.
 
 pub mod client;
 pub mod contacts;
