@@ -26,7 +26,8 @@ impl Pair {
 }
 
 /// Every pair this build can sync.
-pub const KNOWN: &[Pair] = &[Pair { entity_type: CUSTOMER, integration: "stripe" }];
+pub const KNOWN: &[Pair] =
+    &[Pair { entity_type: CUSTOMER, integration: "stripe" }, Pair { entity_type: CUSTOMER, integration: "salesforce" }];
 
 /// The integrations this build can sync (SYNC_INTEGRATIONS names some of them).
 pub fn known_integrations() -> Vec<&'static str> {
@@ -130,6 +131,8 @@ mod tests {
     #[test]
     fn unknown_names_are_refused_naming_the_setting() {
         let error = Registry::from_settings(&settings("stripe,hubspot", "")).expect_err("unknown");
+        let both = Registry::from_settings(&settings("stripe,salesforce", "")).expect("both");
+        assert_eq!(both.integrations_of(CUSTOMER), ["stripe", "salesforce"]);
         assert!(error.to_string().contains("SYNC_INTEGRATIONS names 'hubspot'"), "{error}");
         let registry = Registry::from_settings(&settings("stripe", "")).expect("registry");
         let error = registry.worker_pairs(&settings("stripe", "invoice:stripe")).expect_err("not in force");

@@ -70,11 +70,20 @@ pub fn env_vars(s: &Settings) -> Vec<(&'static str, String)> {
         ("API_AUTH", s.http.api_auth.clone()),
         ("REQUEST_TIMEOUT_SECONDS", s.http.request_timeout_seconds.to_string()),
         ("STRIPE_CONFIRM_EVENTS", s.stripe.confirm_events.to_string()),
+        ("SALESFORCE_LOGIN_URL", s.salesforce.login_url.clone()),
+        ("SALESFORCE_CLIENT_ID", s.salesforce.client_id.clone().unwrap_or_default()),
+        ("SALESFORCE_API_VERSION", s.salesforce.api_version.clone()),
+        ("SALESFORCE_POLL_INTERVAL_MS", s.salesforce.poll_interval_ms.to_string()),
+        ("SALESFORCE_TIMEOUT_MS", s.salesforce.timeout_ms.to_string()),
+        ("SALESFORCE_EXTERNAL_ID_FIELD", s.salesforce.external_id_field.clone()),
+        ("SALESFORCE_VERSION_FIELD", s.salesforce.version_field.clone()),
+        ("SALESFORCE_DUPLICATE_RULE", s.salesforce.duplicate_rule.clone()),
     ];
     let optional = [
         ("STRIPE_SECRET_KEY", &s.stripe.secret_key),
         ("STRIPE_WEBHOOK_SECRET", &s.stripe.webhook_secret),
         ("API_BOOTSTRAP_KEY", &s.http.api_bootstrap_key),
+        ("SALESFORCE_CLIENT_SECRET", &s.salesforce.client_secret),
     ];
     vars.extend(optional.into_iter().filter_map(|(name, value)| Some((name, value.as_ref()?.expose_secret().to_owned()))));
     vars

@@ -20,7 +20,7 @@ pub use localstripe::LocalStripe;
 pub use proxy::TcpProxy;
 pub use salesforce_double::SalesforceDouble;
 use secrecy::SecretString;
-use shared_models::config::{Broker, Database, Http, Settings, Stripe, Sync};
+use shared_models::config::{Broker, Database, Http, Salesforce, Settings, Stripe, Sync};
 pub use stripe_double::{Calls, Chaos, Fault, Logged, StripeDouble};
 
 pub fn amqp_url() -> String {
@@ -66,6 +66,17 @@ pub fn settings(database_url: &str, amqp_url: &str, prefix: &str, stripe_api_bas
             rate_limit_per_second: 0,
             confirm_events: false,
             timeout_ms: 5_000,
+        },
+        salesforce: Salesforce {
+            login_url: "http://127.0.0.1:9".into(),
+            client_id: Some(salesforce_double::CLIENT_ID.into()),
+            client_secret: Some(SecretString::from(salesforce_double::CLIENT_SECRET)),
+            api_version: "62.0".into(),
+            poll_interval_ms: 1_000,
+            timeout_ms: 5_000,
+            external_id_field: "Catalog_Sync_Id__c".into(),
+            version_field: "Catalog_Sync_Version__c".into(),
+            duplicate_rule: "respect".into(),
         },
     }
 }

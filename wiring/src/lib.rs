@@ -3,6 +3,7 @@
 //! and iterate what it builds; they name no catalog and no integration.
 //! Adding a pair is a match arm here (and one line in the registry).
 
+mod salesforce;
 mod stripe;
 
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use shared_models::Error;
 use sync_core::inward::{FeedEntry, InwardPair, InwardSide};
 use sync_core::AnyWorker;
 
+pub use salesforce::customers_to_salesforce;
 pub use stripe::customers_to_stripe;
 
 /// A pair's worker, ready to run.
@@ -32,6 +34,7 @@ pub fn workers(settings: &Settings) -> Result<Vec<PairWorker>, Error> {
 fn worker(settings: &Settings, pair: Pair) -> Result<Box<dyn AnyWorker>, Error> {
     match (pair.entity_type, pair.integration) {
         (shared_models::sync::CUSTOMER, "stripe") => Ok(Box::new(customers_to_stripe(settings)?)),
+        (shared_models::sync::CUSTOMER, "salesforce") => Ok(Box::new(customers_to_salesforce(settings)?)),
         _ => Err(unbound(pair)),
     }
 }
@@ -50,6 +53,16 @@ pub fn inward(settings: &Settings, pool: &PgPool) -> Result<InwardSide, Error> {
                 for pair in registry.pairs().iter().filter(|p| p.integration == "stripe") {
                     pairs.push(match pair.entity_type {
                         shared_models::sync::CUSTOMER => stripe.customers(&registry.integrations_of(pair.entity_type)),
+                        _ => return Err(unbound(*pair)),
+                    });
+                }
+            }
+            "salesforce" => {
+                let salesforce = salesforce::Inward::new(settings)?;
+                feeds.push(salesforce.feed(settings));
+                for pair in registry.pairs().iter().filter(|p| p.integration == "salesforce") {
+                    pairs.push(match pair.entity_type {
+                        shared_models::sync::CUSTOMER => salesforce.customers(&registry.integrations_of(pair.entity_type)),
                         _ => return Err(unbound(*pair)),
                     });
                 }
@@ -80,7 +93,8 @@ mod tests {
     fn every_known_pair_is_wired() {
         let settings: super::Settings = serde_json::from_value(serde_json::json!({
             "database_url": "postgres://127.0.0.1/none", "amqp_url": "amqp://mq", "stripe_secret_key": "sk_test_x",
-            "stripe_webhook_secret": "whsec_of_this_test_only", "sync_integrations": "stripe",
+            "stripe_webhook_secret": "whsec_of_this_test_only", "sync_integrations": "stripe,salesforce",
+            "salesforce_client_id": "id", "salesforce_client_secret": "secret",
         }))
         .expect("settings");
         let pool = shared_models::db::build_pool(&settings.database.url, 1).expect("a pool builds without connecting");

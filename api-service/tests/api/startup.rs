@@ -28,9 +28,9 @@ fn a_malformed_setting_stops_the_service_naming_it() {
     assert!(!ok);
     assert!(stderr.contains("AMQP_URL"), "stderr: {stderr}");
     // An integration this build cannot sync would leave its links pending for ever.
-    let (ok, stderr) = run_with(&[base[0], base[1], ("SYNC_INTEGRATIONS", "stripe,salesforce")]);
+    let (ok, stderr) = run_with(&[base[0], base[1], ("SYNC_INTEGRATIONS", "stripe,hubspot")]);
     assert!(!ok);
-    assert!(stderr.contains("SYNC_INTEGRATIONS") && stderr.contains("salesforce"), "stderr: {stderr}");
+    assert!(stderr.contains("SYNC_INTEGRATIONS") && stderr.contains("hubspot"), "stderr: {stderr}");
 }
 
 #[tokio::test]

@@ -7,8 +7,10 @@
 mod http;
 mod names;
 mod raw;
+mod salesforce;
 
 pub use http::{Http, SAMPLE_KEYS};
+pub use salesforce::Salesforce;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -81,6 +83,7 @@ pub struct Settings {
     pub http: Http,
     pub sync: Sync,
     pub stripe: Stripe,
+    pub salesforce: Salesforce,
 }
 
 /// How an integration's changes reach us: pushed to
@@ -118,6 +121,9 @@ impl Settings {
         }
         crate::pairs::Registry::from_settings(self)?.worker_pairs(self)?;
         self.http.validate()?;
+        if self.integrations().iter().any(|i| i == "salesforce") {
+            self.salesforce.validate()?;
+        }
         if sync.prefetch == 0 {
             return bad("WORKER_PREFETCH", "must be at least 1");
         }
@@ -193,6 +199,24 @@ mod tests {
         }))
         .expect("settings");
         settings.validate().map(|()| settings)
+    }
+
+    #[test]
+    fn salesforce_without_its_settings_stops_the_service_naming_them() {
+        let with = |extra: serde_json::Value| {
+            let mut value =
+                serde_json::json!({"database_url": "postgres://db", "amqp_url": "amqp://mq", "sync_integrations": "stripe,salesforce"});
+            value.as_object_mut().expect("object").extend(extra.as_object().cloned().unwrap_or_default());
+            let settings: super::Settings = serde_json::from_value(value).expect("settings");
+            settings.validate().err().map(|e| e.to_string()).unwrap_or_default()
+        };
+        assert!(with(serde_json::json!({})).contains("SALESFORCE_CLIENT_ID"));
+        assert!(with(serde_json::json!({"salesforce_client_id": "x"})).contains("SALESFORCE_CLIENT_SECRET"));
+        let complete = serde_json::json!({"salesforce_client_id": "x", "salesforce_client_secret": "y"});
+        assert_eq!(with(complete.clone()), "");
+        let mut bad_field = complete;
+        bad_field["salesforce_external_id_field"] = "Email".into();
+        assert!(with(bad_field).contains("SALESFORCE_EXTERNAL_ID_FIELD"));
     }
 
     #[test]

@@ -4,8 +4,26 @@
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::{Broker, Database, Http, Settings, Stripe, Sync};
+use super::{Broker, Database, Http, Salesforce, Settings, Stripe, Sync};
 
+fn default_salesforce_login() -> String {
+    "https://login.salesforce.com".into()
+}
+fn default_salesforce_version() -> String {
+    "62.0".into()
+}
+fn default_salesforce_poll_ms() -> u64 {
+    10_000
+}
+fn default_external_id_field() -> String {
+    "Catalog_Sync_Id__c".into()
+}
+fn default_version_field() -> String {
+    "Catalog_Sync_Version__c".into()
+}
+fn default_duplicate_rule() -> String {
+    "respect".into()
+}
 fn default_request_timeout() -> u64 {
     30
 }
@@ -144,6 +162,22 @@ pub(super) struct Raw {
     #[serde(default = "default_api_auth")]
     api_auth: String,
     api_bootstrap_key: Option<SecretString>,
+    #[serde(default = "default_salesforce_login")]
+    salesforce_login_url: String,
+    salesforce_client_id: Option<String>,
+    salesforce_client_secret: Option<SecretString>,
+    #[serde(default = "default_salesforce_version")]
+    salesforce_api_version: String,
+    #[serde(default = "default_salesforce_poll_ms")]
+    salesforce_poll_interval_ms: u64,
+    #[serde(default = "default_stripe_timeout_ms")]
+    salesforce_timeout_ms: u64,
+    #[serde(default = "default_external_id_field")]
+    salesforce_external_id_field: String,
+    #[serde(default = "default_version_field")]
+    salesforce_version_field: String,
+    #[serde(default = "default_duplicate_rule")]
+    salesforce_duplicate_rule: String,
 }
 
 impl From<Raw> for Settings {
@@ -185,6 +219,17 @@ impl From<Raw> for Settings {
                 rate_limit_per_second: raw.stripe_rate_limit_per_second,
                 confirm_events: raw.stripe_confirm_events,
                 timeout_ms: raw.stripe_timeout_ms,
+            },
+            salesforce: Salesforce {
+                login_url: raw.salesforce_login_url,
+                client_id: raw.salesforce_client_id,
+                client_secret: raw.salesforce_client_secret,
+                api_version: raw.salesforce_api_version,
+                poll_interval_ms: raw.salesforce_poll_interval_ms,
+                timeout_ms: raw.salesforce_timeout_ms,
+                external_id_field: raw.salesforce_external_id_field,
+                version_field: raw.salesforce_version_field,
+                duplicate_rule: raw.salesforce_duplicate_rule,
             },
         }
     }

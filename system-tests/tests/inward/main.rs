@@ -13,6 +13,7 @@ mod relay;
 mod restart;
 mod signatures;
 mod support;
+mod three_sides;
 mod trust;
 mod unconfirmed_delete;
 mod unknown_outcome;

@@ -1,0 +1,64 @@
+//! The Salesforce section of the settings, read only when
+//! SYNC_INTEGRATIONS names salesforce.
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::Error;
+
+/// Salesforce (SALESFORCE_*): a connected app's client credentials, and
+/// the two custom fields on Contact the sync needs.
+#[derive(Debug, Clone)]
+pub struct Salesforce {
+    pub login_url: String,
+    pub client_id: Option<String>,
+    /// Redacted in `Debug`.
+    pub client_secret: Option<SecretString>,
+    pub api_version: String,
+    pub poll_interval_ms: u64,
+    pub timeout_ms: u64,
+    /// External ID and Unique, holding our customer id.
+    pub external_id_field: String,
+    /// Holds the version of ours last written.
+    pub version_field: String,
+    /// `respect` the org's duplicate rule (a match is a conflict), or `allow_save`.
+    pub duplicate_rule: String,
+}
+
+impl Salesforce {
+    /// Checked when SYNC_INTEGRATIONS names salesforce: what is missing or
+    /// malformed stops the service, naming the variable.
+    pub(super) fn validate(&self) -> Result<(), Error> {
+        let bad = |var: &str, why: &str| Err(Error::Config(format!("{var} {why}")));
+        if !self.login_url.starts_with("https://") && !self.login_url.starts_with("http://") {
+            return bad("SALESFORCE_LOGIN_URL", "must be an https:// URL (https://login.salesforce.com, or your My Domain)");
+        }
+        if self.client_id.as_deref().is_none_or(|id| id.trim().is_empty()) {
+            return bad("SALESFORCE_CLIENT_ID", "is required when SYNC_INTEGRATIONS names salesforce (the connected app's consumer key)");
+        }
+        if self.client_secret.as_ref().is_none_or(|s| s.expose_secret().trim().is_empty()) {
+            return bad(
+                "SALESFORCE_CLIENT_SECRET",
+                "is required when SYNC_INTEGRATIONS names salesforce (the connected app's consumer secret)",
+            );
+        }
+        let version_ok = self.api_version.split_once('.').is_some_and(|(major, minor)| major.parse::<u16>().is_ok() && minor == "0");
+        if !version_ok {
+            return bad("SALESFORCE_API_VERSION", "must look like 62.0");
+        }
+        if self.poll_interval_ms < 1_000 {
+            return bad("SALESFORCE_POLL_INTERVAL_MS", "must be at least 1000: each poll is an API call against the org's daily quota");
+        }
+        let custom = |f: &str| f.ends_with("__c") && f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !custom(&self.external_id_field) {
+            return bad("SALESFORCE_EXTERNAL_ID_FIELD", "must be a custom field's API name, like Catalog_Sync_Id__c");
+        }
+        if !custom(&self.version_field) {
+            return bad("SALESFORCE_VERSION_FIELD", "must be a custom field's API name, like Catalog_Sync_Version__c");
+        }
+        if !matches!(self.duplicate_rule.as_str(), "respect" | "allow_save") {
+            return bad("SALESFORCE_DUPLICATE_RULE", "must be respect or allow_save");
+        }
+        Ok(())
+    }
+}
+

@@ -1,0 +1,71 @@
+//! The customer catalog kept with Stripe and Salesforce at once: a change
+//! made in any of the three places reaches the other two, and nobody's
+//! own write bounces back as a new one.
+
+use std::time::Duration;
+
+use serde_json::json;
+use testkit::SalesforceDouble;
+use tokio_util::sync::CancellationToken;
+
+use crate::support::{email, Inward, WAIT};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_made_in_any_of_three_places_reaches_the_other_two() {
+    let salesforce = SalesforceDouble::start().await.unwrap();
+    let login = salesforce.url().to_owned();
+    let mut stack = Inward::start("webhook", |s| {
+        s.sync.integrations = "stripe,salesforce".into();
+        s.salesforce.login_url = login.clone();
+    })
+    .await;
+    stack.start_worker();
+    let to_salesforce = wiring::customers_to_salesforce(&stack.settings).unwrap();
+    let stop = CancellationToken::new();
+    let salesforce_worker = tokio::spawn(to_salesforce.run(stop.clone()));
+    let contact_of = |id: &str| salesforce.controls().contacts().into_iter().find(|c| c["Catalog_Sync_Id__c"] == id);
+
+    // Made here: it reaches Stripe and Salesforce.
+    let address = email("three");
+    let id = stack.create_local("Ada Lovelace", &address).await;
+    let contact = testkit::wait_for("the Contact", WAIT, || async { contact_of(&id) }).await;
+    assert_eq!((&contact["FirstName"], &contact["LastName"]), (&json!("Ada"), &json!("Lovelace")));
+    let cus = testkit::wait_for("the Stripe customer", WAIT, || async { stack.stripe.customers_by_email(&address).await.pop() }).await;
+
+    // Edited in Salesforce: it reaches the catalog and Stripe.
+    let contact_id = contact["Id"].as_str().unwrap().to_owned();
+    salesforce.controls().update_contact(&contact_id, &json!({"FirstName": "Countess"})).unwrap();
+    testkit::wait_for("the Salesforce edit here", WAIT, || async {
+        (stack.get(&format!("/customers/{id}")).await.1["name"] == "Countess Lovelace").then_some(())
+    })
+    .await;
+    let cus_id = cus["id"].as_str().unwrap().to_owned();
+    testkit::wait_for("the Salesforce edit in Stripe", WAIT, || async {
+        (stack.stripe.customer(&cus_id).await["name"] == "Countess Lovelace").then_some(())
+    })
+    .await;
+
+    // Edited in Stripe: it reaches the catalog and Salesforce.
+    stack.stripe.update_customer(&cus_id, &[("name", "Ada King")]).await;
+    testkit::wait_for("the Stripe edit in Salesforce", WAIT, || async {
+        contact_of(&id).filter(|c| c["FirstName"] == "Ada" && c["LastName"] == "King").map(drop)
+    })
+    .await;
+
+    // Quiet: no echo writes. Salesforce saw one create and two updates of
+    // ours (the local create, the Stripe edit), nothing more.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let writes = salesforce.controls().calls().iter().filter(|c| c.method != "GET" && c.path.starts_with("/services/data/")).count();
+    assert_eq!(writes, 2, "{:?}", salesforce.controls().calls());
+    let synced = stack.get(&format!("/customers/{id}")).await.1;
+    assert_eq!(
+        (&synced["sync"]["salesforce"]["status"], &synced["sync"]["stripe"]["status"]),
+        (&json!("synced"), &json!("synced")),
+        "{synced}"
+    );
+
+    stop.cancel();
+    let _ = salesforce_worker.await;
+    stack.cleanup().await;
+    salesforce.stop().await;
+}
