@@ -69,3 +69,42 @@ async fn a_change_made_in_any_of_three_places_reaches_the_other_two() {
     stack.cleanup().await;
     salesforce.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deletes_reach_every_side_from_here_and_from_salesforce() {
+    let salesforce = SalesforceDouble::start().await.unwrap();
+    let login = salesforce.url().to_owned();
+    let mut stack = Inward::start("webhook", |s| {
+        s.sync.integrations = "stripe,salesforce".into();
+        s.salesforce.login_url = login.clone();
+    })
+    .await;
+    stack.start_worker();
+    let stop = CancellationToken::new();
+    let salesforce_worker = tokio::spawn(wiring::customers_to_salesforce(&stack.settings).unwrap().run(stop.clone()));
+    let live_contact =
+        |id: &str| salesforce.controls().contacts().into_iter().find(|c| c["Catalog_Sync_Id__c"] == id && c["IsDeleted"] == false);
+
+    // Deleted here: gone from Salesforce and Stripe.
+    let (here, there) = (email("del-here"), email("del-there"));
+    let a = stack.create_local("Ann Here", &here).await;
+    testkit::wait_for("A's Contact", WAIT, || async { live_contact(&a) }).await;
+    assert_eq!(stack.http.delete(format!("{}/customers/{a}", stack.api)).send().await.unwrap().status(), 204);
+    testkit::wait_for("A's Contact deleted", WAIT, || async { live_contact(&a).is_none().then_some(()) }).await;
+    testkit::wait_for("A gone from Stripe", WAIT, || async { stack.stripe.customers_by_email(&here).await.is_empty().then_some(()) }).await;
+
+    // Deleted in Salesforce (and its recycle bin emptied): gone here and from Stripe.
+    let b = stack.create_local("Bob There", &there).await;
+    let contact = testkit::wait_for("B's Contact", WAIT, || async { live_contact(&b) }).await;
+    testkit::wait_for("B in Stripe", WAIT, || async { stack.stripe.customers_by_email(&there).await.pop() }).await;
+    salesforce.controls().delete_contact(contact["Id"].as_str().unwrap()).unwrap();
+    salesforce.controls().empty_recycle_bin();
+    testkit::wait_for("B deleted here", WAIT, || async { (stack.get(&format!("/customers/{b}")).await.0 == 404).then_some(()) }).await;
+    testkit::wait_for("B gone from Stripe", WAIT, || async { stack.stripe.customers_by_email(&there).await.is_empty().then_some(()) })
+        .await;
+
+    stop.cancel();
+    let _ = salesforce_worker.await;
+    stack.cleanup().await;
+    salesforce.stop().await;
+}
