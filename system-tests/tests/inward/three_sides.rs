@@ -108,3 +108,44 @@ async fn deletes_reach_every_side_from_here_and_from_salesforce() {
     stack.cleanup().await;
     salesforce.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duplicate_salesforce_refuses_is_shown_on_the_customer_and_blocks_nothing() {
+    let salesforce = SalesforceDouble::start().await.unwrap();
+    let login = salesforce.url().to_owned();
+    let mut stack = Inward::start("webhook", |s| {
+        s.sync.integrations = "stripe,salesforce".into();
+        s.salesforce.login_url = login.clone();
+    })
+    .await;
+    stack.start_worker();
+    let stop = CancellationToken::new();
+    let salesforce_worker = tokio::spawn(wiring::customers_to_salesforce(&stack.settings).unwrap().run(stop.clone()));
+
+    // A Contact a person made holds the email, with a name the catalog
+    // refuses (so it is a conflict here, not a customer); the org's
+    // duplicate rule is on.
+    let twin = email("twin");
+    salesforce.controls().create_contact(&json!({"LastName": "\u{202e}Someone Else", "Email": twin})).unwrap();
+    salesforce.controls().duplicate_rule(true);
+    let refused = stack.create_local("Tina Twin", &twin).await;
+    let other = stack.create_local("Otto Other", &email("other")).await;
+
+    let shown = testkit::wait_for("the refusal on the customer", WAIT, || async {
+        let customer = stack.get(&format!("/customers/{refused}")).await.1;
+        (customer["sync"]["salesforce"]["status"] == "failed").then_some(customer)
+    })
+    .await;
+    let error = shown["sync"]["salesforce"]["last_error"].as_str().unwrap_or_default().to_owned();
+    assert!(error.contains("DUPLICATES_DETECTED"), "{shown}");
+    assert_eq!(shown["sync"]["stripe"]["status"], "synced", "Stripe took it: {shown}");
+    testkit::wait_for("the other customer in Salesforce", WAIT, || async {
+        salesforce.controls().contacts().into_iter().find(|c| c["Catalog_Sync_Id__c"] == other.as_str())
+    })
+    .await;
+
+    stop.cancel();
+    let _ = salesforce_worker.await;
+    stack.cleanup().await;
+    salesforce.stop().await;
+}
