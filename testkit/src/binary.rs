@@ -78,6 +78,7 @@ pub fn env_vars(s: &Settings) -> Vec<(&'static str, String)> {
         ("SALESFORCE_EXTERNAL_ID_FIELD", s.salesforce.external_id_field.clone()),
         ("SALESFORCE_VERSION_FIELD", s.salesforce.version_field.clone()),
         ("SALESFORCE_DUPLICATE_RULE", s.salesforce.duplicate_rule.clone()),
+        ("SALESFORCE_QUOTA_RESERVE_PERCENT", s.salesforce.quota_reserve_percent.to_string()),
     ];
     let optional = [
         ("STRIPE_SECRET_KEY", &s.stripe.secret_key),

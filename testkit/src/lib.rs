@@ -77,6 +77,7 @@ pub fn settings(database_url: &str, amqp_url: &str, prefix: &str, stripe_api_bas
             external_id_field: "Catalog_Sync_Id__c".into(),
             version_field: "Catalog_Sync_Version__c".into(),
             duplicate_rule: "respect".into(),
+            quota_reserve_percent: 10,
         },
     }
 }

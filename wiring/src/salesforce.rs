@@ -23,7 +23,9 @@ fn client(settings: &Settings) -> Result<SalesforceHttp, Error> {
         s.client_id.clone().filter(|id| !id.trim().is_empty()).ok_or_else(|| Error::Config("SALESFORCE_CLIENT_ID is required".into()))?;
     let secret = Settings::require(&s.client_secret, "SALESFORCE_CLIENT_SECRET")?;
     let credentials = Credentials { login_url: s.login_url.clone(), client_id, client_secret: SecretString::from(secret.to_owned()) };
-    SalesforceHttp::new(credentials, &s.api_version, Duration::from_millis(s.timeout_ms)).map_err(|e| Error::Config(e.to_string()))
+    let http =
+        SalesforceHttp::new(credentials, &s.api_version, Duration::from_millis(s.timeout_ms)).map_err(|e| Error::Config(e.to_string()))?;
+    Ok(http.with_quota_reserve(s.quota_reserve_percent))
 }
 
 fn fields(settings: &Settings) -> Fields {

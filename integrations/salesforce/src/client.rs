@@ -5,7 +5,7 @@
 //! before the daily quota runs out.
 
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
@@ -42,8 +42,11 @@ pub struct SalesforceHttp {
     credentials: Credentials,
     api_version: String,
     token: RwLock<Option<Token>>,
-    /// (used, allowed) API calls of the last 24 hours, as last reported.
-    usage: Mutex<Option<(u64, u64)>>,
+    /// (used, allowed) API calls of the last 24 hours, as last reported, and when.
+    usage: Mutex<Option<(u64, u64, Instant)>>,
+    /// Share of the daily quota (percent) left to the org's other apps:
+    /// below it, calls wait instead of spending it.
+    reserve_percent: u64,
 }
 
 impl SalesforceHttp {
@@ -59,17 +62,45 @@ impl SalesforceHttp {
             api_version: api_version.trim_start_matches('v').to_owned(),
             token: RwLock::new(None),
             usage: Mutex::new(None),
+            reserve_percent: 0,
         })
+    }
+
+    /// Leaves `percent` of the daily quota to the org's other apps.
+    pub fn with_quota_reserve(mut self, percent: u64) -> Self {
+        self.reserve_percent = percent.min(90);
+        self
+    }
+
+    /// Waits (a transient error) when the last answer said that less than
+    /// the reserve is left: slowing down before the wall, not at it.
+    fn check_reserve(&self) -> Result<(), SyncError> {
+        let Some((used, allowed, at)) = self.usage.lock().ok().and_then(|u| *u) else { return Ok(()) };
+        // The quota is a rolling 24-hour count: after a wait, one call goes
+        // through to read how much has freed up.
+        if at.elapsed() >= crate::errors::QUOTA_WAIT {
+            return Ok(());
+        }
+        let left = allowed.saturating_sub(used);
+        if allowed > 0 && left.saturating_mul(100) < allowed.saturating_mul(self.reserve_percent) {
+            let message = format!(
+                "Salesforce's API quota is at {used}/{allowed}: the last {}% is left to the org's other apps",
+                self.reserve_percent
+            );
+            return Err(SyncError::Transient { message, retry_after: Some(crate::errors::QUOTA_WAIT) });
+        }
+        Ok(())
     }
 
     /// (used, allowed) API calls, as Salesforce last reported them.
     pub fn usage(&self) -> Option<(u64, u64)> {
-        self.usage.lock().ok().and_then(|u| *u)
+        self.usage.lock().ok().and_then(|u| *u).map(|(used, allowed, _)| (used, allowed))
     }
 
     /// Sends `method path` (under `/services/data/vNN.0`), fetching a token
     /// first when there is none and once more when the answer is 401.
     pub async fn call(&self, method: Method, path: &str, body: Option<&Value>, headers: &[(&str, String)]) -> Result<Answer, SyncError> {
+        self.check_reserve()?;
         let answer = self.send(method.clone(), path, body, headers, false).await?;
         if answer.status != StatusCode::UNAUTHORIZED {
             return Ok(answer);
@@ -145,7 +176,7 @@ impl SalesforceHttp {
         let Some(info) = headers.get("Sforce-Limit-Info").and_then(|v| v.to_str().ok()) else { return };
         if let Some(usage) = parse_limit_info(info) {
             if let Ok(mut held) = self.usage.lock() {
-                *held = Some(usage);
+                *held = Some((usage.0, usage.1, Instant::now()));
             }
         }
     }

@@ -85,3 +85,20 @@ async fn an_expired_token_is_renewed_once_and_the_quota_and_duplicates_are_told_
     contacts.create(&record("Late One", "late@example.com", 1), "k5").await.unwrap();
     double.stop().await;
 }
+
+#[tokio::test]
+async fn the_sync_slows_down_before_the_quota_runs_out() {
+    let double = SalesforceDouble::start().await.unwrap();
+    let credentials =
+        Credentials { login_url: double.url().to_owned(), client_id: CLIENT_ID.into(), client_secret: CLIENT_SECRET.to_owned().into() };
+    let http = SalesforceHttp::new(credentials, "62.0", Duration::from_secs(5)).unwrap().with_quota_reserve(10);
+    let fields = Fields { external_id: "Catalog_Sync_Id__c".into(), version: "Catalog_Sync_Version__c".into() };
+    let contacts = SalesforceContacts::new(http, fields, DuplicateRule::Respect);
+
+    double.controls().set_quota(95, 100);
+    contacts.create(&record("Near The Wall", "wall@example.com", 1), "k1").await.unwrap();
+    let held = contacts.create(&record("Past The Reserve", "past@example.com", 1), "k2").await;
+    assert!(matches!(&held, Err(SyncError::Transient { retry_after: Some(_), message }) if message.contains("other apps")), "{held:?}");
+    assert_eq!(double.controls().contacts().len(), 1, "the reserve was not spent");
+    double.stop().await;
+}

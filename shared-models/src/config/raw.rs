@@ -21,6 +21,9 @@ fn default_external_id_field() -> String {
 fn default_version_field() -> String {
     "Catalog_Sync_Version__c".into()
 }
+fn default_quota_reserve() -> u64 {
+    10
+}
 fn default_duplicate_rule() -> String {
     "respect".into()
 }
@@ -178,6 +181,8 @@ pub(super) struct Raw {
     salesforce_version_field: String,
     #[serde(default = "default_duplicate_rule")]
     salesforce_duplicate_rule: String,
+    #[serde(default = "default_quota_reserve")]
+    salesforce_quota_reserve_percent: u64,
 }
 
 impl From<Raw> for Settings {
@@ -230,6 +235,7 @@ impl From<Raw> for Settings {
                 external_id_field: raw.salesforce_external_id_field,
                 version_field: raw.salesforce_version_field,
                 duplicate_rule: raw.salesforce_duplicate_rule,
+                quota_reserve_percent: raw.salesforce_quota_reserve_percent,
             },
         }
     }

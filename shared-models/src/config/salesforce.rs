@@ -20,6 +20,9 @@ pub struct Salesforce {
     pub external_id_field: String,
     /// Holds the version of ours last written.
     pub version_field: String,
+    /// SALESFORCE_QUOTA_RESERVE_PERCENT: the share of the daily API quota
+    /// left to the org's other apps; below it the sync waits.
+    pub quota_reserve_percent: u64,
     /// `respect` the org's duplicate rule (a match is a conflict), or `allow_save`.
     pub duplicate_rule: String,
 }
@@ -54,6 +57,9 @@ impl Salesforce {
         }
         if !custom(&self.version_field) {
             return bad("SALESFORCE_VERSION_FIELD", "must be a custom field's API name, like Catalog_Sync_Version__c");
+        }
+        if self.quota_reserve_percent > 90 {
+            return bad("SALESFORCE_QUOTA_RESERVE_PERCENT", "must be between 0 and 90");
         }
         if !matches!(self.duplicate_rule.as_str(), "respect" | "allow_save") {
             return bad("SALESFORCE_DUPLICATE_RULE", "must be respect or allow_save");
