@@ -149,3 +149,41 @@ async fn a_duplicate_salesforce_refuses_is_shown_on_the_customer_and_blocks_noth
     stack.cleanup().await;
     salesforce.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn salesforce_down_for_a_while_catches_up_both_ways() {
+    let salesforce = SalesforceDouble::start().await.unwrap();
+    let login = salesforce.url().to_owned();
+    let mut stack = Inward::start("webhook", |s| {
+        s.sync.integrations = "stripe,salesforce".into();
+        s.salesforce.login_url = login.clone();
+        // Retries outlast the outage (RETRY_MAX_ATTEMPTS is a setting: an
+        // outage longer than the retries lands in the dead letters).
+        s.sync.retry_max_attempts = 30;
+    })
+    .await;
+    stack.start_worker();
+    let stop = CancellationToken::new();
+    let salesforce_worker = tokio::spawn(wiring::customers_to_salesforce(&stack.settings).unwrap().run(stop.clone()));
+    let contact_of = |id: &str| salesforce.controls().contacts().into_iter().find(|c| c["Catalog_Sync_Id__c"] == id);
+
+    // Salesforce answers 503 to the next calls, while a customer is made
+    // here and a Contact is made there.
+    salesforce.controls().fail_next(12, 503, "SERVER_UNAVAILABLE");
+    let here = stack.create_local("Made During", &email("during")).await;
+    let there = email("there");
+    salesforce.controls().create_contact(&json!({"FirstName": "Made", "LastName": "There", "Email": there})).unwrap();
+
+    testkit::wait_for("the customer in Salesforce", Duration::from_secs(60), || async { contact_of(&here) }).await;
+    let arrived =
+        testkit::wait_for("the Contact here", Duration::from_secs(60), || async { stack.local_by_email(&there).await.pop() }).await;
+    assert_eq!(arrived["name"], "Made There");
+    let here_view = stack.get(&format!("/customers/{here}")).await.1;
+    assert_eq!(here_view["sync"]["salesforce"]["status"], "synced", "{here_view}");
+    assert_eq!(salesforce.controls().contacts().len(), 2, "nothing doubled");
+
+    stop.cancel();
+    let _ = salesforce_worker.await;
+    stack.cleanup().await;
+    salesforce.stop().await;
+}
