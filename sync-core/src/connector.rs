@@ -12,6 +12,13 @@ pub trait Connector<R>: Send + Sync + 'static {
     /// Name used in queue names, sync links and the API (`stripe`).
     fn integration(&self) -> &'static str;
 
+    /// Checked once when a worker starts: what the outside system must hold
+    /// for the sync to work (custom fields, say). An error stops the worker
+    /// at start with what to set up, instead of failing every change later.
+    fn preflight(&self) -> impl Future<Output = Result<(), SyncError>> + Send {
+        async { Ok(()) }
+    }
+
     /// An outside record that carries our id, searched by lookup keys: how a
     /// create whose result was never recorded is found again.
     fn find(&self, our_id: Uuid, lookup_keys: &[String]) -> impl Future<Output = Result<Option<String>, SyncError>> + Send;

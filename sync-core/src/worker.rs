@@ -41,11 +41,18 @@ impl WorkerConfig {
 pub trait AnyWorker: Send + 'static {
     /// Consumes until `shutdown` (see [`Worker::run`]).
     fn run_boxed(self: Box<Self>, shutdown: CancellationToken) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+
+    /// The connector's check of the outside system (see `Connector::preflight`).
+    fn preflight_boxed(&self) -> Pin<Box<dyn Future<Output = Result<(), SyncError>> + Send + '_>>;
 }
 
 impl<C: Catalog, K: Connector<C::Record>> AnyWorker for Worker<C, K> {
     fn run_boxed(self: Box<Self>, shutdown: CancellationToken) -> Pin<Box<dyn Future<Output = ()> + Send>> {
         Box::pin(self.run(shutdown))
+    }
+
+    fn preflight_boxed(&self) -> Pin<Box<dyn Future<Output = Result<(), SyncError>> + Send + '_>> {
+        Box::pin(self.engine.connector().preflight())
     }
 }
 

@@ -9,6 +9,11 @@ async fn main() -> anyhow::Result<()> {
     let settings = Settings::load().context("sync-worker cannot start")?;
     shared_models::db::run_migrations(&settings.database.url).await.context("applying database migrations")?;
     let workers = sync_worker::workers(&settings).context("building sync-worker")?;
+    // What each integration must hold, checked once: a missing custom field
+    // stops the worker now, saying what to create, not on every change.
+    for (pair, worker) in &workers {
+        worker.preflight_boxed().await.with_context(|| format!("{} is not ready for the sync", pair.integration))?;
+    }
     let metrics =
         sync_worker::MetricsServer::bind(&settings.http.bind_address, settings.http.worker_metrics_port, authenticator(&settings)?)
             .context("binding /metrics")?;

@@ -82,6 +82,30 @@ impl Connector<CustomerRecord> for SalesforceContacts {
         "salesforce"
     }
 
+    /// The org must have the two custom fields on Contact (describe).
+    async fn preflight(&self) -> Result<(), SyncError> {
+        let answer = self.call(Method::GET, "/sobjects/Contact/describe", None).await?;
+        let fields = answer.body["fields"].as_array().cloned().unwrap_or_default();
+        let field = |name: &str| fields.iter().find(|f| f["name"] == name).cloned();
+        let (external, version) = (&self.fields.external_id, &self.fields.version);
+        let mut missing = Vec::new();
+        match field(external) {
+            Some(f) if f["externalId"] == true && f["unique"] == true => {}
+            Some(_) => missing.push(format!("{external} exists but must be marked External ID and Unique")),
+            None => missing.push(format!("{external}: Text(36), External ID, Unique (holds our customer id)")),
+        }
+        if field(version).is_none() {
+            missing.push(format!("{version}: Number(18, 0) (holds the version we last wrote)"));
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let what = missing.join("; ");
+        Err(SyncError::Permanent {
+            message: format!("create these custom fields on Contact (Setup, Object Manager, Contact, Fields & Relationships): {what}"),
+        })
+    }
+
     async fn find(&self, our_id: Uuid, _lookup_keys: &[String]) -> Result<Option<String>, SyncError> {
         let soql = format!("SELECT Id FROM Contact WHERE {} = {}", self.fields.external_id, quoted(&our_id.to_string()));
         let answer = self.call(Method::GET, &format!("/query?q={}", urlencode(&soql)), None).await?;

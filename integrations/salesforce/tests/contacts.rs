@@ -102,3 +102,21 @@ async fn the_sync_slows_down_before_the_quota_runs_out() {
     assert_eq!(double.controls().contacts().len(), 1, "the reserve was not spent");
     double.stop().await;
 }
+
+#[tokio::test]
+async fn an_org_without_the_custom_fields_is_told_what_to_create() {
+    let double = SalesforceDouble::start().await.unwrap();
+    let contacts = connector(&double, DuplicateRule::Respect);
+    contacts.preflight().await.unwrap();
+    double.controls().custom_fields(false);
+    match contacts.preflight().await {
+        Err(SyncError::Permanent { message }) => {
+            assert!(
+                message.contains("Catalog_Sync_Id__c: Text(36), External ID, Unique") && message.contains("Catalog_Sync_Version__c"),
+                "{message}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    double.stop().await;
+}

@@ -69,6 +69,10 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
         self.connector.integration()
     }
 
+    pub fn connector(&self) -> &K {
+        &self.connector
+    }
+
     fn entity(id: Uuid) -> EntityRef {
         EntityRef { entity_type: C::ENTITY_TYPE, id }
     }
