@@ -10,20 +10,48 @@ use tokio_util::sync::CancellationToken;
 
 use crate::support::{email, Inward, WAIT};
 
+/// The stack with Stripe and Salesforce in force, both workers running.
+struct ThreeSides {
+    stack: Inward,
+    salesforce: SalesforceDouble,
+    stop: CancellationToken,
+    salesforce_worker: tokio::task::JoinHandle<()>,
+}
+
+impl ThreeSides {
+    async fn start(tweak: impl Fn(&mut shared_models::config::Settings)) -> Self {
+        let salesforce = SalesforceDouble::start().await.unwrap();
+        let login = salesforce.url().to_owned();
+        let mut stack = Inward::start("webhook", |s| {
+            s.sync.integrations = "stripe,salesforce".into();
+            s.salesforce.login_url = login.clone();
+            tweak(s);
+        })
+        .await;
+        stack.start_worker();
+        let stop = CancellationToken::new();
+        let salesforce_worker = tokio::spawn(wiring::customers_to_salesforce(&stack.settings).unwrap().run(stop.clone()));
+        Self { stack, salesforce, stop, salesforce_worker }
+    }
+
+    /// The Contact that carries our customer id, deleted or not.
+    fn contact_of(&self, id: &str) -> Option<serde_json::Value> {
+        self.salesforce.controls().contacts().into_iter().find(|c| c["Catalog_Sync_Id__c"] == id)
+    }
+
+    async fn finish(self) {
+        self.stop.cancel();
+        let _ = self.salesforce_worker.await;
+        self.stack.cleanup().await;
+        self.salesforce.stop().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_made_in_any_of_three_places_reaches_the_other_two() {
-    let salesforce = SalesforceDouble::start().await.unwrap();
-    let login = salesforce.url().to_owned();
-    let mut stack = Inward::start("webhook", |s| {
-        s.sync.integrations = "stripe,salesforce".into();
-        s.salesforce.login_url = login.clone();
-    })
-    .await;
-    stack.start_worker();
-    let to_salesforce = wiring::customers_to_salesforce(&stack.settings).unwrap();
-    let stop = CancellationToken::new();
-    let salesforce_worker = tokio::spawn(to_salesforce.run(stop.clone()));
-    let contact_of = |id: &str| salesforce.controls().contacts().into_iter().find(|c| c["Catalog_Sync_Id__c"] == id);
+    let sides = ThreeSides::start(|_| {}).await;
+    let (stack, salesforce) = (&sides.stack, &sides.salesforce);
+    let contact_of = |id: &str| sides.contact_of(id);
 
     // Made here: it reaches Stripe and Salesforce.
     let address = email("three");
@@ -64,24 +92,13 @@ async fn a_change_made_in_any_of_three_places_reaches_the_other_two() {
         "{synced}"
     );
 
-    stop.cancel();
-    let _ = salesforce_worker.await;
-    stack.cleanup().await;
-    salesforce.stop().await;
+    sides.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deletes_reach_every_side_from_here_and_from_salesforce() {
-    let salesforce = SalesforceDouble::start().await.unwrap();
-    let login = salesforce.url().to_owned();
-    let mut stack = Inward::start("webhook", |s| {
-        s.sync.integrations = "stripe,salesforce".into();
-        s.salesforce.login_url = login.clone();
-    })
-    .await;
-    stack.start_worker();
-    let stop = CancellationToken::new();
-    let salesforce_worker = tokio::spawn(wiring::customers_to_salesforce(&stack.settings).unwrap().run(stop.clone()));
+    let sides = ThreeSides::start(|_| {}).await;
+    let (stack, salesforce) = (&sides.stack, &sides.salesforce);
     let live_contact =
         |id: &str| salesforce.controls().contacts().into_iter().find(|c| c["Catalog_Sync_Id__c"] == id && c["IsDeleted"] == false);
 
@@ -103,24 +120,13 @@ async fn deletes_reach_every_side_from_here_and_from_salesforce() {
     testkit::wait_for("B gone from Stripe", WAIT, || async { stack.stripe.customers_by_email(&there).await.is_empty().then_some(()) })
         .await;
 
-    stop.cancel();
-    let _ = salesforce_worker.await;
-    stack.cleanup().await;
-    salesforce.stop().await;
+    sides.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_duplicate_salesforce_refuses_is_shown_on_the_customer_and_blocks_nothing() {
-    let salesforce = SalesforceDouble::start().await.unwrap();
-    let login = salesforce.url().to_owned();
-    let mut stack = Inward::start("webhook", |s| {
-        s.sync.integrations = "stripe,salesforce".into();
-        s.salesforce.login_url = login.clone();
-    })
-    .await;
-    stack.start_worker();
-    let stop = CancellationToken::new();
-    let salesforce_worker = tokio::spawn(wiring::customers_to_salesforce(&stack.settings).unwrap().run(stop.clone()));
+    let sides = ThreeSides::start(|_| {}).await;
+    let (stack, salesforce) = (&sides.stack, &sides.salesforce);
 
     // A Contact a person made holds the email, with a name the catalog
     // refuses (so it is a conflict here, not a customer); the org's
@@ -144,28 +150,19 @@ async fn a_duplicate_salesforce_refuses_is_shown_on_the_customer_and_blocks_noth
     })
     .await;
 
-    stop.cancel();
-    let _ = salesforce_worker.await;
-    stack.cleanup().await;
-    salesforce.stop().await;
+    sides.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn salesforce_down_for_a_while_catches_up_both_ways() {
-    let salesforce = SalesforceDouble::start().await.unwrap();
-    let login = salesforce.url().to_owned();
-    let mut stack = Inward::start("webhook", |s| {
-        s.sync.integrations = "stripe,salesforce".into();
-        s.salesforce.login_url = login.clone();
+    let sides = ThreeSides::start(|s| {
         // Retries outlast the outage (RETRY_MAX_ATTEMPTS is a setting: an
         // outage longer than the retries lands in the dead letters).
         s.sync.retry_max_attempts = 30;
     })
     .await;
-    stack.start_worker();
-    let stop = CancellationToken::new();
-    let salesforce_worker = tokio::spawn(wiring::customers_to_salesforce(&stack.settings).unwrap().run(stop.clone()));
-    let contact_of = |id: &str| salesforce.controls().contacts().into_iter().find(|c| c["Catalog_Sync_Id__c"] == id);
+    let (stack, salesforce) = (&sides.stack, &sides.salesforce);
+    let contact_of = |id: &str| sides.contact_of(id);
 
     // Salesforce answers 503 to the next calls, while a customer is made
     // here and a Contact is made there.
@@ -182,8 +179,5 @@ async fn salesforce_down_for_a_while_catches_up_both_ways() {
     assert_eq!(here_view["sync"]["salesforce"]["status"], "synced", "{here_view}");
     assert_eq!(salesforce.controls().contacts().len(), 2, "nothing doubled");
 
-    stop.cancel();
-    let _ = salesforce_worker.await;
-    stack.cleanup().await;
-    salesforce.stop().await;
+    sides.finish().await;
 }
