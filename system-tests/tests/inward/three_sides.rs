@@ -181,3 +181,31 @@ async fn salesforce_down_for_a_while_catches_up_both_ways() {
 
     sides.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_in_stripe_and_salesforce_at_once_converge_on_one_name() {
+    let sides = ThreeSides::start(|_| {}).await;
+    let (stack, salesforce) = (&sides.stack, &sides.salesforce);
+    let address = email("both");
+    let id = stack.create_local("Start Name", &address).await;
+    let contact = testkit::wait_for("the Contact", WAIT, || async { sides.contact_of(&id) }).await;
+    let cus = testkit::wait_for("the Stripe customer", WAIT, || async { stack.stripe.customers_by_email(&address).await.pop() }).await;
+    let cus = cus["id"].as_str().unwrap().to_owned();
+    stack.wait_synced(&id, 1).await;
+
+    // Within the same second, a person edits it in each.
+    stack.stripe.update_customer(&cus, &[("name", "Stripe Side")]).await;
+    salesforce.controls().update_contact(contact["Id"].as_str().unwrap(), &json!({"FirstName": "Salesforce", "LastName": "Side"})).unwrap();
+
+    // All three end on the same name, one of the two.
+    let agreed = testkit::wait_for("the three sides to agree", Duration::from_secs(60), || async {
+        let here = stack.get(&format!("/customers/{id}")).await.1["name"].as_str().unwrap_or_default().to_owned();
+        let in_stripe = stack.stripe.customer(&cus).await["name"].as_str().unwrap_or_default().to_owned();
+        let c = sides.contact_of(&id)?;
+        let in_salesforce = format!("{} {}", c["FirstName"].as_str().unwrap_or_default(), c["LastName"].as_str().unwrap_or_default());
+        (here == in_stripe && here == in_salesforce && here != "Start Name").then_some(here)
+    })
+    .await;
+    assert!(agreed == "Stripe Side" || agreed == "Salesforce Side", "{agreed}");
+    sides.finish().await;
+}
