@@ -209,3 +209,42 @@ async fn edits_in_stripe_and_salesforce_at_once_converge_on_one_name() {
     assert!(agreed == "Stripe Side" || agreed == "Salesforce Side", "{agreed}");
     sides.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connecting_an_org_that_holds_contacts_links_by_email_and_imports_the_rest() {
+    let salesforce = SalesforceDouble::start().await.unwrap();
+    let login = salesforce.url().to_owned();
+    let mut stack = Inward::start("webhook", |s| {
+        s.sync.integrations = "stripe,salesforce".into();
+        s.salesforce.login_url = login.clone();
+    })
+    .await;
+    // The org already holds Ann (whom the catalog knows too) and Zed; the
+    // sync has not run against it yet.
+    stack.stop_webhook_service().await;
+    let (ann, zed) = (email("ann"), email("zed"));
+    let ann_id = stack.create_local("Ann Example", &ann).await;
+    let ann_contact = salesforce.controls().create_contact(&json!({"FirstName": "Ann", "LastName": "Example", "Email": ann})).unwrap();
+    salesforce.controls().create_contact(&json!({"FirstName": "Zed", "LastName": "New", "Email": zed})).unwrap();
+
+    let dry = wiring::reconciler(&stack.settings).unwrap().run(true, &()).await.unwrap();
+    assert!(dry.linked >= 1 && dry.catalog.created >= 1, "{dry:?}");
+    assert!(stack.local_by_email(&zed).await.is_empty(), "a dry run changes nothing");
+    let done = wiring::reconciler(&stack.settings).unwrap().run(false, &()).await.unwrap();
+    assert!(done.linked >= 1 && done.catalog.created >= 1, "{done:?}");
+
+    // Ann is linked to her Contact, not doubled; Zed is a customer now.
+    let linked = stack.get(&format!("/customers/{ann_id}")).await.1;
+    assert_eq!(linked["sync"]["salesforce"]["external_id"], json!(ann_contact), "{linked}");
+    assert_eq!(stack.local_by_email(&zed).await.len(), 1);
+    stack.start_worker();
+    let stop = CancellationToken::new();
+    let worker = tokio::spawn(wiring::customers_to_salesforce(&stack.settings).unwrap().run(stop.clone()));
+    stack.wait_synced(&ann_id, 1).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(salesforce.controls().contacts().len(), 2, "no second Contact for Ann");
+    stop.cancel();
+    let _ = worker.await;
+    stack.cleanup().await;
+    salesforce.stop().await;
+}
