@@ -165,3 +165,25 @@ async fn a_body_sent_byte_by_byte_is_cut_off_with_408() {
     assert_eq!(db.count("SELECT count(*) FROM customers").await, 0);
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn keys_that_cannot_be_checked_for_want_of_a_database_get_503_not_401() {
+    // The database is a closed port: the bootstrap key needs no lookup, any other key does.
+    let broker = testkit::TestBroker::new();
+    let settings = testkit::settings("postgres://postgres@127.0.0.1:9/none", &broker.url, &broker.prefix, "http://127.0.0.1:9");
+    let app = api_service::Application::build(settings).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+
+    let response = Client::new()
+        .get(format!("{base}/customers"))
+        .bearer_auth("csk_a_key_only_the_database_could_vouch_for_0000")
+        .send()
+        .await
+        .unwrap();
+    let error = assert_error(response, 503, "service_unavailable").await;
+    let message = error["message"].as_str().unwrap();
+    assert!(!message.contains("127.0.0.1:9") && !message.to_lowercase().contains("connection refused"), "{message}");
+    let bootstrap = Client::new().get(format!("{base}/customers")).bearer_auth(testkit::API_KEY).send().await.unwrap();
+    assert_eq!(bootstrap.status(), 503, "past the key check, the catalog itself is unavailable");
+}

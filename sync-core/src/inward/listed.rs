@@ -54,38 +54,56 @@ pub(super) async fn outdated_live<C: InwardCatalog, S: Source<C>>(
     Ok(Some(Outcome::requeued(local.id, Operation::Updated, detail)))
 }
 
-/// For a listed live outside record of an entity deleted here by an event
-/// of this integration (the link holds the deleted version, and no delete
-/// of ours was ever sent): the integration does not confirm that delete. Its
-/// deletes are final, yet it still lists the record, so the delete was not
-/// its own (a forged or misrouted event). The entity is brought back with
-/// the integration's values, as a new version every other integration
-/// receives. A delete made here (through the API) is never undone: the link
-/// does not hold it until we sent it.
-pub(super) async fn unconfirmed_delete<C: InwardCatalog, S: Source<C>>(
+/// For a listed live outside record of an entity deleted here (a write in
+/// doubt is the worker's, and events are ordered by the rules): `Some` when
+/// the reconcile has something to repair. Either the integration never
+/// confirmed the delete, which is then undone ([`restore`]), or the delete
+/// did not reach a record of ours, which is then sent again ([`resend_delete`]).
+pub(super) async fn deleted_here<C: InwardCatalog, S: Source<C>>(
     conn: &mut AsyncPgConnection,
     ctx: &Ctx<'_, C, S>,
     remote: &RemoteRecord<C::Remote>,
     local: &Local<C::Record>,
 ) -> Result<Option<Outcome>, SyncError> {
-    let integration = ctx.integration();
-    let Some((entity, link)) = live_there_deleted_here(conn, ctx, remote, local).await? else { return Ok(None) };
+    let entity = Ctx::<C, S>::entity(local.id);
+    if ctx.origin != Origin::Listed || remote.deleted || sync_writes::find(conn, ctx.integration(), &entity).await?.is_some() {
+        return Ok(None);
+    }
+    let link = sync_links::lock(conn, ctx.integration(), &entity).await?;
+    // The link holds the deleted version, and no delete of ours was sent:
+    // the delete came from an event of this integration.
     let taken_from_there = link.external_id.as_deref() == Some(remote.external_id.as_str())
         && link.synced_version >= local.version
         && link.pushed_version < local.version;
-    if !taken_from_there {
-        return Ok(None);
+    if taken_from_there {
+        return restore(conn, ctx, remote, local, &entity).await.map(Some);
     }
+    resend_delete(conn, ctx, remote, local, &entity, &link).await
+}
+
+/// The integration does not confirm a delete it supposedly made: its
+/// deletes are final, yet it still lists the record, so the event was not
+/// its own (forged or misrouted). The entity is brought back with the
+/// integration's values, as a new version every other integration receives.
+/// A delete made here (through the API) never gets here: the link does not
+/// hold it until we sent it.
+async fn restore<C: InwardCatalog, S: Source<C>>(
+    conn: &mut AsyncPgConnection,
+    ctx: &Ctx<'_, C, S>,
+    remote: &RemoteRecord<C::Remote>,
+    local: &Local<C::Record>,
+    entity: &EntityRef,
+) -> Result<Outcome, SyncError> {
     let accepted = match C::accept(&remote.values) {
         Ok(accepted) => accepted,
-        Err(problem) => return reject(conn, ctx, remote, Some(local.id), problem).await.map(Some),
+        Err(problem) => return reject(conn, ctx, remote, Some(local.id), problem).await,
     };
     if let Some(owner) = C::owner(conn, &accepted, Some(local.id)).await? {
-        return reject(conn, ctx, remote, Some(local.id), C::owned_problem(&accepted, owner)).await.map(Some);
+        return reject(conn, ctx, remote, Some(local.id), C::owned_problem(&accepted, owner)).await;
     }
     let version = C::restore(conn, local.id, &accepted).await?;
-    changes::record(conn, ctx.pair.integrations(), &entity, Operation::Created, version).await?;
-    sync_links::record_inbound(conn, integration, &entity, &remote.external_id, ctx.mark(), Some(version)).await?;
+    changes::record(conn, ctx.pair.integrations(), entity, Operation::Created, version).await?;
+    sync_links::record_inbound(conn, ctx.integration(), entity, &remote.external_id, ctx.mark(), Some(version)).await?;
     let detail = format!(
         "{} {} was deleted by an event {} does not confirm ({} {} lives on): restored as version {version}",
         C::NOUN,
@@ -94,26 +112,27 @@ pub(super) async fn unconfirmed_delete<C: InwardCatalog, S: Source<C>>(
         ctx.outside(),
         remote.external_id
     );
-    Ok(Some(Outcome::applied(Effect::Restored, detail)))
+    Ok(Outcome::applied(Effect::Restored, detail))
 }
 
-/// For a listed live outside record of an entity deleted here: ours (the
-/// link's record, or carrying our id and nothing else linked), so the
-/// delete did not reach it; it is queued again.
-pub(super) async fn outdated_deleted<C: InwardCatalog, S: Source<C>>(
+/// A live outside record of ours (the link's record, or carrying our id and
+/// nothing else linked) whose entity was deleted here: the delete did not
+/// reach it, and is queued again.
+async fn resend_delete<C: InwardCatalog, S: Source<C>>(
     conn: &mut AsyncPgConnection,
     ctx: &Ctx<'_, C, S>,
     remote: &RemoteRecord<C::Remote>,
     local: &Local<C::Record>,
+    entity: &EntityRef,
+    link: &SyncLink,
 ) -> Result<Option<Outcome>, SyncError> {
     let integration = ctx.integration();
-    let Some((entity, link)) = live_there_deleted_here(conn, ctx, remote, local).await? else { return Ok(None) };
     match link.external_id.as_deref() {
         Some(linked) if linked != remote.external_id => return Ok(None),
         Some(_) => {}
-        None => sync_links::adopt(conn, integration, &entity, &remote.external_id).await?,
+        None => sync_links::adopt(conn, integration, entity, &remote.external_id).await?,
     }
-    requeue(conn, integration, &entity, Operation::Deleted, local.version, (local.version - 1).min(link.synced_version)).await?;
+    requeue(conn, integration, entity, Operation::Deleted, local.version, (local.version - 1).min(link.synced_version)).await?;
     let detail = format!(
         "{} {} was deleted here, but {} {} lives on: the delete will be sent again",
         C::NOUN,
@@ -122,23 +141,6 @@ pub(super) async fn outdated_deleted<C: InwardCatalog, S: Source<C>>(
         remote.external_id
     );
     Ok(Some(Outcome::requeued(local.id, Operation::Deleted, detail)))
-}
-
-/// A listed live outside record of an entity deleted here, with no write
-/// in doubt (that one is the worker's): the entity and its locked link.
-async fn live_there_deleted_here<C: InwardCatalog, S: Source<C>>(
-    conn: &mut AsyncPgConnection,
-    ctx: &Ctx<'_, C, S>,
-    remote: &RemoteRecord<C::Remote>,
-    local: &Local<C::Record>,
-) -> Result<Option<(EntityRef, SyncLink)>, SyncError> {
-    let integration = ctx.integration();
-    let entity = Ctx::<C, S>::entity(local.id);
-    if ctx.origin != Origin::Listed || remote.deleted || sync_writes::find(conn, integration, &entity).await?.is_some() {
-        return Ok(None);
-    }
-    let link = sync_links::lock(conn, integration, &entity).await?;
-    Ok(Some((entity, link)))
 }
 
 /// Queues `version` for this integration alone, with the link fallen back

@@ -77,15 +77,10 @@ pub(crate) async fn apply<C: InwardCatalog, S: Source<C>>(
     };
     match local {
         None => unknown::apply(conn, &ctx, remote).await,
-        Some(local) if local.deleted => {
-            if let Some(restored) = listed::unconfirmed_delete(conn, &ctx, &remote, &local).await? {
-                return Ok(restored);
-            }
-            match listed::outdated_deleted(conn, &ctx, &remote, &local).await? {
-                Some(requeued) => Ok(requeued),
-                None => Ok(Outcome::skipped(format!("{} {} was deleted here, and a delete is final", C::NOUN, local.id))),
-            }
-        }
+        Some(local) if local.deleted => match listed::deleted_here(conn, &ctx, &remote, &local).await? {
+            Some(repaired) => Ok(repaired),
+            None => Ok(Outcome::skipped(format!("{} {} was deleted here, and a delete is final", C::NOUN, local.id))),
+        },
         Some(local) => known(conn, &ctx, remote, local).await,
     }
 }
