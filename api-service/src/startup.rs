@@ -4,7 +4,7 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpRequest, HttpServer};
+use actix_web::{web, App, HttpRequest};
 use shared_models::auth::Authenticator;
 use shared_models::broker::Topology;
 use shared_models::config::Settings;
@@ -65,7 +65,7 @@ impl Application {
         let timeout = settings.http.request_timeout();
         let auth = Arc::new(Authenticator::new(pool.clone(), settings.http.auth_enabled(), settings.http.api_bootstrap_key.as_ref()));
         let state = AppState { pool, integrations, registry, auth, relay_wakeup, broker, topology, settings: Arc::new(settings) };
-        let server = HttpServer::new(move || {
+        let server = shared_models::http::serve(listener, shared_models::http::Serve::default(), move || {
             // The OpenAPI document is what `routes::configure` registers.
             let (app, mut doc) = App::new()
                 .into_utoipa_app()
@@ -85,11 +85,7 @@ impl Application {
                 .wrap(from_fn(move |req, next| shared_models::http::deadline(timeout, req, next)))
                 .wrap(from_fn(shared_models::http::head_as_get))
                 .default_service(web::to(routes::not_found))
-        })
-        .max_connections(shared_models::http::MAX_CONNECTIONS_PER_WORKER)
-        .listen(listener)?
-        .shutdown_timeout(10)
-        .run();
+        })?;
         Ok(Self { port, server, relay, shutdown })
     }
 

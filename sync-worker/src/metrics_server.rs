@@ -3,7 +3,7 @@ use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpResponse};
 use shared_models::auth::Authenticator;
 use shared_models::metrics;
 
@@ -27,17 +27,14 @@ impl MetricsServer {
     pub fn bind(address: &str, port: u16, auth: Arc<Authenticator>) -> std::io::Result<Self> {
         let listener = first_free(address, port)?;
         let port = listener.local_addr()?.port();
-        let server = HttpServer::new(move || {
+        let options = shared_models::http::Serve { workers: Some(1), signals: false, ..Default::default() };
+        let server = shared_models::http::serve(listener, options, move || {
             let auth = auth.clone();
             App::new()
                 .wrap(from_fn(|req, next| metrics::track_requests("sync-worker", req, next)))
                 .route("/metrics", web::get().to(move |req| shared_models::auth::metrics(auth.clone(), req)))
                 .route("/health", web::get().to(|| async { HttpResponse::Ok().json(serde_json::json!({"status": "ok"})) }))
-        })
-        .workers(1)
-        .disable_signals()
-        .listen(listener)?
-        .run();
+        })?;
         Ok(Self { port, server })
     }
 

@@ -7,6 +7,7 @@ mod broker;
 mod database;
 mod localstripe;
 mod proxy;
+mod raw_http;
 pub mod salesforce_double;
 mod stripe_double;
 
@@ -18,6 +19,7 @@ pub use broker::{dead_letter_next, delete_topology, purge_queue, queue_depth, Te
 pub use database::TestDb;
 pub use localstripe::LocalStripe;
 pub use proxy::TcpProxy;
+pub use raw_http::{raw_http, RawAnswer};
 pub use salesforce_double::SalesforceDouble;
 use secrecy::SecretString;
 use shared_models::config::{Broker, Database, Http, Salesforce, Settings, Stripe, Sync};

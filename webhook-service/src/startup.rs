@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, App};
 use shared_models::auth::Authenticator;
 use shared_models::broker::Topology;
 use shared_models::config::Settings;
@@ -100,7 +100,7 @@ impl Application {
         let port = listener.local_addr().map_err(io)?.port();
         let timeout = settings.http.request_timeout();
         let auth = Arc::new(Authenticator::new(state.pool.clone(), settings.http.auth_enabled(), settings.http.api_bootstrap_key.as_ref()));
-        let server = HttpServer::new(move || {
+        let server = shared_models::http::serve(listener, shared_models::http::Serve::default(), move || {
             let auth = auth.clone();
             App::new()
                 .app_data(state.clone())
@@ -118,11 +118,7 @@ impl Application {
                 .route("/metrics", web::get().to(move |req| shared_models::auth::metrics(auth.clone(), req)))
                 .default_service(web::to(routes::not_found))
         })
-        .max_connections(shared_models::http::MAX_CONNECTIONS_PER_WORKER)
-        .listen(listener)
-        .map_err(io)?
-        .shutdown_timeout(10)
-        .run();
+        .map_err(io)?;
         Ok(Self { port, server, processor, pollers, reconciles, relay, shutdown: CancellationToken::new() })
     }
 

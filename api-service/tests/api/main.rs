@@ -11,6 +11,7 @@ mod exact_bytes;
 mod idempotency;
 mod openapi;
 mod properties;
+mod raw_http;
 mod reconcile;
 mod security;
 mod startup;

@@ -98,5 +98,10 @@ async fn other_routes_and_methods_answer_json() {
     assert_eq!(ready["status"], "ready");
     let health = stack.http.get(format!("{}/health", stack.hooks)).send().await.unwrap();
     assert_eq!(health.status(), 200);
+    // What actix's HTTP layer answers by itself carries the JSON body too.
+    let port = stack.hooks.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap();
+    let oversized = format!("POST /webhooks/stripe HTTP/1.1\r\nHost: x\r\nX-Padding: {}\r\n\r\n", "a".repeat(200_000));
+    let answer = testkit::raw_http(port, oversized.as_bytes(), std::time::Duration::from_secs(20)).await;
+    assert_eq!((answer.status, &answer.body["error"]["code"]), (431, &Value::from("request_header_fields_too_large")), "{answer:?}");
     stack.cleanup().await;
 }

@@ -1,6 +1,12 @@
 //! What every HTTP service shares about requests it did not expect: a
 //! method label that cannot grow without bound, and an access-log line that
-//! shows no query values (emails) and no oversized request lines.
+//! shows no query values (emails) and no oversized request lines; and the
+//! server itself, whose every error answer carries the JSON body.
+
+mod json_errors;
+mod serve;
+
+pub use serve::{serve, Serve};
 
 use std::time::Duration;
 
