@@ -173,6 +173,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamptz,
         last_sent_at -> Nullable<Timestamptz>,
+        unmodified_since -> Nullable<Timestamptz>,
     }
 }
 

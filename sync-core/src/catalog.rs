@@ -13,6 +13,9 @@ use uuid::Uuid;
 #[derive(Debug, Clone)]
 pub struct Snapshot<R> {
     pub version: i64,
+    /// When this version was made: an edit made outside after it is the
+    /// later one, and wins over it.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     pub deleted: bool,
     pub record: R,
 }

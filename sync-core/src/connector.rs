@@ -1,5 +1,6 @@
 use std::future::Future;
 
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::SyncError;
@@ -28,7 +29,21 @@ pub trait Connector<R>: Send + Sync + 'static {
 
     /// Overwrites the outside record with `record`. A record deleted there
     /// is `SyncError::Gone`.
-    fn update(&self, external_id: &str, record: &R, idempotency_key: &str) -> impl Future<Output = Result<(), SyncError>> + Send;
+    ///
+    /// `unmodified_since`: the later edit wins, so the write is meant only
+    /// if the outside record did not change after this time (when this
+    /// version was made, or our last write was answered, whichever is
+    /// later). An integration that can make a write conditional (HTTP
+    /// `If-Unmodified-Since`) answers `SyncError::Superseded` when the
+    /// record did change, unless it holds exactly `record` (our own write
+    /// sent earlier). One that cannot ignores it.
+    fn update(
+        &self,
+        external_id: &str,
+        record: &R,
+        idempotency_key: &str,
+        unmodified_since: Option<DateTime<Utc>>,
+    ) -> impl Future<Output = Result<(), SyncError>> + Send;
 
     /// Deletes the outside record; one that is already gone counts as done.
     fn delete(&self, external_id: &str, idempotency_key: &str) -> impl Future<Output = Result<(), SyncError>> + Send;

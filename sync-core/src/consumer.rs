@@ -85,6 +85,7 @@ async fn handle<C: Catalog, K: Connector<C::Record>>(worker: Arc<Worker<C, K>>, 
                     "synced"
                 }
                 Synced::DeletedOutside { .. } => "deleted_outside",
+                Synced::Superseded { .. } => "superseded",
                 Synced::UpToDate => "up_to_date",
                 Synced::Unknown => "unknown",
             };
@@ -98,13 +99,16 @@ async fn handle<C: Catalog, K: Connector<C::Record>>(worker: Arc<Worker<C, K>>, 
             tokio::time::sleep(Duration::from_secs(1)).await;
             nack(&delivery, true).await;
         }
-        Err(error @ SyncError::Transient { .. }) if attempt < worker.config.max_attempts => {
+        Err(error @ SyncError::Transient { .. }) if attempt < worker.config.max_attempts || told_to_wait(&error) => {
             let delay = worker.retry_delay(attempt, &error);
+            // A wait the integration asked for (a rate limit, a spent quota)
+            // is no failure of the change: it uses none of its attempts.
+            let next = if told_to_wait(&error) { attempt } else { attempt + 1 };
             log::warn!("{} {id} message {msg_id} attempt {attempt} failed, retrying in {delay:?}: {error}", message.entity_type);
             engine.record_failure(id, message.version, &error, false).await;
             let tier = worker.config.topology.tier_for(delay.as_millis() as u64);
             let queue = worker.config.topology.retry_queue(engine.integration(), C::ENTITY_TYPE, tier);
-            let headers = [(ATTEMPT_HEADER, AMQPValue::LongUInt(attempt + 1))];
+            let headers = [(ATTEMPT_HEADER, AMQPValue::LongUInt(next))];
             let published =
                 publisher.publish("", &queue, &msg_id.to_string(), &delivery.data, &headers, Some(delay.as_millis() as u64)).await;
             consumed(engine.integration(), "retried");
@@ -123,6 +127,12 @@ async fn handle<C: Catalog, K: Connector<C::Record>>(worker: Arc<Worker<C, K>>, 
             settle(&delivery, published, "dead_letter").await;
         }
     }
+}
+
+/// The integration said when to come back (HTTP 429 with `Retry-After`,
+/// Salesforce's spent quota).
+fn told_to_wait(error: &SyncError) -> bool {
+    matches!(error, SyncError::Transient { retry_after: Some(_), .. })
 }
 
 /// Acks once the follow-up message is confirmed; otherwise puts the original

@@ -15,6 +15,11 @@ pub enum SyncError {
     /// not a failure of the change.
     #[error("{message}")]
     Gone { message: String },
+    /// A conditional update was refused for certain because the outside
+    /// record changed after the local edit (HTTP 412): that edit is the
+    /// later one and wins. Nothing was written; the inward side brings it in.
+    #[error("{message}")]
+    Superseded { message: String },
     /// Our own database is unreachable: not the change's fault, requeue it.
     /// Keeps its cause.
     #[error(transparent)]

@@ -79,6 +79,7 @@ pub fn env_vars(s: &Settings) -> Vec<(&'static str, String)> {
         ("SALESFORCE_VERSION_FIELD", s.salesforce.version_field.clone()),
         ("SALESFORCE_DUPLICATE_RULE", s.salesforce.duplicate_rule.clone()),
         ("SALESFORCE_QUOTA_RESERVE_PERCENT", s.salesforce.quota_reserve_percent.to_string()),
+        ("SALESFORCE_QUOTA_WAIT_SECONDS", s.salesforce.quota_wait_seconds.to_string()),
     ];
     let optional = [
         ("STRIPE_SECRET_KEY", &s.stripe.secret_key),

@@ -80,6 +80,7 @@ pub fn settings(database_url: &str, amqp_url: &str, prefix: &str, stripe_api_bas
             version_field: "Catalog_Sync_Version__c".into(),
             duplicate_rule: "respect".into(),
             quota_reserve_percent: 10,
+            quota_wait_seconds: 300,
         },
     }
 }

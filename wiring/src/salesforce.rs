@@ -25,7 +25,7 @@ fn client(settings: &Settings) -> Result<SalesforceHttp, Error> {
     let credentials = Credentials { login_url: s.login_url.clone(), client_id, client_secret: SecretString::from(secret.to_owned()) };
     let http =
         SalesforceHttp::new(credentials, &s.api_version, Duration::from_millis(s.timeout_ms)).map_err(|e| Error::Config(e.to_string()))?;
-    Ok(http.with_quota_reserve(s.quota_reserve_percent))
+    Ok(http.with_quota_reserve(s.quota_reserve_percent).with_quota_wait(Duration::from_secs(s.quota_wait_seconds)))
 }
 
 fn fields(settings: &Settings) -> Fields {

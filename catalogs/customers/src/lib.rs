@@ -34,6 +34,7 @@ impl Catalog for Customers {
     async fn load(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Snapshot<CustomerRecord>>, diesel::result::Error> {
         Ok(customers::find_any(conn, id).await?.map(|c| Snapshot {
             version: c.version,
+            updated_at: c.updated_at,
             deleted: c.deleted_at.is_some(),
             record: CustomerRecord { id: c.id, version: c.version, name: c.name, email: c.email },
         }))

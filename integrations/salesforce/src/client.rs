@@ -47,6 +47,9 @@ pub struct SalesforceHttp {
     /// Share of the daily quota (percent) left to the org's other apps:
     /// below it, calls wait instead of spending it.
     reserve_percent: u64,
+    /// How long a spent (or reserved) quota is waited for before one call
+    /// reads how much has freed up.
+    quota_wait: Duration,
 }
 
 impl SalesforceHttp {
@@ -63,6 +66,7 @@ impl SalesforceHttp {
             token: RwLock::new(None),
             usage: Mutex::new(None),
             reserve_percent: 0,
+            quota_wait: crate::errors::QUOTA_WAIT,
         })
     }
 
@@ -72,13 +76,23 @@ impl SalesforceHttp {
         self
     }
 
+    /// Waits `wait` at a time for a spent or reserved quota.
+    pub fn with_quota_wait(mut self, wait: Duration) -> Self {
+        self.quota_wait = wait;
+        self
+    }
+
+    pub fn quota_wait(&self) -> Duration {
+        self.quota_wait
+    }
+
     /// Waits (a transient error) when the last answer said that less than
     /// the reserve is left: slowing down before the wall, not at it.
     fn check_reserve(&self) -> Result<(), SyncError> {
         let Some((used, allowed, at)) = self.usage.lock().ok().and_then(|u| *u) else { return Ok(()) };
         // The quota is a rolling 24-hour count: after a wait, one call goes
         // through to read how much has freed up.
-        if at.elapsed() >= crate::errors::QUOTA_WAIT {
+        if at.elapsed() >= self.quota_wait {
             return Ok(());
         }
         let left = allowed.saturating_sub(used);
@@ -87,7 +101,7 @@ impl SalesforceHttp {
                 "Salesforce's API quota is at {used}/{allowed}: the last {}% is left to the org's other apps",
                 self.reserve_percent
             );
-            return Err(SyncError::Transient { message, retry_after: Some(crate::errors::QUOTA_WAIT) });
+            return Err(SyncError::Transient { message, retry_after: Some(self.quota_wait) });
         }
         Ok(())
     }

@@ -5,6 +5,7 @@
 //! metadata does. Salesforce has no idempotency keys: the upsert is what
 //! makes a resend harmless.
 
+use chrono::{DateTime, Utc};
 use customer_catalog::CustomerRecord;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -59,16 +60,42 @@ impl SalesforceContacts {
     }
 
     async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Answer, SyncError> {
-        let answer = self.http.call(method, path, body, &self.headers()).await?;
+        self.call_with(method, path, body, self.headers()).await
+    }
+
+    async fn call_with(&self, method: Method, path: &str, body: Option<&Value>, headers: Vec<(&str, String)>) -> Result<Answer, SyncError> {
+        let answer = self.http.call(method, path, body, &headers).await?;
         if answer.status.is_success() {
             return Ok(answer);
         }
         Err(match map(answer.status.as_u16(), &answer.raw) {
             Mapped::Error(e) => e,
             Mapped::Duplicate(message) => SyncError::Permanent { message: format!("duplicate: {message}") },
+            Mapped::QuotaSpent(message) => SyncError::Transient { message, retry_after: Some(self.http.quota_wait()) },
             Mapped::TokenExpired => SyncError::Transient { message: "Salesforce refused a fresh token".into(), retry_after: None },
-            Mapped::Changed => SyncError::Transient { message: "the Contact changed in Salesforce meanwhile".into(), retry_after: None },
+            Mapped::Changed => SyncError::Superseded { message: "the Contact changed in Salesforce after this edit (412)".into() },
         })
+    }
+}
+
+impl SalesforceContacts {
+    /// Whether the Contact holds exactly `body`: a resend of our own write
+    /// that had landed (its answer lost) is refused by its own condition,
+    /// since that write changed the Contact after the edit.
+    async fn ours_already(&self, path: &str, body: &Value) -> Result<bool, SyncError> {
+        let fields: Vec<&str> = body.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+        let answer = self.call(Method::GET, &format!("{path}?fields={}", fields.join(",")), None).await?;
+        Ok(fields.iter().all(|f| same(&answer.body[*f], &body[*f])))
+    }
+}
+
+/// Field values as Salesforce gives them back: a number field reads as
+/// `3.0`, an empty text as `null`.
+fn same(held: &Value, sent: &Value) -> bool {
+    match (held, sent) {
+        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        (Value::Null, Value::String(s)) | (Value::String(s), Value::Null) => s.is_empty(),
+        (a, b) => a == b,
     }
 }
 
@@ -119,10 +146,27 @@ impl Connector<CustomerRecord> for SalesforceContacts {
         id.ok_or_else(|| SyncError::Permanent { message: format!("Salesforce's upsert answer has no id: {}", answer.body) })
     }
 
-    async fn update(&self, external_id: &str, record: &CustomerRecord, _idempotency_key: &str) -> Result<(), SyncError> {
+    async fn update(
+        &self,
+        external_id: &str,
+        record: &CustomerRecord,
+        _idempotency_key: &str,
+        unmodified_since: Option<DateTime<Utc>>,
+    ) -> Result<(), SyncError> {
         // By its Id, not an upsert: a Contact deleted there must come back as
         // Gone, not be made again.
-        self.call(Method::PATCH, &format!("/sobjects/Contact/{external_id}"), Some(&self.body(record)?)).await.map(drop)
+        let path = format!("/sobjects/Contact/{external_id}");
+        let body = self.body(record)?;
+        let mut headers = self.headers();
+        if let Some(since) = unmodified_since {
+            headers.push(("If-Unmodified-Since", since.format("%a, %d %b %Y %H:%M:%S GMT").to_string()));
+        }
+        match self.call_with(Method::PATCH, &path, Some(&body), headers).await {
+            Err(SyncError::Superseded { message }) => {
+                self.ours_already(&path, &body).await?.then_some(()).ok_or(SyncError::Superseded { message })
+            }
+            other => other.map(drop),
+        }
     }
 
     async fn delete(&self, external_id: &str, _idempotency_key: &str) -> Result<(), SyncError> {

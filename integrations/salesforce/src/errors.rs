@@ -16,8 +16,9 @@ use std::time::Duration;
 use serde::Deserialize;
 use sync_core::SyncError;
 
-/// How long to wait when the org's daily quota is spent: it is a rolling
-/// 24-hour count, so some of it frees up within minutes.
+/// How long to wait when the org's daily quota is spent, unless
+/// SALESFORCE_QUOTA_WAIT_SECONDS says otherwise: it is a rolling 24-hour
+/// count, so some of it frees up within minutes.
 pub const QUOTA_WAIT: Duration = Duration::from_secs(300);
 
 /// One error of Salesforce's error array.
@@ -39,6 +40,8 @@ pub enum Mapped {
     Changed,
     /// A Contact with the same email exists and a duplicate rule objects.
     Duplicate(String),
+    /// The org's daily quota is spent: wait (the client says how long).
+    QuotaSpent(String),
     Error(SyncError),
 }
 
@@ -54,7 +57,7 @@ pub fn map(status: u16, body: &[u8]) -> Mapped {
     match (status, first.error_code.as_str()) {
         (401, _) => Mapped::TokenExpired,
         (412, _) => Mapped::Changed,
-        (_, "REQUEST_LIMIT_EXCEEDED") => transient(Some(QUOTA_WAIT)),
+        (_, "REQUEST_LIMIT_EXCEEDED") => Mapped::QuotaSpent(message),
         (_, "UNABLE_TO_LOCK_ROW") => transient(None),
         (_, "DUPLICATES_DETECTED") => Mapped::Duplicate(message),
         (404, _) | (_, "ENTITY_IS_DELETED" | "NOT_FOUND") => Mapped::Error(SyncError::Gone { message }),
@@ -75,10 +78,7 @@ mod tests {
     fn each_answer_decides_retry_or_not() {
         assert!(matches!(map(401, &body("INVALID_SESSION_ID")), Mapped::TokenExpired));
         assert!(matches!(map(412, b""), Mapped::Changed));
-        assert!(matches!(
-            map(403, &body("REQUEST_LIMIT_EXCEEDED")),
-            Mapped::Error(SyncError::Transient { retry_after: Some(QUOTA_WAIT), .. })
-        ));
+        assert!(matches!(map(403, &body("REQUEST_LIMIT_EXCEEDED")), Mapped::QuotaSpent(_)));
         assert!(matches!(map(400, &body("UNABLE_TO_LOCK_ROW")), Mapped::Error(SyncError::Transient { retry_after: None, .. })));
         assert!(matches!(map(503, b"<html>down</html>"), Mapped::Error(SyncError::Transient { .. })));
         assert!(matches!(map(404, &body("NOT_FOUND")), Mapped::Error(SyncError::Gone { .. })));

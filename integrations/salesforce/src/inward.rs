@@ -59,6 +59,7 @@ async fn get(http: &SalesforceHttp, path: &str) -> Result<Answer, SyncError> {
     }
     Err(match map(answer.status.as_u16(), &answer.raw) {
         Mapped::Error(e) => e,
+        Mapped::QuotaSpent(message) => SyncError::Transient { message, retry_after: Some(http.quota_wait()) },
         other => SyncError::Transient { message: format!("Salesforce answered {}: {other:?}", answer.status), retry_after: None },
     })
 }

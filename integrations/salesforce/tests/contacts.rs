@@ -54,11 +54,11 @@ async fn updates_and_deletes_follow_the_contact_and_a_deleted_one_is_gone() {
     let id = contacts.create(&ada, "k1").await.unwrap();
     ada.name = "Countess Lovelace".into();
     ada.version = 2;
-    contacts.update(&id, &ada, "k2").await.unwrap();
+    contacts.update(&id, &ada, "k2", None).await.unwrap();
     assert_eq!(double.controls().contact(&id).unwrap()["FirstName"], "Countess");
 
     double.controls().delete_contact(&id).unwrap();
-    assert!(matches!(contacts.update(&id, &ada, "k3").await, Err(SyncError::Gone { .. })));
+    assert!(matches!(contacts.update(&id, &ada, "k3", None).await, Err(SyncError::Gone { .. })));
     contacts.delete(&id, "k4").await.unwrap();
     assert_eq!(double.controls().contacts().iter().filter(|c| c["IsDeleted"] == false).count(), 0, "no Contact made again");
     double.stop().await;

@@ -1,6 +1,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use stripe_client_core::{IdempotencyKey, RequestStrategy, StripeRequest};
 use stripe_core::customer::{CreateCustomer, DeleteCustomer, ListCustomer, UpdateCustomer};
 use uuid::Uuid;
@@ -90,7 +91,14 @@ impl Connector<CustomerRecord> for StripeCustomers {
         Ok(customer.id.to_string())
     }
 
-    async fn update(&self, external_id: &str, record: &CustomerRecord, idempotency_key: &str) -> Result<(), SyncError> {
+    /// Stripe has no conditional update: the write is made as it is.
+    async fn update(
+        &self,
+        external_id: &str,
+        record: &CustomerRecord,
+        idempotency_key: &str,
+        _unmodified_since: Option<DateTime<Utc>>,
+    ) -> Result<(), SyncError> {
         self.throttle().await?;
         UpdateCustomer::new(external_id)
             .name(record.name.clone())

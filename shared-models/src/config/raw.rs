@@ -24,6 +24,9 @@ fn default_version_field() -> String {
 fn default_quota_reserve() -> u64 {
     10
 }
+fn default_quota_wait() -> u64 {
+    300
+}
 fn default_duplicate_rule() -> String {
     "respect".into()
 }
@@ -183,6 +186,8 @@ pub(super) struct Raw {
     salesforce_duplicate_rule: String,
     #[serde(default = "default_quota_reserve")]
     salesforce_quota_reserve_percent: u64,
+    #[serde(default = "default_quota_wait")]
+    salesforce_quota_wait_seconds: u64,
 }
 
 impl From<Raw> for Settings {
@@ -229,14 +234,34 @@ impl From<Raw> for Settings {
                 login_url: raw.salesforce_login_url,
                 client_id: raw.salesforce_client_id,
                 client_secret: raw.salesforce_client_secret,
-                api_version: raw.salesforce_api_version,
+                api_version: api_version(raw.salesforce_api_version),
                 poll_interval_ms: raw.salesforce_poll_interval_ms,
                 timeout_ms: raw.salesforce_timeout_ms,
                 external_id_field: raw.salesforce_external_id_field,
                 version_field: raw.salesforce_version_field,
                 duplicate_rule: raw.salesforce_duplicate_rule,
                 quota_reserve_percent: raw.salesforce_quota_reserve_percent,
+                quota_wait_seconds: raw.salesforce_quota_wait_seconds,
             },
         }
+    }
+}
+
+/// `62.0` as written: the environment's numbers are parsed, and `62.0`
+/// arrives as `62`.
+fn api_version(read: String) -> String {
+    if read.contains('.') {
+        read
+    } else {
+        format!("{read}.0")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_api_version_read_as_a_number_keeps_its_form() {
+        assert_eq!(super::api_version("62".into()), "62.0");
+        assert_eq!(super::api_version("62.0".into()), "62.0");
     }
 }

@@ -23,6 +23,9 @@ pub struct Salesforce {
     /// SALESFORCE_QUOTA_RESERVE_PERCENT: the share of the daily API quota
     /// left to the org's other apps; below it the sync waits.
     pub quota_reserve_percent: u64,
+    /// SALESFORCE_QUOTA_WAIT_SECONDS: how long a spent or reserved quota is
+    /// waited for before one call reads how much has freed up.
+    pub quota_wait_seconds: u64,
     /// `respect` the org's duplicate rule (a match is a conflict), or `allow_save`.
     pub duplicate_rule: String,
 }
@@ -60,6 +63,9 @@ impl Salesforce {
         }
         if self.quota_reserve_percent > 90 {
             return bad("SALESFORCE_QUOTA_RESERVE_PERCENT", "must be between 0 and 90");
+        }
+        if !(1..=86_400).contains(&self.quota_wait_seconds) {
+            return bad("SALESFORCE_QUOTA_WAIT_SECONDS", "must be between 1 and 86400");
         }
         if !matches!(self.duplicate_rule.as_str(), "respect" | "allow_save") {
             return bad("SALESFORCE_DUPLICATE_RULE", "must be respect or allow_save");

@@ -78,6 +78,9 @@ pub struct SyncWrite {
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub last_sent_at: Option<DateTime<Utc>>,
+    /// An update's condition: the outside record must not have changed after
+    /// this (the later edit wins). Journaled, so a resend carries it too.
+    pub unmodified_since: Option<DateTime<Utc>>,
 }
 
 /// The entity's unsettled write in `integration`, if any.

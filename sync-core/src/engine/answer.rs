@@ -5,6 +5,11 @@
 //!   edit, so the entity is deleted here too (an outcome, not a failure);
 //! - refused for certain (a 4xx): the write did not happen; the journal is
 //!   settled and the change fails visibly;
+//! - superseded (a conditional update refused, HTTP 412): the outside record
+//!   changed after this version was made, so that edit is the later one and
+//!   wins. The write did not happen; the journal is settled, the link shows
+//!   why, and the inward side brings the outside edit in. A newer local
+//!   version, if any, is tried next, on its own condition;
 //! - unknown (timeout, network, 409, 429, 5xx): the write may still land.
 //!   It stays journaled and is sent again, under the same key, next time.
 
@@ -32,13 +37,16 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
         }
         let answer = match (operation, write.external_id.as_deref()) {
             (WriteOperation::Create, _) => self.connector.create(&record, key).await.map(Some),
-            (WriteOperation::Update, Some(target)) => self.connector.update(target, &record, key).await.map(|()| Some(target.to_owned())),
+            (WriteOperation::Update, Some(target)) => {
+                self.connector.update(target, &record, key, write.unmodified_since).await.map(|()| Some(target.to_owned()))
+            }
             (WriteOperation::Delete, Some(target)) => self.connector.delete(target, key).await.map(|()| Some(target.to_owned())),
             (_, None) => Err(SyncError::Permanent { message: format!("the journaled {} names no outside record", operation.as_str()) }),
         };
         match answer {
             Ok(external_id) => self.written(entity, &write, external_id.as_deref()).await,
             Err(SyncError::Gone { message }) => Ok((self.gone(entity, &write, &message).await?, true)),
+            Err(SyncError::Superseded { message }) => self.superseded(entity, &write, &message).await,
             Err(error @ SyncError::Permanent { .. }) => {
                 self.refused(entity).await?;
                 Err(error)
@@ -98,6 +106,23 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
             .await?;
         log::info!("{} {}: {why}; deleted here as well (a delete beats any edit)", entity.entity_type, entity.id);
         Ok(Synced::DeletedOutside { version })
+    }
+
+    async fn superseded(&self, entity: &EntityRef, write: &SyncWrite, why: &str) -> Result<(Synced, bool), SyncError> {
+        let mut conn = self.conn().await?;
+        let integration = self.integration();
+        let version = write.entity_version;
+        let current = conn
+            .transaction::<bool, SyncError, _>(async |conn| {
+                sync_links::lock(conn, integration, entity).await?;
+                sync_writes::settle(conn, integration, entity).await?;
+                let note = format!("version {version} not written: {why}; the later edit there wins and is taken in");
+                sync_links::note_superseded(conn, integration, entity, version, &note).await?;
+                Ok(C::load(conn, entity.id).await?.is_none_or(|s| s.version <= version))
+            })
+            .await?;
+        log::info!("{} {}: {why}; version {version} is superseded by the later edit in {integration}", entity.entity_type, entity.id);
+        Ok((Synced::Superseded { version }, current))
     }
 
     async fn refused(&self, entity: &EntityRef) -> Result<(), SyncError> {

@@ -43,6 +43,9 @@ pub enum Synced {
     Pushed { version: i64, external_id: Option<String> },
     /// The outside record was deleted there; the entity was deleted here too.
     DeletedOutside { version: Option<i64> },
+    /// The outside record changed after `version` was made: that later edit
+    /// wins, and `version` was not written.
+    Superseded { version: i64 },
 }
 
 /// Makes one integration agree with the current state of one entity.
@@ -105,7 +108,7 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
                 Plan::Done(outcome) => return Ok(done.unwrap_or(outcome)),
                 Plan::LookUp(keys) => found = Some(self.connector.find(entity.id, &keys).await?),
                 Plan::Send(write, record) => {
-                    let (outcome, current) = self.send(entity, write, record).await?;
+                    let (outcome, current) = self.send(entity, *write, record).await?;
                     if current {
                         return Ok(outcome);
                     }

@@ -16,7 +16,7 @@ pub(super) enum Plan<R> {
     /// Look for an outside record carrying our id, by these lookup keys.
     LookUp(Vec<String>),
     /// Send this journaled write (again, if it was sent before).
-    Send(SyncWrite, R),
+    Send(Box<SyncWrite>, R),
 }
 
 impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
@@ -67,7 +67,7 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
             }
         }
         match serde_json::from_value(write.request.clone()) {
-            Ok(record) => Ok(Some(Plan::Send(write, record))),
+            Ok(record) => Ok(Some(Plan::Send(Box::new(write), record))),
             Err(e) => {
                 // Written by a version that shaped records otherwise: it cannot
                 // be sent again as it was, and must not block the entity.
@@ -135,9 +135,13 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
             last_error: None,
             created_at: chrono::Utc::now(),
             last_sent_at: None,
+            // Our own last write was stamped outside before its answer came:
+            // only a change after both it and this edit beats this edit.
+            unmodified_since: (operation == WriteOperation::Update)
+                .then(|| link.synced_at.map_or(snapshot.updated_at, |at| at.max(snapshot.updated_at))),
         };
         sync_writes::insert(conn, &write).await?;
-        Ok(Plan::Send(write, snapshot.record))
+        Ok(Plan::Send(Box::new(write), snapshot.record))
     }
 
     /// Every lookup key any create of the entity was tried with, and the

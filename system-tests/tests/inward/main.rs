@@ -5,12 +5,15 @@
 mod emulator;
 mod events;
 mod faults;
+mod later_edit;
 mod operations;
 mod poison;
 mod poller;
 mod reconcile;
 mod relay;
 mod restart;
+mod salesforce_faults;
+mod sides;
 mod signatures;
 mod support;
 mod three_sides;

@@ -8,44 +8,8 @@ use serde_json::json;
 use testkit::SalesforceDouble;
 use tokio_util::sync::CancellationToken;
 
+use crate::sides::ThreeSides;
 use crate::support::{email, Inward, WAIT};
-
-/// The stack with Stripe and Salesforce in force, both workers running.
-struct ThreeSides {
-    stack: Inward,
-    salesforce: SalesforceDouble,
-    stop: CancellationToken,
-    salesforce_worker: tokio::task::JoinHandle<()>,
-}
-
-impl ThreeSides {
-    async fn start(tweak: impl Fn(&mut shared_models::config::Settings)) -> Self {
-        let salesforce = SalesforceDouble::start().await.unwrap();
-        let login = salesforce.url().to_owned();
-        let mut stack = Inward::start("webhook", |s| {
-            s.sync.integrations = "stripe,salesforce".into();
-            s.salesforce.login_url = login.clone();
-            tweak(s);
-        })
-        .await;
-        stack.start_worker();
-        let stop = CancellationToken::new();
-        let salesforce_worker = tokio::spawn(wiring::customers_to_salesforce(&stack.settings).unwrap().run(stop.clone()));
-        Self { stack, salesforce, stop, salesforce_worker }
-    }
-
-    /// The Contact that carries our customer id, deleted or not.
-    fn contact_of(&self, id: &str) -> Option<serde_json::Value> {
-        self.salesforce.controls().contacts().into_iter().find(|c| c["Catalog_Sync_Id__c"] == id)
-    }
-
-    async fn finish(self) {
-        self.stop.cancel();
-        let _ = self.salesforce_worker.await;
-        self.stack.cleanup().await;
-        self.salesforce.stop().await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_made_in_any_of_three_places_reaches_the_other_two() {

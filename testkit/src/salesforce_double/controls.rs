@@ -30,6 +30,12 @@ impl Controls {
         (org.client_id, org.client_secret) = (client_id.to_owned(), client_secret.to_owned());
     }
 
+    /// The `instance_url` tokens issued from now on name (a proxy in front
+    /// of the double, say); tokens already issued keep theirs.
+    pub fn set_instance_url(&self, url: &str) {
+        lock(&self.state.org).base_url = url.trim_end_matches('/').to_owned();
+    }
+
     /// A person creates a Contact in Salesforce; its id.
     pub fn create_contact(&self, fields: &Value) -> Result<String, SfError> {
         let mut org = lock(&self.state.org);

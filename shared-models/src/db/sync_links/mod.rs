@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 mod record;
 
-pub use record::{adopt, mark_outdated, record_failure, record_inbound, record_written};
+pub use record::{adopt, mark_outdated, note_superseded, record_failure, record_inbound, record_written};
 
 use crate::error::{Context, Error};
 use crate::schema::sync_links;

@@ -43,6 +43,24 @@ pub async fn record_written(
     Ok(())
 }
 
+/// A conditional write of `version` was refused because the outside record
+/// changed after it was made: the link stays pending (the outside edit is
+/// on its way in) and says why. A link already past `version` is left alone.
+pub async fn note_superseded(
+    conn: &mut AsyncPgConnection,
+    integration: &str,
+    entity: &EntityRef,
+    version: i64,
+    note: &str,
+) -> Result<(), diesel::result::Error> {
+    diesel::update(sync_links::table.find((integration, entity.entity_type, entity.id)))
+        .filter(sync_links::synced_version.lt(version))
+        .set((sync_links::status.eq(SyncStatus::Pending), sync_links::last_error.eq(note), sync_links::updated_at.eq(diesel::dsl::now)))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Links the entity to an outside record found by looking it up (a create
 /// of ours whose answer was never recorded).
 pub async fn adopt(

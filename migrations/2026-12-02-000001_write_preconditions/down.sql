@@ -1,0 +1,1 @@
+ALTER TABLE sync_writes DROP COLUMN unmodified_since;

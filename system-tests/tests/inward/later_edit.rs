@@ -1,0 +1,45 @@
+//! The later edit wins across the three sides, also when the earlier one is
+//! still on its way out: an edit made here, then (a second later) one made
+//! in Salesforce before ours was written there. Ours goes out on the
+//! condition that the Contact did not change after it (If-Unmodified-Since),
+//! Salesforce refuses it (412), and its edit comes in and reaches Stripe.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::sides::ThreeSides;
+use crate::support::{email, WAIT};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_in_salesforce_later_than_one_still_on_its_way_there_wins_everywhere() {
+    // Polled seldom, so our write goes out before Salesforce's edit comes in.
+    let mut sides = ThreeSides::start(|s| s.salesforce.poll_interval_ms = 4_000).await;
+    let id = sides.stack.create_local("Ada Lovelace", &email("later")).await;
+    let contact = testkit::wait_for("the Contact", WAIT, || async { sides.contact_of(&id) }).await;
+    sides.stack.wait_synced(&id, 1).await;
+
+    // Act: the edit here waits in the Salesforce queue; a person edits the
+    // Contact in a later second; then the worker comes back.
+    sides.stop_salesforce_worker().await;
+    sides.stack.rename_local(&id, "Countess Lovelace").await;
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let contact_id = contact["Id"].as_str().unwrap().to_owned();
+    sides.salesforce.controls().update_contact(&contact_id, &json!({"FirstName": "Augusta Ada"})).unwrap();
+    sides.salesforce.controls().clear_calls();
+    sides.start_salesforce_worker();
+
+    // Assert: all three sides end on Salesforce's edit, the later one.
+    testkit::wait_for("the three sides to hold Salesforce's edit", Duration::from_secs(60), || async {
+        let here = sides.stack.get(&format!("/customers/{id}")).await.1;
+        let in_stripe = sides.stack.stripe.customers_by_email(here["email"].as_str()?).await.pop()?;
+        let held = sides.contact_of(&id)?;
+        let want = "Augusta Ada Lovelace";
+        (here["name"] == want && in_stripe["name"] == want && held["FirstName"] == "Augusta Ada").then_some(())
+    })
+    .await;
+    let refused = sides.salesforce.controls().calls().iter().filter(|c| c.method == "PATCH" && c.status == 412).count();
+    let written = sides.salesforce.controls().calls().iter().filter(|c| c.method == "PATCH" && c.status < 300).count();
+    assert_eq!((refused, written), (1, 0), "our earlier edit was refused once and nothing overwrote Salesforce's");
+    sides.finish().await;
+}
