@@ -135,12 +135,12 @@ fi
 
 # --- Build, migrate, start ---------------------------------------------------------
 cargo build --workspace --bins
-"$bin_dir/api-service" migrate
 
 if [ -n "$salesforce_double" ]; then
   "$bin_dir/salesforce-double" --bind 127.0.0.1 --port "$SALESFORCE_DOUBLE_PORT" >logs/salesforce-double.log 2>&1 &
   salesforce_double_pid=$!
-  # It prints the settings that point the services at it once it listens.
+  # It prints the settings that point the services at it once it listens;
+  # every service needs them at start, even `migrate`.
   for _ in $(seq 1 100); do
     grep -q '^SALESFORCE_CLIENT_SECRET=' logs/salesforce-double.log && break
     kill -0 "$salesforce_double_pid" 2>/dev/null || die "salesforce-double stopped; see logs/salesforce-double.log"
@@ -151,6 +151,8 @@ if [ -n "$salesforce_double" ]; then
   while IFS= read -r setting; do export "${setting?}"; done <<<"$printed"
   salesforce_shown="$SALESFORCE_LOGIN_URL (the double; a person's edits: curl below)"
 fi
+
+"$bin_dir/api-service" migrate
 
 if [ -n "$localstripe_pid" ]; then
   for _ in $(seq 1 100); do
