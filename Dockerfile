@@ -1,10 +1,12 @@
 # One image for the three services; the container's command picks the binary
 # (api-service, sync-worker or webhook-service). See docker-compose.yml.
+# The Salesforce double compose runs has an image of its own.
 #
 # Stages: `planner` reduces the sources to what resolving and building the
 # dependencies needs, `builder` builds the dependencies (a layer that is
 # rebuilt only when a manifest or Cargo.lock changes) and then the workspace,
-# `localstripe` is the Stripe emulator docker-compose.yml runs, and `runtime`
+# `localstripe` is the Stripe emulator docker-compose.yml runs,
+# `salesforce-double` the Salesforce double it runs, and `runtime`
 # (the last stage, so the default target) is the small image that runs the
 # services. Works with BuildKit and with the classic builder (Compose v1).
 #
@@ -59,11 +61,13 @@ RUN cargo build --release --locked --workspace --exclude bench --bins
 # The real sources (the migrations are embedded into the binaries at build time).
 COPY . .
 # Newer timestamps than the stub build's, so cargo rebuilds our own crates;
-# then every binary of the workspace goes to /out.
+# then every binary of the workspace goes to /out, but the test double
+# (testkit's), which goes to /doubles: it has no place in the services' image.
 RUN find . -path ./target -prune -o -name '*.rs' -exec touch {} + \
     && cargo build --release --locked --workspace --exclude bench --bins \
-    && mkdir -p /out \
+    && mkdir -p /out /doubles \
     && find target/release -maxdepth 1 -type f -perm -u+x -exec cp {} /out/ \; \
+    && mv /out/salesforce-double /doubles/ \
     && ls /out/api-service /out/sync-worker /out/webhook-service
 
 # --- localstripe: the Stripe emulator for docker-compose.yml ---------------------
@@ -74,6 +78,17 @@ RUN pip install --no-cache-dir --disable-pip-version-check localstripe==1.15.10 
 USER localstripe
 EXPOSE 8420
 CMD ["localstripe", "--port", "8420", "--from-scratch"]
+
+# --- salesforce-double: the Salesforce double for docker-compose.yml ------------
+# The tests' in-memory org as a program, the services' Salesforce while no real
+# org is configured. No TLS, no outside calls: nothing but the binary.
+FROM debian:bookworm-slim AS salesforce-double
+RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin salesforce-double
+COPY --from=builder /doubles/salesforce-double /usr/local/bin/
+USER salesforce-double
+ENV RUST_LOG=info
+EXPOSE 8430
+CMD ["salesforce-double", "--bind", "0.0.0.0"]
 
 # --- runtime: the image of the three services (keep this stage last) ------------
 FROM debian:bookworm-slim AS runtime

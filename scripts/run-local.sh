@@ -2,7 +2,10 @@
 # Runs the whole system natively: PostgreSQL, RabbitMQ (installed and started
 # by scripts/setup-test-env.sh when missing), the database migrated, and the
 # three services. Without STRIPE_SECRET_KEY it also starts the localstripe
-# emulator and points the worker at it. Logs go to ./logs/<name>.log.
+# emulator and points the services at it; without SALESFORCE_LOGIN_URL, the
+# Salesforce double (testkit's salesforce-double binary), so the three-way
+# sync (SYNC_INTEGRATIONS=stripe,salesforce by default here) runs offline.
+# Logs go to ./logs/<name>.log.
 # Ctrl-C (or SIGTERM) stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,12 +40,17 @@ fi
 API_PORT="${API_PORT:-8080}"
 WEBHOOK_PORT="${WEBHOOK_PORT:-8081}"
 LOCALSTRIPE_PORT="${LOCALSTRIPE_PORT:-8420}"
+SALESFORCE_DOUBLE_PORT="${SALESFORCE_DOUBLE_PORT:-8430}"
+# All three sides unless .env says otherwise (the services alone default to
+# stripe): Salesforce is the double below when no org is configured.
+export SYNC_INTEGRATIONS="${SYNC_INTEGRATIONS:-stripe,salesforce}"
 bin_dir="${CARGO_TARGET_DIR:-target}/debug"
 mkdir -p logs
 
 # --- Children and how they stop ------------------------------------------------
 service_pids=()
 localstripe_pid=""
+salesforce_double_pid=""
 cleanup() {
   trap - INT TERM EXIT
   if [ "${#service_pids[@]}" -gt 0 ]; then
@@ -60,6 +68,10 @@ cleanup() {
   # localstripe takes long to stop on SIGTERM and holds nothing worth keeping.
   if [ -n "$localstripe_pid" ]; then
     { kill -KILL "$localstripe_pid" && wait "$localstripe_pid"; } 2>/dev/null || true
+  fi
+  # The double stops at once on SIGTERM (it may have had Ctrl-C's SIGINT already).
+  if [ -n "$salesforce_double_pid" ]; then
+    { kill -TERM "$salesforce_double_pid"; wait "$salesforce_double_pid"; } 2>/dev/null || true
   fi
   wait 2>/dev/null || true
 }
@@ -99,8 +111,47 @@ else
   log "using Stripe at ${STRIPE_API_BASE:-https://api.stripe.com/}"
 fi
 
+# --- Salesforce: a real org when SALESFORCE_LOGIN_URL names one, else the double ---
+# As in docker-compose.yml: an empty login URL, or one of the double's, means
+# the double, and its credentials replace whatever .env holds.
+salesforce_double=""
+salesforce_shown="not synced (SYNC_INTEGRATIONS=$SYNC_INTEGRATIONS)"
+integrations=",${SYNC_INTEGRATIONS// /},"
+if [[ "${integrations,,}" == *,salesforce,* ]]; then
+  login_url="${SALESFORCE_LOGIN_URL:-}"
+  login_url="${login_url%/}"
+  case "$login_url" in
+    "" | "http://127.0.0.1:$SALESFORCE_DOUBLE_PORT" | "http://localhost:$SALESFORCE_DOUBLE_PORT") salesforce_double=1 ;;
+    *)
+      log "using Salesforce at $login_url"
+      salesforce_shown="$login_url"
+      ;;
+  esac
+fi
+if [ -n "$salesforce_double" ]; then
+  port_open "$SALESFORCE_DOUBLE_PORT" && die "port $SALESFORCE_DOUBLE_PORT (salesforce-double) is already in use; stop what uses it or set SALESFORCE_DOUBLE_PORT"
+  log "SALESFORCE_LOGIN_URL names no org: using the Salesforce double on port $SALESFORCE_DOUBLE_PORT (nothing reaches a real org)"
+fi
+
 # --- Build, migrate, start ---------------------------------------------------------
 cargo build --workspace --bins
+
+if [ -n "$salesforce_double" ]; then
+  "$bin_dir/salesforce-double" --bind 127.0.0.1 --port "$SALESFORCE_DOUBLE_PORT" >logs/salesforce-double.log 2>&1 &
+  salesforce_double_pid=$!
+  # It prints the settings that point the services at it once it listens;
+  # every service needs them at start, even `migrate`.
+  for _ in $(seq 1 100); do
+    grep -q '^SALESFORCE_CLIENT_SECRET=' logs/salesforce-double.log && break
+    kill -0 "$salesforce_double_pid" 2>/dev/null || die "salesforce-double stopped; see logs/salesforce-double.log"
+    sleep 0.1
+  done
+  printed=$(grep -E '^SALESFORCE_(LOGIN_URL|CLIENT_ID|CLIENT_SECRET)=' logs/salesforce-double.log) \
+    || die "salesforce-double printed no settings; see logs/salesforce-double.log"
+  while IFS= read -r setting; do export "${setting?}"; done <<<"$printed"
+  salesforce_shown="$SALESFORCE_LOGIN_URL (the double; a person's edits: curl below)"
+fi
+
 "$bin_dir/api-service" migrate
 
 if [ -n "$localstripe_pid" ]; then
@@ -151,13 +202,23 @@ catalog-sync is running (logs in ./logs; Ctrl-C stops everything).
   RabbitMQ         amqp://localhost:5672 (management UI on http://localhost:15672 once
                    'rabbitmq-plugins enable rabbitmq_management' was run)
   Stripe           $STRIPE_API_BASE
+  Salesforce       $salesforce_shown
 
-Create a customer, then GET it to watch sync.stripe.status turn "synced":
+Create a customer, then GET it to watch its sync.<integration>.status turn "synced":
   export KEY=$API_BOOTSTRAP_KEY
   curl -s -X POST http://localhost:$API_PORT/customers -H "Authorization: Bearer \$KEY" \\
        -H 'content-type: application/json' -d '{"name":"Ada Lovelace","email":"ada@example.com"}'
-
 EOF
+if [ -n "$salesforce_double" ]; then
+  cat <<EOF
+
+Edit it "in Salesforce" (the double; README.md, Salesforce Contacts, has more),
+then GET it again within 10 s (SALESFORCE_POLL_INTERVAL_MS):
+  curl -s $SALESFORCE_LOGIN_URL/_control/contacts      # every Contact, with its Id
+  curl -s -X PATCH $SALESFORCE_LOGIN_URL/_control/contacts/<Id> -d '{"LastName":"Byron"}'
+EOF
+fi
+echo
 
 # Runs until a signal arrives or a service exits (then everything stops).
 # On Ctrl-C the services get SIGINT too and stop by themselves; bash then

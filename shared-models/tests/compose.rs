@@ -33,6 +33,9 @@ const CONTAINER_ONLY: &[(&str, bool, &str)] = &[
 /// placeholders. Anything else would be a secret in the compose file.
 const PLACEHOLDERS: &[&str] = &["sk_test_local", "whsec_localstripe_compose"];
 
+/// The login URL of the real org in `EnvFile::RealAccounts`.
+const REAL_ORG: &str = "https://example.my.salesforce.com";
+
 /// The services built from the Dockerfile's last stage run a workspace binary.
 const APP_IMAGE: &str = "catalog-sync:local";
 
@@ -61,8 +64,8 @@ enum EnvFile {
     Empty,
     /// `cp .env.sample .env`.
     Sample,
-    /// A real Stripe test account configured in `.env`.
-    RealStripe,
+    /// A real Stripe test account and a real Salesforce org configured in `.env`.
+    RealAccounts,
 }
 
 impl EnvFile {
@@ -73,9 +76,10 @@ impl EnvFile {
         WRITTEN.get_or_init(|| {
             let sample = read(".env.sample");
             let real = format!(
-                "{sample}\nSTRIPE_SECRET_KEY=sk_test_from_env\nSTRIPE_API_BASE=https://api.stripe.com/\nSTRIPE_WEBHOOK_SECRET=whsec_from_env\nAPI_PORT=9080\n"
+                "{sample}\nSTRIPE_SECRET_KEY=sk_test_from_env\nSTRIPE_API_BASE=https://api.stripe.com/\nSTRIPE_WEBHOOK_SECRET=whsec_from_env\nAPI_PORT=9080\n\
+                 SALESFORCE_LOGIN_URL={REAL_ORG}\nSALESFORCE_CLIENT_ID=id_from_env\nSALESFORCE_CLIENT_SECRET=secret_from_env\n"
             );
-            for (file, content) in [(EnvFile::Empty, String::new()), (EnvFile::Sample, sample), (EnvFile::RealStripe, real)] {
+            for (file, content) in [(EnvFile::Empty, String::new()), (EnvFile::Sample, sample), (EnvFile::RealAccounts, real)] {
                 std::fs::write(name(file), content).unwrap();
             }
         });
@@ -325,9 +329,18 @@ fn assert_no_problems(problems: Vec<String>) {
 fn compose_accepts_the_file_without_an_env_file_and_with_the_sample() {
     docker_compose(EnvFile::Empty, &["config", "-q"]);
     docker_compose(EnvFile::Sample, &["config", "-q"]);
-    for name in
-        ["postgres", "rabbitmq", "localstripe", "localstripe-webhook", "migrate", "api-service", "sync-worker", "webhook-service", "ngrok"]
-    {
+    for name in [
+        "postgres",
+        "rabbitmq",
+        "localstripe",
+        "localstripe-webhook",
+        "salesforce-double",
+        "migrate",
+        "api-service",
+        "sync-worker",
+        "webhook-service",
+        "ngrok",
+    ] {
         service(EnvFile::Empty, name);
     }
 }
@@ -425,7 +438,7 @@ fn published_ports_are_the_ports_the_services_listen_on() {
             problems.push(format!("{name} publishes {published:?}; expected {port}:{port} (with no .env)"));
         }
         // With API_PORT=9080 in .env the host port moves, the container's does not.
-        let moved = ports(self::service(EnvFile::RealStripe, name));
+        let moved = ports(self::service(EnvFile::RealAccounts, name));
         let host = if var == "API_PORT" { 9080 } else { port };
         if moved != [(Some(host), port)] {
             problems.push(format!("{name} publishes {moved:?} with {var} set in .env; expected {host}:{port}"));
@@ -529,8 +542,8 @@ fn migrations_run_once_and_sync_worker_scales() {
 #[test]
 fn the_emulator_is_the_default_and_a_real_stripe_in_env_wins() {
     let mut problems = Vec::new();
-    for env_file in [EnvFile::Empty, EnvFile::Sample, EnvFile::RealStripe] {
-        let real = env_file == EnvFile::RealStripe;
+    for env_file in [EnvFile::Empty, EnvFile::Sample, EnvFile::RealAccounts] {
+        let real = env_file == EnvFile::RealAccounts;
         let webhook = environment(service(env_file, "webhook-service"));
         let registration = environment(service(env_file, "localstripe-webhook"));
         let secret = webhook["STRIPE_WEBHOOK_SECRET"].clone().unwrap_or_default();
@@ -568,6 +581,60 @@ fn the_emulator_is_the_default_and_a_real_stripe_in_env_wins() {
     let keeps_registering = registration.contains("while true") && registration.contains("sleep");
     if !keeps_registering || scalar(&service(EnvFile::Empty, "localstripe-webhook")["restart"]).as_deref() == Some("no") {
         problems.push(format!("localstripe-webhook registers once; a restarted emulator forgets it: `{registration}`"));
+    }
+    assert_no_problems(problems);
+}
+
+/// A `pub const NAME: &str = "...";` of the Salesforce double (testkit,
+/// which shared-models cannot depend on): its credentials.
+fn double_const(name: &str) -> String {
+    let source = read("testkit/src/salesforce_double/mod.rs");
+    let prefix = format!("pub const {name}: &str = \"");
+    let at = source.find(&prefix).unwrap_or_else(|| panic!("testkit/src/salesforce_double/mod.rs has no {name}")) + prefix.len();
+    source[at..].split('"').next().unwrap().to_owned()
+}
+
+#[test]
+fn the_salesforce_double_is_the_default_and_a_real_org_in_env_wins() {
+    let (double_id, double_secret) = (double_const("CLIENT_ID"), double_const("CLIENT_SECRET"));
+    let mut problems = Vec::new();
+    for env_file in [EnvFile::Empty, EnvFile::Sample, EnvFile::RealAccounts] {
+        let expected = match env_file {
+            EnvFile::RealAccounts => (REAL_ORG, "id_from_env", "secret_from_env"),
+            _ => ("http://salesforce-double:8430", double_id.as_str(), double_secret.as_str()),
+        };
+        for name in ["api-service", "sync-worker", "webhook-service"] {
+            let env = environment(service(env_file, name));
+            let value = |var: &str| env.get(var).cloned().flatten().unwrap_or_default();
+            let got = (value("SALESFORCE_LOGIN_URL"), value("SALESFORCE_CLIENT_ID"), value("SALESFORCE_CLIENT_SECRET"));
+            if (got.0.as_str(), got.1.as_str(), got.2.as_str()) != expected {
+                problems
+                    .push(format!("{env_file:?}: {name} gets SALESFORCE_LOGIN_URL, _CLIENT_ID, _CLIENT_SECRET {got:?}, not {expected:?}"));
+            }
+            if value("SYNC_INTEGRATIONS") != "stripe,salesforce" {
+                problems.push(format!("{env_file:?}: {name} syncs {:?}, not all three sides", value("SYNC_INTEGRATIONS")));
+            }
+        }
+    }
+    let double = service(EnvFile::Empty, "salesforce-double");
+    let run = command(double);
+    if run.first().is_none_or(|binary| !workspace_binaries().contains(binary)) {
+        problems.push(format!("salesforce-double runs {run:?}, not a binary of the workspace"));
+    }
+    // Inside its container it must listen beyond loopback, and name itself
+    // as the services reach it (its tokens' instance_url).
+    for expected in [["--bind", "0.0.0.0"], ["--port", "8430"], ["--url", "http://salesforce-double:8430"]] {
+        if !run.windows(2).any(|pair| pair == expected) {
+            problems.push(format!("salesforce-double runs {run:?}, without {expected:?}"));
+        }
+    }
+    if ports(double) != [(Some(8430), 8430)] {
+        problems.push(format!("salesforce-double publishes {:?}; expected 8430:8430", ports(double)));
+    }
+    for name in ["sync-worker", "webhook-service"] {
+        if scalar(&service(EnvFile::Empty, name)["depends_on"]["salesforce-double"]["condition"]).as_deref() != Some("service_healthy") {
+            problems.push(format!("{name} does not wait for salesforce-double: it checks the org's fields at start"));
+        }
     }
     assert_no_problems(problems);
 }

@@ -90,12 +90,26 @@ impl SalesforceDouble {
 
     /// Serves on `address` (a binary's fixed port).
     pub async fn start_on(address: &str) -> std::io::Result<Self> {
+        Self::start_at(address, None).await
+    }
+
+    /// Serves on `address`, telling clients to call `url` (the token's
+    /// `instance_url`): in a container, what it listens on (0.0.0.0) is not
+    /// the name others reach it by. Without `url`, the listener's address;
+    /// every interface's is reached here on 127.0.0.1.
+    pub async fn start_at(address: &str, url: Option<&str>) -> std::io::Result<Self> {
         let listener = TcpListener::bind(address)?;
-        let url = format!("http://{}", listener.local_addr()?);
+        let mut local = listener.local_addr()?;
+        if local.ip().is_unspecified() {
+            local.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        let url = url.map_or_else(|| format!("http://{local}"), |url| url.trim_end_matches('/').to_owned());
         let state = web::Data::new(State { org: Mutex::new(org::Org::new(url.clone(), CLIENT_ID, CLIENT_SECRET)) });
         let data = state.clone();
         let server = HttpServer::new(move || {
+            // Silent in tests (no logger); the binary's log shows each call.
             App::new()
+                .wrap(actix_web::middleware::Logger::new("%r %s %Dms"))
                 .app_data(data.clone())
                 .app_data(web::PayloadConfig::new(8 << 20))
                 .route(oauth::TOKEN_PATH, web::post().to(oauth::token))
