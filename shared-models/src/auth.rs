@@ -172,7 +172,7 @@ pub async fn metrics(auth: std::sync::Arc<Authenticator>, req: actix_web::HttpRe
         "service_unavailable" => "API keys cannot be checked right now; try again shortly".to_owned(),
         _ => format!("/metrics needs an API key with the `operate` scope: send `Authorization: Bearer <key>` ({code})"),
     };
-    response.json(serde_json::json!({"error": {"code": code, "message": message}}))
+    response.json(crate::http::error_body(code, message))
 }
 
 #[cfg(test)]

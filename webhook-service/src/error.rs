@@ -1,6 +1,5 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::json;
 use sync_core::inward::Refusal;
 use sync_core::SyncError;
 use thiserror::Error;
@@ -59,7 +58,7 @@ impl ResponseError for Error {
         } else {
             log::warn!("webhook refused: {self}");
         }
-        HttpResponse::build(self.status_code()).json(json!({"error": {"code": self.code(), "message": self.public_message()}}))
+        HttpResponse::build(self.status_code()).json(shared_models::http::error_body(self.code(), self.public_message()))
     }
 }
 

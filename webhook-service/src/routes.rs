@@ -88,9 +88,9 @@ pub async fn health() -> HttpResponse {
 }
 
 pub async fn not_found() -> HttpResponse {
-    HttpResponse::NotFound().json(json!({"error": {"code": "not_found", "message": "no such route"}}))
+    HttpResponse::NotFound().json(shared_models::http::error_body("not_found", "no such route"))
 }
 
 pub async fn method_not_allowed() -> HttpResponse {
-    HttpResponse::MethodNotAllowed().json(json!({"error": {"code": "method_not_allowed", "message": "webhooks are POSTed"}}))
+    HttpResponse::MethodNotAllowed().json(shared_models::http::error_body("method_not_allowed", "webhooks are POSTed"))
 }

@@ -48,7 +48,7 @@ pub fn method_not_allowed(cfg: &mut web::ServiceConfig, doc: &OpenApi) {
             let allow = allow.clone();
             async move {
                 let message = format!("this path answers {allow}");
-                let body = serde_json::json!({"error": {"code": "method_not_allowed", "message": message}});
+                let body = shared_models::http::error_body("method_not_allowed", message);
                 HttpResponse::MethodNotAllowed().insert_header((header::ALLOW, allow)).json(body)
             }
         }));

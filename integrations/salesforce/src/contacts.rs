@@ -76,9 +76,7 @@ impl SalesforceContacts {
             Mapped::Changed => SyncError::Superseded { message: "the Contact changed in Salesforce after this edit (412)".into() },
         })
     }
-}
 
-impl SalesforceContacts {
     /// Whether the Contact holds exactly `body`: a resend of our own write
     /// that had landed (its answer lost) is refused by its own condition,
     /// since that write changed the Contact after the edit.

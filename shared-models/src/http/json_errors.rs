@@ -50,7 +50,7 @@ pub fn rewrite(head: &[u8]) -> Option<Vec<u8>> {
     if !bodiless {
         return None;
     }
-    let body = serde_json::json!({"error": {"code": code, "message": message}}).to_string();
+    let body = super::error_body(code, message).to_string();
     let mut out = format!("HTTP/1.1 {} {}\r\n", response.code?, response.reason.unwrap_or_default()).into_bytes();
     for header in response.headers.iter().filter(|h| !h.name.eq_ignore_ascii_case("content-length")) {
         out.extend_from_slice(header.name.as_bytes());

@@ -16,6 +16,11 @@ use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::HttpResponse;
 
+/// The body of every error answer: `{"error": {"code", "message"}}`.
+pub fn error_body(code: &str, message: impl Into<String>) -> serde_json::Value {
+    serde_json::json!({"error": {"code": code, "message": message.into()}})
+}
+
 /// Connections one worker thread holds at most; with the head timeout, a
 /// crowd of idle connections cannot starve the service.
 pub const MAX_CONNECTIONS_PER_WORKER: usize = 1_024;
@@ -75,8 +80,7 @@ pub async fn deadline(
     match tokio::time::timeout(limit, next.call(req)).await {
         Ok(response) => response.map(ServiceResponse::map_into_boxed_body),
         Err(_) => {
-            let body = serde_json::json!({"error": {"code": "request_timeout",
-                "message": format!("the request was not received and answered within {} s", limit.as_secs())}});
+            let body = error_body("request_timeout", format!("the request was not received and answered within {} s", limit.as_secs()));
             Err(actix_web::error::InternalError::from_response("request timeout", HttpResponse::RequestTimeout().json(body)).into())
         }
     }

@@ -43,3 +43,45 @@ async fn an_edit_in_salesforce_later_than_one_still_on_its_way_there_wins_everyw
     assert_eq!((refused, written), (1, 0), "our earlier edit was refused once and nothing overwrote Salesforce's");
     sides.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newer_edit_here_still_goes_out_after_an_older_one_was_superseded() {
+    // Retries wait 3 s: the edits below are made while the first write is in doubt.
+    let mut sides = ThreeSides::start(|s| {
+        s.salesforce.poll_interval_ms = 4_000;
+        s.sync.retry_base_delay_ms = 3_000;
+        s.sync.retry_max_delay_ms = 3_000;
+    })
+    .await;
+    let id = sides.stack.create_local("Ada Lovelace", &email("newer")).await;
+    let contact = testkit::wait_for("the Contact", WAIT, || async { sides.contact_of(&id) }).await;
+    let contact_id = contact["Id"].as_str().unwrap().to_owned();
+    sides.stop_salesforce_worker().await;
+
+    // Act: version 2 is sent and its answer is a 503 (in doubt); a person
+    // edits the Contact a second later; a second after that, version 3 here.
+    sides.stack.rename_local(&id, "Countess Lovelace").await;
+    sides.salesforce.controls().fail_next_writes(1, 503, "SERVER_UNAVAILABLE");
+    sides.start_salesforce_worker();
+    testkit::wait_for("version 2 sent", WAIT, || async {
+        sides.salesforce.controls().calls().iter().any(|c| c.method == "PATCH" && c.status == 503).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    sides.salesforce.controls().update_contact(&contact_id, &json!({"FirstName": "Augusta Ada"})).unwrap();
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    sides.stack.rename_local(&id, "Lady Lovelace").await;
+
+    // Assert: the newest edit, made here, ends on every side.
+    testkit::wait_for("the three sides to hold the newest edit", Duration::from_secs(60), || async {
+        let here = sides.stack.get(&format!("/customers/{id}")).await.1;
+        let in_stripe = sides.stack.stripe.customers_by_email(here["email"].as_str()?).await.pop()?;
+        let held = sides.contact_of(&id)?;
+        let want = "Lady Lovelace";
+        (here["name"] == want && in_stripe["name"] == want && held["FirstName"] == "Lady").then_some(())
+    })
+    .await;
+    let refused = sides.salesforce.controls().calls().iter().filter(|c| c.method == "PATCH" && c.status == 412).count();
+    assert_eq!(refused, 1, "version 2, resent after the person's edit, was refused");
+    sides.finish().await;
+}
