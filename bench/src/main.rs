@@ -14,6 +14,7 @@ mod machine;
 mod memory;
 mod outward;
 mod report;
+mod salesforce;
 mod soak;
 mod stack;
 mod stats;
@@ -89,7 +90,7 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Sections 1-4 and 7 between the two growth probes (section 6); memory (5)
+/// Sections 1-4, 7 and 8 between the two growth probes (section 6); memory (5)
 /// is read as the services stop.
 async fn sections(bench: &mut Bench) -> anyhow::Result<(Probe, Probe)> {
     let clock = Clock::new();
@@ -100,6 +101,7 @@ async fn sections(bench: &mut Bench) -> anyhow::Result<(Probe, Probe)> {
     inward::run(bench, &clock).await.context("section 3, inward")?;
     workers::run(bench).await.context("section 4, workers")?;
     hang::run(bench).await.context("section 7, Stripe hangs")?;
+    salesforce::run(bench).await.context("section 8, Salesforce")?;
     let customers = growth::seed(bench, bench.sizes.grown_to).await?;
     let large = growth::probe(bench, &clock, customers).await.context("growth probe, large catalog")?;
     Ok((small, large))

@@ -37,7 +37,7 @@ impl Report {
     /// Records a figure and prints its line at once.
     pub fn add(&mut self, section: &'static str, name: impl Into<String>, text: impl Into<String>, data: impl Serialize) {
         let figure = Figure { section, name: name.into(), text: text.into(), data: serde_json::to_value(data).unwrap_or(Value::Null) };
-        println!("{:<9} {:<46} {}", figure.section, figure.name, figure.text);
+        println!("{:<10} {:<46} {}", figure.section, figure.name, figure.text);
         self.figures.push(figure);
     }
 

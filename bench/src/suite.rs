@@ -33,6 +33,11 @@ pub struct Sizes {
     /// Customers edited, and edits made, while Stripe answers and while it hangs.
     pub hang_customers: usize,
     pub hang_edits: usize,
+    /// Section 8: creates synced to Salesforce, edits made there, and how
+    /// long polling is watched with nothing changing.
+    pub salesforce_outward: usize,
+    pub salesforce_inward: usize,
+    pub salesforce_idle_seconds: f64,
 }
 
 impl Sizes {
@@ -53,6 +58,9 @@ impl Sizes {
             cpu_seconds: 1.0,
             hang_customers: 200,
             hang_edits: 2_000,
+            salesforce_outward: 200,
+            salesforce_inward: 60,
+            salesforce_idle_seconds: 5.0,
         }
     }
 
@@ -73,6 +81,9 @@ impl Sizes {
             cpu_seconds: 0.2,
             hang_customers: 40,
             hang_edits: 200,
+            salesforce_outward: 30,
+            salesforce_inward: 8,
+            salesforce_idle_seconds: 2.0,
         }
     }
 }

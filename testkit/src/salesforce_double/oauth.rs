@@ -31,7 +31,14 @@ pub(super) async fn token(state: web::Data<State>, body: web::Bytes) -> HttpResp
         });
         (200, answer)
     };
-    org.log.push(Logged { method: "POST".into(), path: TOKEN_PATH.into(), query: String::new(), status, client: None });
+    org.log.push(Logged {
+        method: "POST".into(),
+        path: TOKEN_PATH.into(),
+        query: String::new(),
+        status,
+        client: None,
+        at: std::time::Instant::now(),
+    });
     drop(org);
     HttpResponse::build(super::status_code(status)).content_type("application/json;charset=UTF-8").body(answer.to_string())
 }

@@ -20,6 +20,8 @@ pub struct Logged {
     pub status: u16,
     /// The `client=` of `Sforce-Call-Options`, if sent.
     pub client: Option<String>,
+    /// When the double answered it (what the bench's lags are measured to).
+    pub at: std::time::Instant,
 }
 
 impl Logged {

@@ -57,7 +57,14 @@ pub(super) async fn handle(state: web::Data<State>, req: HttpRequest, body: web:
             Ok(()) => route(&mut org, &call, version, &segments),
         },
     };
-    org.log.push(Logged { method: call.method.clone(), path: req.path().to_owned(), query: req.query_string().to_owned(), status, client });
+    org.log.push(Logged {
+        method: call.method.clone(),
+        path: req.path().to_owned(),
+        query: req.query_string().to_owned(),
+        status,
+        client,
+        at: std::time::Instant::now(),
+    });
     let limit = org.limit_info();
     drop(org);
     let mut response = HttpResponse::build(super::status_code(status));
