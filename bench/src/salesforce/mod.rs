@@ -94,8 +94,8 @@ async fn measure(bench: &mut Bench, rig: &Rig) -> anyhow::Result<()> {
     let window = calls::Window::open(&rig.double);
     let inward = lags::inward(rig, &outward.made, sizes.salesforce_inward).await?;
     let spent = window.close(&rig.double);
-    bench.report.add("salesforce", "inward: edit in Salesforce -> visible in API", inward.lag.describe(), &inward);
-    bench.report.add("salesforce", "of which ours: after the poll that read it", inward.overhead.describe(), &inward);
+    bench.report.add("salesforce", "inward: edit in Salesforce -> visible in API", inward.lag.describe(), inward);
+    bench.report.add("salesforce", "of which ours: after the poll that read it", inward.overhead.describe(), inward);
     let echo = calls::PerChange::of(&spent, inward.edits);
     bench.report.add("salesforce", "API calls per change in, beyond polling", echo.describe(), echo);
     bench.report.check(
