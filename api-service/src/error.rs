@@ -30,6 +30,15 @@ pub enum ApiError {
     IdempotencyKeyReused,
     #[error("{0}")]
     AlreadyRunning(String),
+    /// A command the invoice's status does not allow (409).
+    #[error("{0}")]
+    InvalidTransition(String),
+    /// A field an invoice past its draft no longer takes (409).
+    #[error("{0}")]
+    NotEditable(String),
+    /// A customer with drafts or open invoices cannot be deleted (409).
+    #[error("{0}")]
+    CustomerHasOpenInvoices(String),
     /// The database, the pool or the broker failed; the cause is kept for
     /// the log, and whether it is passing (503) or not (500) is read from it.
     #[error(transparent)]
@@ -72,6 +81,9 @@ pub enum ErrorCode {
     InvalidIdempotencyKey,
     IdempotencyKeyReused,
     AlreadyRunning,
+    InvalidTransition,
+    NotEditable,
+    CustomerHasOpenInvoices,
     ServiceUnavailable,
     InternalError,
     Unauthorized,
@@ -109,6 +121,9 @@ impl ApiError {
             ApiError::InvalidIdempotencyKey(_) => ErrorCode::InvalidIdempotencyKey,
             ApiError::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
             ApiError::AlreadyRunning(_) => ErrorCode::AlreadyRunning,
+            ApiError::InvalidTransition(_) => ErrorCode::InvalidTransition,
+            ApiError::NotEditable(_) => ErrorCode::NotEditable,
+            ApiError::CustomerHasOpenInvoices(_) => ErrorCode::CustomerHasOpenInvoices,
             ApiError::Store(_) | ApiError::Database(_) if self.is_passing() => ErrorCode::ServiceUnavailable,
             ApiError::Store(_) | ApiError::Database(_) | ApiError::Internal(_) => ErrorCode::InternalError,
             ApiError::Unauthorized(_) => ErrorCode::Unauthorized,
@@ -160,6 +175,10 @@ impl ApiError {
     pub fn customer_not_found(id: &str) -> Self {
         ApiError::NotFound(format!("no customer with id '{id}'"))
     }
+
+    pub fn invoice_not_found(id: &str) -> Self {
+        ApiError::NotFound(format!("no invoice with id '{id}'"))
+    }
 }
 
 impl From<DomainError> for ApiError {
@@ -176,7 +195,11 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::EmailTaken(_) | ApiError::AlreadyRunning(_) => StatusCode::CONFLICT,
+            ApiError::EmailTaken(_)
+            | ApiError::AlreadyRunning(_)
+            | ApiError::InvalidTransition(_)
+            | ApiError::NotEditable(_)
+            | ApiError::CustomerHasOpenInvoices(_) => StatusCode::CONFLICT,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Store(_) | ApiError::Database(_) | ApiError::Internal(_) => match self.code() {

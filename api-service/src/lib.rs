@@ -4,6 +4,7 @@
 mod auth;
 mod error;
 mod idempotency;
+pub mod invoice_views;
 mod inward_views;
 mod openapi;
 mod openapi_security;

@@ -27,6 +27,8 @@ const DOCUMENT_PATH: &str = "/openapi.json";
     ),
     tags(
         (name = "customers", description = "The customer catalog."),
+        (name = "invoices", description = "The invoice catalog: each invoice bills one of our customers and is kept in sync \
+                                           with a Stripe invoice, along Stripe's life cycle (draft, open, paid, uncollectible, void)."),
         (name = "sync", description = "How the sync with the integrations (Stripe) is going."),
         (name = "health", description = "Liveness and readiness."),
     ),
@@ -43,6 +45,11 @@ const DOCUMENT_PATH: &str = "/openapi.json";
             UnsupportedMediaType,
             ValidationFailed,
             CreateRejected,
+            InvoiceRejected,
+            CommandRejected,
+            NotEditable,
+            InvalidTransition,
+            CustomerHasOpenInvoices,
             InternalError,
             Unavailable,
             Unauthorized,
@@ -121,10 +128,10 @@ pub mod responses {
     }})))))]
     pub struct AlreadyRunning(ErrorBody);
 
-    /// The body is larger than 16 KiB.
+    /// The body is larger than 64 KiB.
     #[derive(ToResponse)]
     #[response(examples(("payload_too_large" = (value = json!({"error": {
-        "code": "payload_too_large", "message": "request body is larger than the limit of 16384 bytes"
+        "code": "payload_too_large", "message": "request body is larger than the limit of 65536 bytes"
     }})))))]
     pub struct PayloadTooLarge(ErrorBody);
 
@@ -159,6 +166,63 @@ pub mod responses {
         }}))),
     ))]
     pub struct CreateRejected(ErrorBody);
+
+    /// A value is missing or invalid (`field` names it, `lines[2].quantity`
+    /// say), the customer is unknown or deleted, or the `Idempotency-Key`
+    /// was already used with another body.
+    #[derive(ToResponse)]
+    #[response(examples(
+        ("unknown_customer" = (value = json!({"error": {
+            "code": "validation_failed", "field": "customer_id",
+            "message": "no customer with id '0190d1f0-0000-7000-8000-000000000000' (an invoice needs a live customer)"
+        }}))),
+        ("bad_line" = (value = json!({"error": {
+            "code": "validation_failed", "field": "lines[0].quantity", "message": "quantity must be between 1 and 1000000"
+        }}))),
+        ("idempotency_key_reused" = (value = json!({"error": {
+            "code": "idempotency_key_reused", "message": "this Idempotency-Key was already used with a different request body"
+        }}))),
+    ))]
+    pub struct InvoiceRejected(ErrorBody);
+
+    /// A body was sent (a command takes none), or the `Idempotency-Key` was
+    /// already used for another invoice or command.
+    #[derive(ToResponse)]
+    #[response(examples(
+        ("a_body" = (value = json!({"error": {"code": "validation_failed", "message": "finalize takes no request body"}}))),
+        ("idempotency_key_reused" = (value = json!({"error": {
+            "code": "idempotency_key_reused", "message": "this Idempotency-Key was already used with a different request body"
+        }}))),
+    ))]
+    pub struct CommandRejected(ErrorBody);
+
+    /// The invoice is finalized: only `description` and `metadata` change.
+    #[derive(ToResponse)]
+    #[response(examples(("not_editable" = (value = json!({"error": {
+        "code": "not_editable", "message": "the invoice is open: once finalized only description and metadata can change, not lines"
+    }})))))]
+    pub struct NotEditable(ErrorBody);
+
+    /// The invoice's status does not allow this command; the message names
+    /// the status.
+    #[derive(ToResponse)]
+    #[response(examples(
+        ("wrong_status" = (value = json!({"error": {
+            "code": "invalid_transition", "message": "the invoice is paid: void needs it open or uncollectible"
+        }}))),
+        ("delete_finalized" = (value = json!({"error": {
+            "code": "invalid_transition", "message": "the invoice is open: only a draft can be deleted (void it instead)"
+        }}))),
+    ))]
+    pub struct InvalidTransition(ErrorBody);
+
+    /// The customer still has drafts or open invoices.
+    #[derive(ToResponse)]
+    #[response(examples(("customer_has_open_invoices" = (value = json!({"error": {
+        "code": "customer_has_open_invoices",
+        "message": "the customer has 2 draft or open invoice(s): delete the drafts and void or settle the open ones first"
+    }})))))]
+    pub struct CustomerHasOpenInvoices(ErrorBody);
 
     /// An unexpected failure; the service logs it (the body says nothing
     /// of it).

@@ -22,7 +22,7 @@ use crate::{openapi, routes};
 use sync_core::{BrokerStatus, Relay, RelayConfig};
 
 /// Largest JSON body accepted; a customer is a few hundred bytes.
-pub const MAX_BODY_BYTES: usize = 16 * 1024;
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The HTTP server plus its outbox relay, bound but not yet running.
 pub struct Application {

@@ -106,22 +106,6 @@ pub struct ReadinessChecks {
 
 impl CustomerView {
     pub fn new(customer: Customer, links: Vec<SyncLink>, conflicts: Vec<SyncConflict>) -> Self {
-        let sync = links
-            .into_iter()
-            .map(|l| {
-                let conflict = conflicts.iter().find(|c| c.integration == l.integration).map(|c| c.problem.clone());
-                let view = SyncView {
-                    status: l.status,
-                    external_id: l.external_id,
-                    last_error: l.last_error,
-                    attempts: l.attempts,
-                    synced_version: l.synced_version,
-                    synced_at: l.synced_at,
-                    conflict,
-                };
-                (l.integration, view)
-            })
-            .collect();
         Self {
             id: customer.id,
             name: customer.name,
@@ -129,7 +113,27 @@ impl CustomerView {
             version: customer.version,
             created_at: customer.created_at,
             updated_at: customer.updated_at,
-            sync,
+            sync: sync_views(links, &conflicts),
         }
     }
+}
+
+/// An entity's state in each integration, by integration name.
+pub fn sync_views(links: Vec<SyncLink>, conflicts: &[SyncConflict]) -> BTreeMap<String, SyncView> {
+    links
+        .into_iter()
+        .map(|l| {
+            let conflict = conflicts.iter().find(|c| c.integration == l.integration).map(|c| c.problem.clone());
+            let view = SyncView {
+                status: l.status,
+                external_id: l.external_id,
+                last_error: l.last_error,
+                attempts: l.attempts,
+                synced_version: l.synced_version,
+                synced_at: l.synced_at,
+                conflict,
+            };
+            (l.integration, view)
+        })
+        .collect()
 }

@@ -54,6 +54,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    invoices (id) {
+        id -> Uuid,
+        customer_id -> Uuid,
+        currency -> Text,
+        description -> Nullable<Text>,
+        collection_method -> Text,
+        days_until_due -> Nullable<Int4>,
+        status -> Text,
+        lines -> Jsonb,
+        metadata -> Jsonb,
+        number -> Nullable<Text>,
+        total -> Nullable<Int8>,
+        amount_due -> Nullable<Int8>,
+        amount_paid -> Nullable<Int8>,
+        amount_remaining -> Nullable<Int8>,
+        hosted_invoice_url -> Nullable<Text>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     outbox (id) {
         id -> Int8,
         message_id -> Uuid,
@@ -177,11 +201,14 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(invoices -> customers (customer_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     customers,
     idempotency_keys,
     inbound_events,
+    invoices,
     outbox,
     poll_cursors,
     rate_limits,

@@ -28,6 +28,8 @@ pub fn customer_fingerprint(name: &str, email: &str) -> String {
 
 /// The entity type of the customer catalog.
 pub const CUSTOMER: &str = "customer";
+/// The entity type of the invoice catalog.
+pub const INVOICE: &str = "invoice";
 
 /// One entity of one catalog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,6 +41,10 @@ pub struct EntityRef {
 impl EntityRef {
     pub fn customer(id: Uuid) -> Self {
         Self { entity_type: CUSTOMER, id }
+    }
+
+    pub fn invoice(id: Uuid) -> Self {
+        Self { entity_type: INVOICE, id }
     }
 }
 

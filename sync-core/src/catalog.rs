@@ -3,6 +3,7 @@
 //! applied. It names no catalog; `catalogs/` implements it.
 
 use std::future::Future;
+use std::time::Duration;
 
 use diesel_async::AsyncPgConnection;
 use serde::de::DeserializeOwned;
@@ -20,6 +21,19 @@ pub struct Snapshot<R> {
     pub record: R,
 }
 
+/// Whether an entity can go out to an integration now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    /// It needs something first (an invoice, its customer linked there):
+    /// the change waits and comes back after `retry_after`, using none of
+    /// its attempts, with `why` shown on its link. Never dead-lettered.
+    Wait {
+        why: String,
+        retry_after: Duration,
+    },
+}
+
 /// A catalog the worker can sync: where its entities live and how an
 /// outside copy of one is recognised without a stored link.
 pub trait Catalog: Send + Sync + 'static {
@@ -32,6 +46,18 @@ pub trait Catalog: Send + Sync + 'static {
         conn: &mut AsyncPgConnection,
         id: Uuid,
     ) -> impl Future<Output = Result<Option<Snapshot<Self::Record>>, diesel::result::Error>> + Send;
+
+    /// Completes the record for `integration` before it is written there,
+    /// from what is known of other entities (the outside id of an
+    /// invoice's customer), or says what it waits for. Called in the
+    /// transaction that journals the write; the default is ready as loaded.
+    fn prepare(
+        _conn: &mut AsyncPgConnection,
+        _integration: &str,
+        _record: &mut Self::Record,
+    ) -> impl Future<Output = Result<Readiness, diesel::result::Error>> + Send {
+        async { Ok(Readiness::Ready) }
+    }
 
     /// What to search the outside system by when the link is missing.
     fn lookup_key(record: &Self::Record) -> String;

@@ -20,6 +20,15 @@ pub trait Connector<R>: Send + Sync + 'static {
         async { Ok(()) }
     }
 
+    /// True when `create` is made of several calls (an invoice, then its
+    /// lines) and itself finds and finishes an earlier, partial create of
+    /// the same record. A create in doubt is then sent again under its key
+    /// instead of being settled by a lookup, which would take a record
+    /// found half made for a whole one.
+    fn create_resumes(&self) -> bool {
+        false
+    }
+
     /// An outside record that carries our id, searched by lookup keys: how a
     /// create whose result was never recorded is found again.
     fn find(&self, our_id: Uuid, lookup_keys: &[String]) -> impl Future<Output = Result<Option<String>, SyncError>> + Send;

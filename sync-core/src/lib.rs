@@ -21,7 +21,7 @@ pub mod reconcile;
 mod relay;
 mod worker;
 
-pub use catalog::{Catalog, Snapshot};
+pub use catalog::{Catalog, Readiness, Snapshot};
 pub use connector::Connector;
 pub use engine::{Engine, Synced};
 pub use error::SyncError;

@@ -1,6 +1,7 @@
 mod customers;
 mod dead_letters;
 mod health;
+mod invoices;
 mod reconcile;
 mod sync;
 
@@ -33,7 +34,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(customers::read::get)
         .service(customers::write::replace)
         .service(customers::write::patch)
-        .service(customers::write::delete);
+        .service(customers::write::delete)
+        .service(invoices::create::create)
+        .service(invoices::read::list)
+        .service(invoices::read::get)
+        .service(invoices::write::patch)
+        .service(invoices::write::delete)
+        .service(invoices::commands::finalize)
+        .service(invoices::commands::pay)
+        .service(invoices::commands::void)
+        .service(invoices::commands::mark_uncollectible);
 }
 
 /// Every handler is a resource of its own, so a served path asked with a

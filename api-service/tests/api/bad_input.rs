@@ -31,7 +31,7 @@ async fn malformed_create_requests_get_a_4xx_naming_the_problem_and_write_nothin
         .await;
     assert_error(post_raw("[1, 2]").await.unwrap(), 422, "validation_failed").await;
 
-    let huge = json!({ "name": "x".repeat(20_000), "email": "a@example.com" });
+    let huge = json!({ "name": "x".repeat(70_000), "email": "a@example.com" });
     assert_error(api.http.post(&url).json(&huge).send().await.unwrap(), 413, "payload_too_large").await;
     assert_error(api.http.post(&url).header("content-type", "text/plain").body("{}").send().await.unwrap(), 415, "unsupported_media_type")
         .await;

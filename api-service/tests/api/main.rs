@@ -9,6 +9,8 @@ mod commands;
 mod customers;
 mod exact_bytes;
 mod idempotency;
+mod invoice_input;
+mod invoices;
 mod openapi;
 mod properties;
 mod raw_http;

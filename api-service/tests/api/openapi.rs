@@ -26,6 +26,15 @@ const SERVED: &[(&str, &str)] = &[
     ("PUT", "/customers/{id}"),
     ("PATCH", "/customers/{id}"),
     ("DELETE", "/customers/{id}"),
+    ("POST", "/invoices"),
+    ("GET", "/invoices"),
+    ("GET", "/invoices/{id}"),
+    ("PATCH", "/invoices/{id}"),
+    ("DELETE", "/invoices/{id}"),
+    ("POST", "/invoices/{id}/finalize"),
+    ("POST", "/invoices/{id}/pay"),
+    ("POST", "/invoices/{id}/void"),
+    ("POST", "/invoices/{id}/mark-uncollectible"),
 ];
 
 /// Every `code` an error can carry (the README's table).
@@ -37,6 +46,9 @@ const ERROR_CODES: &[&str] = &[
     "unsupported_media_type",
     "not_found",
     "email_taken",
+    "customer_has_open_invoices",
+    "invalid_transition",
+    "not_editable",
     "invalid_idempotency_key",
     "idempotency_key_reused",
     "already_running",

@@ -66,6 +66,12 @@ pub async fn find_for_update(conn: &mut AsyncPgConnection, id: Uuid) -> Result<O
     customers::table.find(id).select(Customer::as_select()).for_update().first(conn).await.optional()
 }
 
+/// A live customer, kept from being deleted until the transaction ends
+/// (what an invoice made for it needs).
+pub async fn find_live_for_share(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Customer>, diesel::result::Error> {
+    customers::table.find(id).filter(customers::deleted_at.is_null()).select(Customer::as_select()).for_share().first(conn).await.optional()
+}
+
 /// Any customer row, tombstone or not.
 pub async fn find_any(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Customer>, diesel::result::Error> {
     customers::table.find(id).select(Customer::as_select()).first(conn).await.optional()

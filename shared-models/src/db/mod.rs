@@ -6,6 +6,7 @@ pub mod create_attempts;
 pub mod customers;
 pub mod idempotency_keys;
 pub mod inbound_events;
+pub mod invoices;
 mod migrate;
 pub mod outbox;
 pub mod poll_cursors;

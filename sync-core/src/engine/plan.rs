@@ -9,7 +9,7 @@ use shared_models::db::sync_writes::{self, SyncWrite, WriteOperation};
 use shared_models::sync::EntityRef;
 
 use super::{Engine, Synced};
-use crate::{Catalog, Connector, SyncError};
+use crate::{Catalog, Connector, Readiness, SyncError};
 
 pub(super) enum Plan<R> {
     Done(Synced),
@@ -50,7 +50,7 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
         write: SyncWrite,
         found: &Option<Option<String>>,
     ) -> Result<Option<Plan<C::Record>>, SyncError> {
-        if write.operation == WriteOperation::Create {
+        if write.operation == WriteOperation::Create && !self.connector.create_resumes() {
             match found {
                 None => return Ok(Some(Plan::LookUp(self.lookup_keys(conn, entity, None).await?))),
                 Some(Some(external_id)) => {
@@ -88,9 +88,14 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
         found: &Option<Option<String>>,
     ) -> Result<Plan<C::Record>, SyncError> {
         let integration = self.integration();
-        let Some(snapshot) = C::load(conn, entity.id).await? else { return Ok(Plan::Done(Synced::Unknown)) };
+        let Some(mut snapshot) = C::load(conn, entity.id).await? else { return Ok(Plan::Done(Synced::Unknown)) };
         if link.synced_version >= snapshot.version {
             return Ok(Plan::Done(Synced::UpToDate));
+        }
+        if !snapshot.deleted {
+            if let Readiness::Wait { why, retry_after } = C::prepare(conn, integration, &mut snapshot.record).await? {
+                return Err(SyncError::Transient { message: why, retry_after: Some(retry_after) });
+            }
         }
         let external_id = match (link.external_id, found) {
             (Some(linked), _) => Some(linked),

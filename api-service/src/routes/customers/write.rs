@@ -3,6 +3,7 @@
 use actix_web::{delete, patch, put, web, HttpResponse};
 use diesel_async::AsyncConnection;
 use shared_models::db::customers::{self, CustomerChanges};
+use shared_models::db::invoices;
 use shared_models::domain::{CustomerId, CustomerName, Email};
 use shared_models::sync::Operation;
 
@@ -93,6 +94,9 @@ async fn update(state: web::Data<AppState>, id: CustomerId, input: Parsed) -> Re
 }
 
 /// Deletes a customer, here and in every integration.
+///
+/// Refused (409) while the customer has drafts or open invoices: they bill
+/// it. Paid, void and uncollectible invoices stay, naming it.
 #[utoipa::path(
     operation_id = "delete_customer",
     tag = "customers",
@@ -100,6 +104,7 @@ async fn update(state: web::Data<AppState>, id: CustomerId, input: Parsed) -> Re
     responses(
         (status = 204, description = "Deleted; the deletion is queued for every integration."),
         (status = 404, response = errors::NotFound),
+        (status = 409, response = errors::CustomerHasOpenInvoices),
         (status = 500, response = errors::InternalError),
         (status = 503, response = errors::Unavailable),
     )
@@ -110,6 +115,13 @@ pub async fn delete(state: web::Data<AppState>, id: web::Path<String>) -> Result
     let mut conn = connection(&state).await?;
     conn.transaction::<(), ApiError, _>(async |conn| {
         let current = locked_live(conn, id).await?;
+        // Locked first: an invoice being made for it now waits, and is counted.
+        let unsettled = invoices::count_unsettled(conn, current.id).await?;
+        if unsettled > 0 {
+            return Err(ApiError::CustomerHasOpenInvoices(format!(
+                "the customer has {unsettled} draft or open invoice(s): delete the drafts and void or settle the open ones first"
+            )));
+        }
         let deleted = customers::soft_delete(conn, current.id).await?;
         record_change(conn, &state, deleted, Operation::Deleted).await?;
         Ok(())

@@ -123,6 +123,11 @@ pub async fn lock(conn: &mut AsyncPgConnection, integration: &str, entity: &Enti
     sync_links::table.find((integration, entity.entity_type, entity.id)).select(SyncLink::as_select()).for_update().first(conn).await
 }
 
+/// The link, if one exists, read without locking it.
+pub async fn find(conn: &mut AsyncPgConnection, integration: &str, entity: &EntityRef) -> Result<Option<SyncLink>, diesel::result::Error> {
+    sync_links::table.find((integration, entity.entity_type, entity.id)).select(SyncLink::as_select()).first(conn).await.optional()
+}
+
 /// The link of the outside record `external_id`, if one exists.
 pub async fn find_by_external(
     conn: &mut AsyncPgConnection,

@@ -1,0 +1,120 @@
+//! The invoice catalog as the sync core sees it: its record as written to
+//! an integration, how it is loaded and fingerprinted, and how a delete
+//! found outside is applied to it (here); how it waits for its customer
+//! to be linked in the integration first (`customer_first`).
+
+mod customer_first;
+
+use std::collections::BTreeMap;
+
+use diesel_async::AsyncPgConnection;
+use serde::{Deserialize, Serialize};
+use shared_models::db::{changes, invoices};
+use shared_models::domain::invoice::{CollectionMethod, InvoiceLine, InvoiceStatus};
+use shared_models::sync::{fingerprint, EntityRef, Operation, INVOICE};
+use sync_core::{Catalog, Readiness, Snapshot};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceRecord {
+    pub id: Uuid,
+    /// Written to the outside invoice with it (metadata): an outside event
+    /// then tells which of our writes it came after.
+    pub version: i64,
+    pub customer_id: Uuid,
+    /// The customer's id in the integration the record is written to: set
+    /// by `prepare` once the customer is linked there.
+    #[serde(default)]
+    pub customer_external_id: Option<String>,
+    pub currency: String,
+    pub description: Option<String>,
+    pub collection_method: CollectionMethod,
+    pub days_until_due: Option<i32>,
+    pub status: InvoiceStatus,
+    pub lines: Vec<InvoiceLine>,
+    /// The product's own metadata (never the sync's keys).
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// The fields of an invoice that are synced, fingerprinted: what we wrote
+/// to an integration is compared with what its events carry. Lines count
+/// by what they bill, in order.
+pub fn invoice_fingerprint(
+    status: InvoiceStatus,
+    description: Option<&str>,
+    lines: &[(String, i64, i64)],
+    metadata: &BTreeMap<String, String>,
+) -> String {
+    let lines = serde_json::to_string(lines).unwrap_or_default();
+    let metadata = serde_json::to_string(metadata).unwrap_or_default();
+    fingerprint(&[status.as_str(), description.unwrap_or(""), &lines, &metadata])
+}
+
+impl InvoiceRecord {
+    /// Lines as (description, quantity, unit amount).
+    pub fn billed(&self) -> Vec<(String, i64, i64)> {
+        self.lines.iter().map(|l| (l.description.clone(), l.quantity, l.unit_amount)).collect()
+    }
+}
+
+/// The invoice catalog.
+pub struct Invoices;
+
+impl Catalog for Invoices {
+    type Record = InvoiceRecord;
+    const ENTITY_TYPE: &'static str = INVOICE;
+
+    async fn load(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Snapshot<InvoiceRecord>>, diesel::result::Error> {
+        Ok(invoices::find_any(conn, id).await?.map(|i| Snapshot {
+            version: i.version,
+            updated_at: i.updated_at,
+            deleted: i.deleted_at.is_some(),
+            record: InvoiceRecord {
+                id: i.id,
+                version: i.version,
+                customer_id: i.customer_id,
+                customer_external_id: None,
+                currency: i.currency,
+                description: i.description,
+                collection_method: i.collection_method,
+                days_until_due: i.days_until_due,
+                status: i.status,
+                lines: i.lines.as_slice().to_vec(),
+                metadata: i.metadata.entries().clone(),
+            },
+        }))
+    }
+
+    async fn prepare(
+        conn: &mut AsyncPgConnection,
+        integration: &str,
+        record: &mut InvoiceRecord,
+    ) -> Result<Readiness, diesel::result::Error> {
+        customer_first::prepare(conn, integration, record).await
+    }
+
+    /// Outside invoices are listed by customer: the customer's outside id.
+    fn lookup_key(record: &InvoiceRecord) -> String {
+        record.customer_external_id.clone().unwrap_or_default()
+    }
+
+    fn fingerprint(record: &InvoiceRecord) -> String {
+        invoice_fingerprint(record.status, record.description.as_deref(), &record.billed(), &record.metadata)
+    }
+
+    /// Stripe deletes only drafts; a delete on either side beats any edit.
+    async fn apply_outside_delete(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        integrations: &[String],
+    ) -> Result<Option<i64>, diesel::result::Error> {
+        match invoices::find_for_update(conn, id).await? {
+            Some(live) if live.deleted_at.is_none() => {
+                let deleted = invoices::soft_delete(conn, id).await?;
+                changes::record(conn, integrations, &EntityRef::invoice(id), Operation::Deleted, deleted.version).await?;
+                Ok(Some(deleted.version))
+            }
+            _ => Ok(None),
+        }
+    }
+}
