@@ -51,7 +51,9 @@ pub(super) fn wrong_status(action: &str, allowed: &str, status: &str) -> Refusal
 
 /// A field Stripe locks once an invoice is finalized.
 pub(super) fn not_editable(param: &str, status: &str) -> Refusal {
-    let message = format!("Finalized invoices can't be updated in this way: `{param}` is locked once an invoice is finalized (this one is {status}).");
+    let message = format!(
+        "Finalized invoices can't be updated in this way: `{param}` is locked once an invoice is finalized (this one is {status})."
+    );
     invalid(Some("invoice_not_editable"), &message, Some(param))
 }
 

@@ -73,11 +73,9 @@ fn collection(method: &str, days: Option<i64>) -> Result<(), Refusal> {
             "Invoices with collection_method=send_invoice need days_until_due (the double does not take due_date).",
             Some("days_until_due"),
         )),
-        ("charge_automatically", Some(_)) => Err(invalid(
-            None,
-            "days_until_due can only be set when collection_method is send_invoice.",
-            Some("days_until_due"),
-        )),
+        ("charge_automatically", Some(_)) => {
+            Err(invalid(None, "days_until_due can only be set when collection_method is send_invoice.", Some("days_until_due")))
+        }
         (_, Some(days)) if days < 0 => Err(invalid(None, "days_until_due must be at least 0.", Some("days_until_due"))),
         _ => Ok(()),
     }

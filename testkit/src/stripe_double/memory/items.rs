@@ -146,7 +146,8 @@ impl Memory {
         let item = self.items.get(id).ok_or_else(|| no_such(404, "invoiceitem", id, "id"))?;
         let Some(invoice) = item.invoice.as_ref().and_then(|i| self.invoices.get(i)) else { return Ok((item, None)) };
         if invoice.status != "draft" {
-            let message = format!("You can only {action} an invoice item while its invoice is a draft; {} is {}.", invoice.id, invoice.status);
+            let message =
+                format!("You can only {action} an invoice item while its invoice is a draft; {} is {}.", invoice.id, invoice.status);
             return Err(invalid(Some("invoice_not_editable"), &message, None));
         }
         Ok((item, Some(self.invoice_json(invoice))))

@@ -13,20 +13,18 @@ use super::form::Form;
 pub(super) fn window<'a, T>(items: &[&'a T], id: impl Fn(&T) -> &str, form: &Form) -> Result<(Vec<&'a T>, bool), Refusal> {
     let limit = form.int("limit")?.unwrap_or(10);
     if !(1..=100).contains(&limit) {
-        return Err(invalid(
-            Some("parameter_invalid_integer"),
-            "Invalid limit: must be at least 1 and at most 100.",
-            Some("limit"),
-        ));
+        return Err(invalid(Some("parameter_invalid_integer"), "Invalid limit: must be at least 1 and at most 100.", Some("limit")));
     }
     let limit = usize::try_from(limit).unwrap_or(10);
     let position = |key: &str| -> Result<Option<usize>, Refusal> {
         let Some(cursor) = form.get(key) else { return Ok(None) };
         // A cursor that is not in the list (deleted, or filtered out) is
         // refused: the double cannot tell where the walk was.
-        items.iter().position(|item| id(item) == cursor).map(Some).ok_or_else(|| {
-            invalid(Some("resource_missing"), &format!("No such object in this list: '{cursor}'"), Some(key))
-        })
+        items
+            .iter()
+            .position(|item| id(item) == cursor)
+            .map(Some)
+            .ok_or_else(|| invalid(Some("resource_missing"), &format!("No such object in this list: '{cursor}'"), Some(key)))
     };
     if let Some(before) = position("ending_before")? {
         // Walking backwards: the `limit` objects right before the cursor,
