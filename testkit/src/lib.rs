@@ -23,7 +23,7 @@ pub use raw_http::{raw_http, RawAnswer};
 pub use salesforce_double::SalesforceDouble;
 use secrecy::SecretString;
 use shared_models::config::{Broker, Database, Http, Salesforce, Settings, Stripe, Sync};
-pub use stripe_double::{Calls, Chaos, Fault, Logged, StripeDouble};
+pub use stripe_double::{sign_webhook, Calls, Chaos, Fault, Logged, StripeDouble};
 
 pub fn amqp_url() -> String {
     std::env::var("TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into())

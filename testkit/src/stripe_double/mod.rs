@@ -3,12 +3,15 @@
 //! honours idempotency keys as Stripe does (the emulator ignores them),
 //! can enforce Stripe's rate limit with real 429s, and plays the faults the
 //! emulator cannot (see `faults`). It notes when each of our customers was
-//! created, and how each call went.
+//! created, and how each call went. In memory mode it also holds invoices,
+//! records Stripe's events and can deliver them as webhooks (`controls`).
 
+mod controls;
 mod faults;
 mod idempotency;
 mod memory;
 mod server;
+mod webhooks;
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -22,6 +25,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 pub use faults::{Calls, Chaos, Fault};
+pub use webhooks::sign_webhook;
 
 /// Stripe's token bucket as the double models it: `per_second` calls a
 /// second, with a burst of the same size.
@@ -65,6 +69,8 @@ struct Recorded {
     /// When each call that went through was answered.
     answered: Vec<Instant>,
     log: Vec<Logged>,
+    /// Calls made through `dashboard`, kept apart from ours.
+    dashboard: Vec<Logged>,
 }
 
 struct State {
@@ -79,6 +85,7 @@ struct State {
     release: watch::Sender<u64>,
     held: AtomicU64,
     throttled: AtomicU64,
+    deliveries: webhooks::Deliveries,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -106,6 +113,7 @@ impl StripeDouble {
             release,
             held: AtomicU64::new(0),
             throttled: AtomicU64::new(0),
+            deliveries: webhooks::Deliveries::default(),
         });
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let url = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
@@ -160,7 +168,7 @@ impl StripeDouble {
         lock(&self.state.keys).replays()
     }
 
-    /// The customers held in memory (without an upstream).
+    /// The customers held in memory (without an upstream), oldest first.
     pub fn customers(&self) -> Vec<Value> {
         lock(&self.state.memory).customers()
     }
@@ -185,6 +193,8 @@ impl StripeDouble {
     }
 
     pub async fn stop(self) {
+        // Ends webhook delivery once what was recorded went out.
+        lock(&self.state.memory).deliver_to(None);
         self.release_held();
         self.handle.stop(false).await;
     }
