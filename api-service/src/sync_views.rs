@@ -119,10 +119,11 @@ pub struct IntegrationSync {
 }
 
 impl IntegrationSync {
-    /// What a configured integration shows before its first change.
-    pub fn empty() -> Self {
-        let statuses = SyncStatus::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
-        let outward = BTreeMap::from([(shared_models::sync::CUSTOMER.to_owned(), statuses)]);
+    /// What a configured integration shows before its first change: zeros
+    /// for each catalog it syncs.
+    pub fn empty<'a>(catalogs: impl IntoIterator<Item = &'a str>) -> Self {
+        let statuses: BTreeMap<String, i64> = SyncStatus::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
+        let outward = catalogs.into_iter().map(|catalog| (catalog.to_owned(), statuses.clone())).collect();
         Self {
             conflicts: 0,
             inbox: InboxBacklog::default(),

@@ -14,6 +14,13 @@ pub struct Made {
     pub answered: Instant,
 }
 
+/// An invoice the bench created, and when the API answered 201.
+#[derive(Debug, Clone)]
+pub struct MadeInvoice {
+    pub id: String,
+    pub answered: Instant,
+}
+
 /// Those of `made` that Stripe (the double) holds.
 pub fn held_by(double: &testkit::StripeDouble, made: &[Made]) -> Vec<Made> {
     made.iter().filter(|m| double.created_at(&m.id).is_some()).cloned().collect()
@@ -80,5 +87,20 @@ impl Api {
             return Err(format!("GET /customers/{id} answered {}", response.status()));
         }
         response.json().await.map_err(|e| e.to_string())
+    }
+
+    /// `POST /invoices`: a draft with two lines for `customer`.
+    pub async fn create_invoice(&self, customer: &str) -> Result<MadeInvoice, String> {
+        let lines = json!([{"description": "Consulting", "quantity": 3, "unit_amount": 12000},
+                           {"description": "Travel", "quantity": 1, "unit_amount": 4550}]);
+        let body = json!({"customer_id": customer, "currency": "usd", "description": "Bench invoice", "lines": lines});
+        let response = self.http.post(format!("{}/invoices", self.base)).json(&body).send().await.map_err(|e| e.to_string())?;
+        let answered = Instant::now();
+        if response.status() != 201 {
+            return Err(format!("POST /invoices answered {}: {}", response.status(), response.text().await.unwrap_or_default()));
+        }
+        let body: Value = response.json().await.map_err(|e| e.to_string())?;
+        let id = body["id"].as_str().ok_or("no id in the 201 body")?.to_owned();
+        Ok(MadeInvoice { id, answered })
     }
 }

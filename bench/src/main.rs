@@ -8,6 +8,7 @@ mod client;
 mod drive;
 mod growth;
 mod hang;
+mod invoices;
 mod inward;
 mod limits;
 mod machine;
@@ -90,7 +91,7 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Sections 1-4, 7 and 8 between the two growth probes (section 6); memory (5)
+/// Sections 1-4, 7, 8 and 9 between the two growth probes (section 6); memory (5)
 /// is read as the services stop.
 async fn sections(bench: &mut Bench) -> anyhow::Result<(Probe, Probe)> {
     let clock = Clock::new();
@@ -102,6 +103,7 @@ async fn sections(bench: &mut Bench) -> anyhow::Result<(Probe, Probe)> {
     workers::run(bench).await.context("section 4, workers")?;
     hang::run(bench).await.context("section 7, Stripe hangs")?;
     salesforce::run(bench).await.context("section 8, Salesforce")?;
+    invoices::run(bench).await.context("section 9, invoices")?;
     let customers = growth::seed(bench, bench.sizes.grown_to).await?;
     let large = growth::probe(bench, &clock, customers).await.context("growth probe, large catalog")?;
     Ok((small, large))

@@ -68,8 +68,6 @@ pub struct Stack {
     bin_dir: PathBuf,
     work_dir: PathBuf,
     env: HashMap<&'static str, String>,
-    /// The (integration, catalog) pairs whose RabbitMQ names it drops.
-    pairs: Vec<(&'static str, &'static str)>,
     /// Peak memory seen per service name, kept past a process's end.
     peaks: HashMap<&'static str, f64>,
 }
@@ -101,7 +99,7 @@ impl Stack {
             ("RUST_LOG", "info".into()),
             ("API_BOOTSTRAP_KEY", testkit::API_KEY.into()),
         ]);
-        Ok(Self { db, broker, bin_dir, work_dir, env, pairs: vec![("stripe", "customer")], peaks: HashMap::new() })
+        Ok(Self { db, broker, bin_dir, work_dir, env, peaks: HashMap::new() })
     }
 
     /// Every service also syncs customers with Salesforce at `login_url`
@@ -114,7 +112,6 @@ impl Stack {
             ("SALESFORCE_CLIENT_SECRET", testkit::salesforce_double::CLIENT_SECRET.to_owned()),
             ("SALESFORCE_POLL_INTERVAL_MS", poll_ms.to_string()),
         ]);
-        self.pairs.push(("salesforce", "customer"));
         self
     }
 
@@ -180,12 +177,12 @@ impl Stack {
     /// Drops the RabbitMQ names but keeps the database and the logs, to
     /// look into after a failed run; says where they are.
     pub async fn keep_evidence(self) -> String {
-        testkit::delete_topology(&self.broker.url, &self.topology(), &self.pairs).await;
+        testkit::delete_topology(&self.broker.url, &self.topology()).await;
         format!("database {} and the logs in {}", self.db.url, self.work_dir.display())
     }
 
     pub async fn cleanup(self) {
-        testkit::delete_topology(&self.broker.url, &self.topology(), &self.pairs).await;
+        testkit::delete_topology(&self.broker.url, &self.topology()).await;
         self.db.cleanup().await;
         let _ = std::fs::remove_dir_all(&self.work_dir);
     }

@@ -38,6 +38,12 @@ pub struct Sizes {
     pub salesforce_outward: usize,
     pub salesforce_inward: usize,
     pub salesforce_idle_seconds: f64,
+    /// Section 9: customers billed, invoices made for the lag (at the
+    /// rate) and for the throughput.
+    pub invoice_customers: usize,
+    pub invoice_lag: usize,
+    pub invoice_rate: f64,
+    pub invoice_creates: usize,
 }
 
 impl Sizes {
@@ -61,6 +67,10 @@ impl Sizes {
             salesforce_outward: 200,
             salesforce_inward: 60,
             salesforce_idle_seconds: 5.0,
+            invoice_customers: 50,
+            invoice_lag: 200,
+            invoice_rate: 20.0,
+            invoice_creates: 3_000,
         }
     }
 
@@ -84,6 +94,10 @@ impl Sizes {
             salesforce_outward: 30,
             salesforce_inward: 8,
             salesforce_idle_seconds: 2.0,
+            invoice_customers: 10,
+            invoice_lag: 30,
+            invoice_rate: 20.0,
+            invoice_creates: 200,
         }
     }
 }

@@ -31,10 +31,10 @@ fn the_quick_run_reports_every_section_and_loses_nothing() {
     let report: Value = serde_json::from_slice(&std::fs::read(&json).expect("the JSON report")).expect("JSON");
     let _ = std::fs::remove_file(&json);
     let figures = report["figures"].as_array().expect("figures");
-    for section in ["api", "outward", "inward", "workers", "hang", "salesforce", "memory", "growth"] {
+    for section in ["api", "outward", "inward", "workers", "hang", "salesforce", "invoices", "memory", "growth"] {
         assert!(figures.iter().any(|f| f["section"] == section), "no figure of section {section}:\n{stdout}");
     }
-    assert_eq!(report["budget"].as_array().map(Vec::len), Some(12), "one line per budget rule:\n{stdout}");
+    assert_eq!(report["budget"].as_array().map(Vec::len), Some(14), "one line per budget rule:\n{stdout}");
     assert!(stdout.contains("Budget (a FAIL is a finding"), "the budget is printed:\n{stdout}");
     // Whatever the speed, nothing is lost: every change reached Stripe, every
     // webhook change showed through the API.
@@ -53,6 +53,9 @@ fn the_quick_run_reports_every_section_and_loses_nothing() {
     }
     let echo = figures.iter().find(|f| f["name"] == "API calls per change in, beyond polling").expect("calls figure");
     assert_eq!(echo["data"]["writes"].as_u64(), Some(0), "{stdout}");
+    // Every invoice reached Stripe as a draft with both its lines.
+    let invoices = figures.iter().find(|f| f["section"] == "invoices").expect("invoice lag figure");
+    assert_eq!(invoices["data"]["lost"].as_u64(), Some(0), "{stdout}");
     // Memory was read from /proc for each service.
     for memory in figures.iter().filter(|f| f["section"] == "memory") {
         assert!(memory["data"]["peak_mb"].as_f64().is_some_and(|mb| mb > 1.0), "{stdout}");

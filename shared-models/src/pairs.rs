@@ -6,7 +6,7 @@
 //! pair to its implementation (a test there checks that none is missing).
 
 use crate::config::Settings;
-use crate::sync::CUSTOMER;
+use crate::sync::{CUSTOMER, INVOICE};
 use crate::Error;
 
 /// One catalog synced with one integration.
@@ -26,13 +26,20 @@ impl Pair {
 }
 
 /// Every pair this build can sync.
-pub const KNOWN: &[Pair] =
-    &[Pair { entity_type: CUSTOMER, integration: "stripe" }, Pair { entity_type: CUSTOMER, integration: "salesforce" }];
+pub const KNOWN: &[Pair] = &[
+    Pair { entity_type: CUSTOMER, integration: "stripe" },
+    Pair { entity_type: CUSTOMER, integration: "salesforce" },
+    Pair { entity_type: INVOICE, integration: "stripe" },
+];
 
 /// The integrations this build can sync (SYNC_INTEGRATIONS names some of them).
 pub fn known_integrations() -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = KNOWN.iter().map(|p| p.integration).collect();
-    names.dedup();
+    let mut names: Vec<&'static str> = Vec::new();
+    for pair in KNOWN {
+        if !names.contains(&pair.integration) {
+            names.push(pair.integration);
+        }
+    }
     names
 }
 
@@ -121,11 +128,14 @@ mod tests {
     #[test]
     fn the_pairs_in_force_are_the_known_pairs_of_the_named_integrations() {
         let registry = Registry::from_settings(&settings("stripe", "")).expect("registry");
-        assert_eq!(registry.pairs(), &[Pair { entity_type: CUSTOMER, integration: "stripe" }]);
+        let customers = Pair { entity_type: CUSTOMER, integration: "stripe" };
+        assert_eq!(registry.pairs(), &[customers, Pair { entity_type: INVOICE, integration: "stripe" }]);
         assert_eq!(registry.integrations_of(CUSTOMER), ["stripe"]);
-        assert!(registry.integrations_of("invoice").is_empty());
+        assert_eq!(registry.integrations_of(INVOICE), ["stripe"]);
+        assert!(Registry::from_settings(&settings("salesforce", "")).expect("registry").integrations_of(INVOICE).is_empty());
+        assert_eq!(known_integrations(), ["stripe", "salesforce"]);
         assert_eq!(registry.worker_pairs(&settings("stripe", "")).expect("all"), registry.pairs());
-        assert_eq!(registry.worker_pairs(&settings("stripe", "customer:stripe")).expect("one"), registry.pairs());
+        assert_eq!(registry.worker_pairs(&settings("stripe", "customer:stripe")).expect("one"), [customers]);
     }
 
     #[test]
@@ -135,7 +145,7 @@ mod tests {
         assert_eq!(both.integrations_of(CUSTOMER), ["stripe", "salesforce"]);
         assert!(error.to_string().contains("SYNC_INTEGRATIONS names 'hubspot'"), "{error}");
         let registry = Registry::from_settings(&settings("stripe", "")).expect("registry");
-        let error = registry.worker_pairs(&settings("stripe", "invoice:stripe")).expect_err("not in force");
-        assert!(error.to_string().contains("WORKER_PAIRS names 'invoice:stripe'"), "{error}");
+        let error = registry.worker_pairs(&settings("stripe", "customer:salesforce")).expect_err("not in force");
+        assert!(error.to_string().contains("WORKER_PAIRS names 'customer:salesforce'"), "{error}");
     }
 }

@@ -86,6 +86,6 @@ async fn three_workers_on_one_host_with_the_default_metrics_port_all_run() {
     for mut worker in workers {
         let _ = worker.child.kill().await;
     }
-    testkit::delete_topology(&broker.url, &broker.topology(&settings), &[("stripe", "customer")]).await;
+    testkit::delete_topology(&broker.url, &broker.topology(&settings)).await;
     db.cleanup().await;
 }

@@ -47,11 +47,13 @@ pub async fn purge_queue(amqp_url: &str, queue: &str) -> u32 {
     purged
 }
 
-/// Deletes everything `topology` declares for (integration, entity) pairs.
-pub async fn delete_topology(amqp_url: &str, topology: &Topology, pairs: &[(&str, &str)]) {
+/// Deletes everything `topology` declares, for every pair this build knows
+/// (the relay declares the queues of every pair in force).
+pub async fn delete_topology(amqp_url: &str, topology: &Topology) {
     let Ok(conn) = Connection::connect(amqp_url, ConnectionProperties::default()).await else { return };
     let Ok(channel) = conn.create_channel().await else { return };
-    for (integration, entity) in pairs {
+    for pair in shared_models::pairs::KNOWN {
+        let (integration, entity) = (pair.integration, pair.entity_type);
         let mut queues = vec![topology.work_queue(integration, entity), topology.dead_queue(integration, entity)];
         queues.extend(topology.tiers.iter().map(|t| topology.retry_queue(integration, entity, *t)));
         for q in queues {

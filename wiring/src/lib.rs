@@ -16,7 +16,7 @@ use sync_core::inward::{FeedEntry, InwardPair, InwardSide};
 use sync_core::AnyWorker;
 
 pub use salesforce::customers_to_salesforce;
-pub use stripe::customers_to_stripe;
+pub use stripe::{customers_to_stripe, invoices_to_stripe};
 
 /// A pair's worker, ready to run.
 pub type PairWorker = (Pair, Box<dyn AnyWorker>);
@@ -35,6 +35,7 @@ fn worker(settings: &Settings, pair: Pair) -> Result<Box<dyn AnyWorker>, Error> 
     match (pair.entity_type, pair.integration) {
         (shared_models::sync::CUSTOMER, "stripe") => Ok(Box::new(customers_to_stripe(settings)?)),
         (shared_models::sync::CUSTOMER, "salesforce") => Ok(Box::new(customers_to_salesforce(settings)?)),
+        (shared_models::sync::INVOICE, "stripe") => Ok(Box::new(invoices_to_stripe(settings)?)),
         _ => Err(unbound(pair)),
     }
 }
@@ -53,6 +54,7 @@ pub fn inward(settings: &Settings, pool: &PgPool) -> Result<InwardSide, Error> {
                 for pair in registry.pairs().iter().filter(|p| p.integration == "stripe") {
                     pairs.push(match pair.entity_type {
                         shared_models::sync::CUSTOMER => stripe.customers(&registry.integrations_of(pair.entity_type)),
+                        shared_models::sync::INVOICE => stripe.invoices(&registry.integrations_of(pair.entity_type)),
                         _ => return Err(unbound(*pair)),
                     });
                 }

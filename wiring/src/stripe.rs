@@ -4,14 +4,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use customer_catalog::Customers;
+use invoice_catalog::Invoices;
 use shared_models::config::Settings;
 use shared_models::db::{self, PgPool};
 use shared_models::pairs::Registry;
-use shared_models::sync::CUSTOMER;
+use shared_models::sync::{CUSTOMER, INVOICE};
 use shared_models::Error;
 use stripe_integration::reads::StripeApi;
 use stripe_integration::signature::Verifier;
-use stripe_integration::{StripeCustomerSource, StripeCustomers, StripeFeed};
+use stripe_integration::{StripeCustomerSource, StripeCustomers, StripeFeed, StripeInvoiceSource, StripeInvoices};
 use sync_core::inward::{FeedEntry, InwardPair};
 use sync_core::{SharedRateLimit, Worker, WorkerConfig};
 
@@ -30,6 +31,19 @@ pub fn customers_to_stripe(settings: &Settings) -> Result<Worker<Customers, Stri
     Ok(Worker::new(pool, Arc::new(connector), config))
 }
 
+/// The invoice catalog synced to Stripe, as configured: under the same
+/// rate limit as the customers (Stripe limits the account).
+pub fn invoices_to_stripe(settings: &Settings) -> Result<Worker<Invoices, StripeInvoices>, Error> {
+    let secret = Settings::require(&settings.stripe.secret_key, "STRIPE_SECRET_KEY")?;
+    let pool = db::build_pool(&settings.database.url, settings.database.pool_size.max(2 * u32::from(settings.sync.prefetch) + 2))?;
+    let limiter = SharedRateLimit::new(pool.clone(), "stripe", settings.stripe.rate_limit_per_second);
+    let connector = StripeInvoices::new(&settings.stripe.api_base, secret, Duration::from_millis(settings.stripe.timeout_ms), limiter)
+        .map_err(|e| Error::Config(e.to_string()))?;
+    let mut config = WorkerConfig::from_settings(settings);
+    config.integrations = Registry::from_settings(settings)?.integrations_of(INVOICE);
+    Ok(Worker::new(pool, Arc::new(connector), config))
+}
+
 /// Webhook secrets printed in our scripts, compose file and docs: fine for
 /// the emulator, refused with the real Stripe.
 pub const SAMPLE_WEBHOOK_SECRETS: &[&str] = &["whsec_local", "whsec_localstripe_compose", "whsec_test"];
@@ -37,6 +51,7 @@ pub const SAMPLE_WEBHOOK_SECRETS: &[&str] = &["whsec_local", "whsec_localstripe_
 /// Stripe's inward side: one client, under the rate limit the workers share.
 pub(crate) struct Inward {
     api: Arc<StripeApi>,
+    invoices: Arc<StripeInvoices>,
 }
 
 impl Inward {
@@ -45,7 +60,10 @@ impl Inward {
         let api = StripeApi::new(&settings.stripe.api_base, key, Duration::from_millis(settings.stripe.timeout_ms))
             .map_err(|e| Error::Config(format!("cannot build the Stripe client: {e}")))?;
         let limiter = SharedRateLimit::new(pool.clone(), "stripe", settings.stripe.rate_limit_per_second);
-        Ok(Self { api: Arc::new(api.with_rate_limit(limiter)) })
+        let timeout = Duration::from_millis(settings.stripe.timeout_ms);
+        let invoices = StripeInvoices::new(&settings.stripe.api_base, key, timeout, limiter.clone())
+            .map_err(|e| Error::Config(format!("cannot build the Stripe client: {e}")))?;
+        Ok(Self { api: Arc::new(api.with_rate_limit(limiter)), invoices: Arc::new(invoices) })
     }
 
     /// Webhooks need a signing secret; polling needs none.
@@ -82,5 +100,10 @@ impl Inward {
     pub(crate) fn customers(&self, integrations: &[String]) -> Arc<dyn InwardPair> {
         let source = Arc::new(StripeCustomerSource::new(self.api.clone()));
         Arc::new(sync_core::inward::Inward::<Customers, _>::new(source, integrations.to_vec()))
+    }
+
+    pub(crate) fn invoices(&self, integrations: &[String]) -> Arc<dyn InwardPair> {
+        let source = Arc::new(StripeInvoiceSource::new(self.invoices.clone()));
+        Arc::new(sync_core::inward::Inward::<Invoices, _>::new(source, integrations.to_vec()))
     }
 }

@@ -82,8 +82,11 @@ pub async fn conflicts(state: web::Data<AppState>, query: web::Query<ConflictQue
 pub async fn status(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await.context("checking out a connection for a request")?;
     // Configured integrations show zeros before their first change.
+    let catalogs_of = |integration: &str| -> Vec<&'static str> {
+        state.registry.pairs().iter().filter(|p| p.integration == integration).map(|p| p.entity_type).collect()
+    };
     let mut integrations: BTreeMap<String, IntegrationSync> =
-        state.integrations.iter().map(|integration| (integration.clone(), IntegrationSync::empty())).collect();
+        state.integrations.iter().map(|integration| (integration.clone(), IntegrationSync::empty(catalogs_of(integration)))).collect();
     for (integration, entity_type, status, n) in sync_links::status_counts(&mut conn).await? {
         let outward = &mut integrations.entry(integration).or_default().outward;
         outward.entry(entity_type).or_default().insert(status.as_str().to_owned(), n);

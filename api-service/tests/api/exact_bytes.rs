@@ -68,10 +68,11 @@ async fn the_typed_bodies_keep_their_exact_bytes() {
             r#"{"broker":{"connected":true},"integrations":{"stripe":{"conflicts":1,"#,
             r#""inbox":{"oldest_pending_received_at":"2026-11-21T08:15:03Z","oldest_retrying_received_at":null,"pending":1,"retrying":0},"#,
             r#""inward":{"applied":1,"last_handled_at":"2026-11-21T08:15:02.001Z","last_received_at":"2026-11-21T08:15:03Z","pending":1},"#,
-            r#""outward":{"customer":{"failed":0,"pending":0,"synced":0}},"#,
+            r#""outward":{"customer":{"failed":0,"pending":0,"synced":0},"invoice":{"failed":0,"pending":0,"synced":0}},"#,
             r#""poller":{"consecutive_failures":0,"created_from":1795000000,"failing":false,"last_error":null,"last_failure_at":null,"#,
             r#""last_success_at":"2026-11-21T08:15:01.918Z"},"#,
-            r#""queues":{"customer":{"dead":0,"retrying":0,"work":0}},"writes_in_doubt":{"count":0,"oldest_since":null}}},"#,
+            r#""queues":{"customer":{"dead":0,"retrying":0,"work":0},"invoice":{"dead":0,"retrying":0,"work":0}},"#,
+            r#""writes_in_doubt":{"count":0,"oldest_since":null}}},"#,
             r#""outbox":{"oldest_unpublished_at":null,"unpublished":0,"unroutable":0}}"#
         )
     );

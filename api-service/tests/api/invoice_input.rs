@@ -62,6 +62,7 @@ async fn a_bad_edit_changes_nothing() {
         (json!({"lines": [{"description": "x"}]}), Some("lines[0].unit_amount")),
         (json!({"collection_method": "send_invoice"}), Some("days_until_due")),
         (json!({"currency": "12"}), Some("currency")),
+        (json!({"currency": "eur"}), Some("currency")),
         (json!({"metadata": {"catalog_sync_version": "9"}}), Some("metadata.catalog_sync_version")),
     ];
 

@@ -73,7 +73,7 @@ impl Api {
     }
 
     pub async fn cleanup(self) {
-        testkit::delete_topology(&self.broker.url, &self.topology(), &[("stripe", "customer")]).await;
+        testkit::delete_topology(&self.broker.url, &self.topology()).await;
         self.db.cleanup().await;
     }
 }

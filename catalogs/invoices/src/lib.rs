@@ -4,6 +4,10 @@
 //! to be linked in the integration first (`customer_first`).
 
 mod customer_first;
+mod inward;
+mod outside;
+
+pub use outside::{Accepted, OutsideInvoice, OutsideLine};
 
 use std::collections::BTreeMap;
 
@@ -38,7 +42,7 @@ pub struct InvoiceRecord {
 
 /// The fields of an invoice that are synced, fingerprinted: what we wrote
 /// to an integration is compared with what its events carry. Lines count
-/// by what they bill, in order.
+/// by what they bill, sorted (see [`InvoiceRecord::billed`]).
 pub fn invoice_fingerprint(
     status: InvoiceStatus,
     description: Option<&str>,
@@ -51,14 +55,34 @@ pub fn invoice_fingerprint(
 }
 
 impl InvoiceRecord {
-    /// Lines as (description, quantity, unit amount).
+    /// Lines as (description, quantity, unit amount), sorted: an
+    /// integration may keep them in another order.
     pub fn billed(&self) -> Vec<(String, i64, i64)> {
-        self.lines.iter().map(|l| (l.description.clone(), l.quantity, l.unit_amount)).collect()
+        let mut billed: Vec<_> = self.lines.iter().map(|l| (l.description.clone(), l.quantity, l.unit_amount)).collect();
+        billed.sort();
+        billed
     }
 }
 
 /// The invoice catalog.
 pub struct Invoices;
+
+/// A row as the sync writes it out.
+fn record(i: invoices::Invoice) -> InvoiceRecord {
+    InvoiceRecord {
+        id: i.id,
+        version: i.version,
+        customer_id: i.customer_id,
+        customer_external_id: None,
+        currency: i.currency,
+        description: i.description,
+        collection_method: i.collection_method,
+        days_until_due: i.days_until_due,
+        status: i.status,
+        lines: i.lines.as_slice().to_vec(),
+        metadata: i.metadata.entries().clone(),
+    }
+}
 
 impl Catalog for Invoices {
     type Record = InvoiceRecord;
@@ -69,19 +93,7 @@ impl Catalog for Invoices {
             version: i.version,
             updated_at: i.updated_at,
             deleted: i.deleted_at.is_some(),
-            record: InvoiceRecord {
-                id: i.id,
-                version: i.version,
-                customer_id: i.customer_id,
-                customer_external_id: None,
-                currency: i.currency,
-                description: i.description,
-                collection_method: i.collection_method,
-                days_until_due: i.days_until_due,
-                status: i.status,
-                lines: i.lines.as_slice().to_vec(),
-                metadata: i.metadata.entries().clone(),
-            },
+            record: record(i),
         }))
     }
 

@@ -123,8 +123,12 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
     pub async fn record_failure(&self, entity_id: Uuid, tried_version: i64, error: &SyncError, give_up: bool) {
         let entity = Self::entity(entity_id);
         let status = if give_up { SyncStatus::Failed } else { SyncStatus::Pending };
+        // A wait the integration or the catalog asked for (a rate limit, a
+        // customer not there yet) is shown, but is no attempt of the change.
+        let counts = give_up || !matches!(error, SyncError::Transient { retry_after: Some(_), .. });
+        let why = error.to_string();
         let result = match self.pool.get().await {
-            Ok(mut conn) => sync_links::record_failure(&mut conn, self.integration(), &entity, tried_version, &error.to_string(), status)
+            Ok(mut conn) => sync_links::record_failure(&mut conn, self.integration(), &entity, tried_version, &why, status, counts)
                 .await
                 .map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),

@@ -43,6 +43,25 @@ pub trait InwardCatalog: Catalog {
     /// the integration.
     const KEY: &'static str;
 
+    /// Fills in the local entities the outside values name by the
+    /// integration's ids (an invoice's customer), by their links there;
+    /// `accept` then refuses values naming one that is not linked.
+    fn resolve(
+        _conn: &mut AsyncPgConnection,
+        _integration: &str,
+        _remote: &mut Self::Remote,
+    ) -> impl Future<Output = Result<(), SyncError>> + Send {
+        async { Ok(()) }
+    }
+
+    /// Keeps the values the integration owns and the catalog shows read
+    /// only (an invoice's number and totals) as the newest state taken into
+    /// account reports them, without a new version: they are nobody's edit
+    /// and go nowhere else. Called for every such state of a known entity.
+    fn mirror(_conn: &mut AsyncPgConnection, _id: Uuid, _remote: &Self::Remote) -> impl Future<Output = Result<(), SyncError>> + Send {
+        async { Ok(()) }
+    }
+
     /// The entity with its row locked until the transaction ends.
     fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> impl Future<Output = Result<Option<Local<Self::Record>>, SyncError>> + Send;
 

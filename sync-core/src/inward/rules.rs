@@ -61,7 +61,10 @@ pub(crate) async fn apply<C: InwardCatalog, S: Source<C>>(
     origin: Origin,
 ) -> Result<Outcome, SyncError> {
     let integration = pair.source().integration();
-    let current = checks::current_if_same_second(conn, pair, event, &remote).await?;
+    let read_now = origin == Origin::Event && pair.source().reads_current_state();
+    let mut remote = if read_now { checks::current_if_event_is_a_sign(conn, pair, remote).await? } else { remote };
+    // What was read now is current already, whatever the event's second.
+    let current = if read_now { None } else { checks::current_if_same_second(conn, pair, event, &remote).await? };
     // Events of one outside record are applied one at a time, also across
     // processes; this is what keeps two events of a new record from
     // creating it twice.
@@ -69,6 +72,7 @@ pub(crate) async fn apply<C: InwardCatalog, S: Source<C>>(
         .bind::<Text, _>(format!("{integration}:{}:{}", C::ENTITY_TYPE, remote.external_id))
         .execute(conn)
         .await?;
+    C::resolve(conn, integration, &mut remote.values).await?;
     let ctx = Ctx { pair, event, origin, current };
     let by_link = sync_links::find_by_external(conn, integration, C::ENTITY_TYPE, &remote.external_id).await?;
     let local = match by_link.map(|l| l.entity_id).or(remote.our_id) {
@@ -107,18 +111,21 @@ async fn known<C: InwardCatalog, S: Source<C>>(
         if ctx.event.created < at {
             return Ok(Outcome::skipped(format!("older than event {newest}, already taken into account")));
         }
-        if ctx.event.created == at && newest != ctx.event.id {
+        let read_now = ctx.origin == Origin::Event && ctx.pair.source().reads_current_state();
+        if ctx.event.created == at && newest != ctx.event.id && !read_now {
             remote = match ctx.current.clone() {
                 Some(current) => current,
                 // The link moved since the look before the locks (rare): read it now.
                 None => ctx.pair.source().get(&remote.external_id).await?,
             };
+            C::resolve(conn, integration, &mut remote.values).await?;
             if remote.deleted {
                 return delete_local(conn, ctx, &remote, &entity).await;
             }
             note = format!(" (same second as an earlier event: {}'s current state applied)", ctx.pair.source().display_name());
         }
     }
+    C::mirror(conn, local.id, &remote.values).await?;
     if let Some(requeued) = listed::outdated_live(conn, ctx, &remote, &local, &link).await? {
         seen(conn, ctx, &entity, &remote.external_id, None).await?;
         return Ok(requeued);

@@ -102,6 +102,16 @@ pub trait Source<C: InwardCatalog>: Send + Sync + 'static {
     /// read (never retried).
     fn decode(&self, envelope: &Envelope, event: &Value) -> Result<Option<RemoteRecord<C::Remote>>, String>;
 
+    /// True when an event only says that the record changed, and its
+    /// current state is read and applied instead of the event's copy: for
+    /// records one write of ours makes in several calls (an invoice, then
+    /// its lines), whose events show our half-made states. Such an event
+    /// also waits while a write of ours to the record is in doubt, and is
+    /// applied once that write is settled.
+    fn reads_current_state(&self) -> bool {
+        false
+    }
+
     /// The record as the integration holds it now; `deleted` when gone.
     fn get(&self, external_id: &str) -> impl Future<Output = Result<RemoteRecord<C::Remote>, SyncError>> + Send;
 

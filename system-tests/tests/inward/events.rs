@@ -71,8 +71,8 @@ async fn events_delivered_in_reverse_order_end_on_the_newest_state() {
 async fn an_unhandled_event_type_is_acknowledged_and_changes_nothing() {
     let stack = Inward::start("webhook", |_| {}).await;
     let event = json!({
-        "id": event_id(), "object": "event", "created": 1_800_000_000, "type": "invoice.payment_succeeded",
-        "data": {"object": {"id": "in_1", "object": "invoice", "customer": "cus_x"}},
+        "id": event_id(), "object": "event", "created": 1_800_000_000, "type": "charge.succeeded",
+        "data": {"object": {"id": "ch_1", "object": "charge", "customer": "cus_x"}},
     });
     assert_eq!(stack.deliver(&event).await.status(), 200);
     let handled = stack.handled(event["id"].as_str().unwrap()).await;

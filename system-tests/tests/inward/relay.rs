@@ -32,6 +32,6 @@ async fn a_change_applied_from_stripe_is_relayed_with_no_api_service_running() {
     assert_eq!(db.count("SELECT count(*) FROM customers").await, 1);
     assert_eq!(db.count("SELECT count(*) FROM outbox WHERE published_at IS NULL").await, 0);
     stop.stop().await;
-    testkit::delete_topology(&broker.url, &broker.topology(&settings), &[("stripe", "customer")]).await;
+    testkit::delete_topology(&broker.url, &broker.topology(&settings)).await;
     db.cleanup().await;
 }

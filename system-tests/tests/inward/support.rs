@@ -149,7 +149,7 @@ impl Inward {
     pub async fn cleanup(mut self) {
         self.stop_webhook_service().await;
         self.stop_worker().await;
-        testkit::delete_topology(&self.broker.url, &self.broker.topology(&self.settings), &[("stripe", "customer")]).await;
+        testkit::delete_topology(&self.broker.url, &self.broker.topology(&self.settings)).await;
         self.db.cleanup().await;
     }
 }

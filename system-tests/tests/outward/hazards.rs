@@ -6,7 +6,7 @@ use crate::support::{email, Stack, WAIT};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_outbox_row_no_queue_takes_is_set_aside_and_blocks_nothing() {
-    // Arrange: a change of a catalog no integration syncs (an invoice),
+    // Arrange: a change of a catalog no integration syncs (an order),
     // committed ahead of a customer's.
     let stripe = LocalStripe::start().await;
     let mut stack = Stack::start(&stripe.url).await;
@@ -15,7 +15,7 @@ async fn an_outbox_row_no_queue_takes_is_set_aside_and_blocks_nothing() {
         .db
         .execute(
             "INSERT INTO outbox (message_id, entity_type, entity_id, operation, entity_version, payload) \
-             VALUES (gen_random_uuid(), 'invoice', gen_random_uuid(), 'created', 1, '{}')",
+             VALUES (gen_random_uuid(), 'order', gen_random_uuid(), 'created', 1, '{}')",
         )
         .await;
 
@@ -23,7 +23,7 @@ async fn an_outbox_row_no_queue_takes_is_set_aside_and_blocks_nothing() {
     let address = email("behind");
     let id = stack.create("Behind The Invoice", &address).await["id"].as_str().unwrap().to_owned();
 
-    // Assert: the customer syncs; the invoice's change is set aside and shown.
+    // Assert: the customer syncs; the order's change is set aside and shown.
     stack.wait_synced(&id, 1).await;
     assert_eq!(stripe.customers_by_email(&address).await.len(), 1);
     testkit::wait_for("the unroutable row set aside", WAIT, || async {

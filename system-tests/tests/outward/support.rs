@@ -111,7 +111,7 @@ impl Stack {
             token.cancel();
             let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
         }
-        testkit::delete_topology(&self.broker.url, &self.broker.topology(&self.settings), &[("stripe", "customer")]).await;
+        testkit::delete_topology(&self.broker.url, &self.broker.topology(&self.settings)).await;
         self.db.cleanup().await;
     }
 }

@@ -125,7 +125,9 @@ pub struct InvoicePatch {
     /// Not changeable: an invoice keeps its customer (refused with a message).
     #[schema(nullable = false, value_type = Option<String>, format = Uuid)]
     pub customer_id: Option<Value>,
-    #[schema(nullable = false, example = "eur")]
+    /// Not changeable: Stripe fixes an invoice's currency with its draft
+    /// (the same value is accepted, another refused with a message).
+    #[schema(nullable = false, example = "usd")]
     pub currency: Option<String>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "present")]

@@ -76,7 +76,6 @@ pub async fn patch(state: web::Data<AppState>, id: web::Path<String>, body: web:
 
 /// The patch's values, checked against the invoice they change.
 struct Parsed {
-    currency: Option<Currency>,
     description: Option<Option<String>>,
     collection_method: CollectionMethod,
     days_until_due: Option<i32>,
@@ -93,8 +92,15 @@ impl Parsed {
             None if method == CollectionMethod::ChargeAutomatically => None,
             None => current.days_until_due,
         };
+        let currency = input.currency.as_deref().map(Currency::parse).transpose()?;
+        if currency.as_ref().is_some_and(|c| c.as_str() != current.currency) {
+            // Stripe fixes an invoice's currency when the draft is made, and
+            // its items must bill in it: the sync could not carry the change.
+            let message =
+                "an invoice's currency cannot change (Stripe fixes it with the draft): delete the draft and create another".to_owned();
+            return Err(ApiError::Validation { field: Some("currency".into()), message });
+        }
         Ok(Self {
-            currency: input.currency.as_deref().map(Currency::parse).transpose()?,
             description: input.description.clone().map(|d| d.as_deref().map(invoice::description).transpose()).transpose()?,
             collection_method: method,
             days_until_due: invoice::days_until_due(method, days)?,
@@ -106,7 +112,7 @@ impl Parsed {
     /// Only what differs from `current`.
     fn changes<'a>(&'a self, current: &Invoice) -> InvoiceChanges<'a> {
         InvoiceChanges {
-            currency: self.currency.as_ref().map(Currency::as_str).filter(|c| *c != current.currency),
+            currency: None,
             description: self.description.as_ref().map(Option::as_deref).filter(|d| *d != current.description.as_deref()),
             collection_method: Some(self.collection_method).filter(|m| *m != current.collection_method),
             days_until_due: Some(self.days_until_due).filter(|d| *d != current.days_until_due),

@@ -134,7 +134,8 @@ pub async fn record_inbound(
     Ok(())
 }
 
-/// A failed attempt: counts it and shows the error. `status` stays `pending`
+/// A failed attempt: shows the error, and counts it when `counts` (a wait
+/// asked for is no attempt). `status` stays `pending`
 /// while a retry is scheduled and becomes `failed` when none is. A link that
 /// already holds a newer version than the one tried is left alone.
 pub async fn record_failure(
@@ -144,13 +145,14 @@ pub async fn record_failure(
     tried_version: i64,
     error: &str,
     status: SyncStatus,
+    counts: bool,
 ) -> Result<(), Error> {
     diesel::update(sync_links::table.find((integration, entity.entity_type, entity.id)))
         .filter(sync_links::synced_version.lt(tried_version))
         .set((
             sync_links::status.eq(status),
             sync_links::last_error.eq(error),
-            sync_links::attempts.eq(sync_links::attempts + 1),
+            sync_links::attempts.eq(sync_links::attempts + i32::from(counts)),
             sync_links::updated_at.eq(diesel::dsl::now),
         ))
         .execute(conn)

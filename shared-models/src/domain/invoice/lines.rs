@@ -93,6 +93,18 @@ impl Lines {
         }
     }
 
+    /// Lines as an integration holds them: a line keeps the id of ours it
+    /// carries (the first one that carries it), one without gets a new id.
+    pub fn from_outside(mut drafts: Vec<LineDraft>) -> Result<Self, DomainError> {
+        let mut seen = std::collections::HashSet::new();
+        for draft in &mut drafts {
+            let ours = draft.id.as_deref().and_then(|raw| Uuid::parse_str(raw).ok()).filter(|id| seen.insert(*id));
+            draft.id = ours.map(|id| id.to_string());
+        }
+        let kept = seen.into_iter().map(|id| InvoiceLine { id, description: String::new(), quantity: 1, unit_amount: 0 }).collect();
+        Self::parse(drafts, &Lines(kept))
+    }
+
     fn checked_total(&self) -> Option<i64> {
         self.0.iter().try_fold(0i64, |sum, l| l.quantity.checked_mul(l.unit_amount).and_then(|a| sum.checked_add(a)))
     }

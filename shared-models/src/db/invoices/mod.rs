@@ -10,6 +10,10 @@ use crate::domain::invoice::{CollectionMethod, InvoiceStatus, Lines, Metadata};
 use crate::error::{Context, Error};
 use crate::schema::invoices;
 
+mod outside;
+
+pub use outside::{insert_outside, linked_live, mirror, page_all, restore, Mirrored};
+
 /// A row of `invoices`.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = invoices)]
