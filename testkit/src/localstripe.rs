@@ -64,6 +64,12 @@ impl LocalStripe {
         response.json().await.expect("localstripe JSON")
     }
 
+    /// A form POST to any of the emulator's endpoints, as the dashboard
+    /// would make it.
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Value {
+        self.call(reqwest::Method::POST, path, form).await
+    }
+
     /// Every Stripe customer with this exact email.
     pub async fn customers_by_email(&self, email: &str) -> Vec<Value> {
         let page = self.call(reqwest::Method::GET, &format!("/v1/customers?limit=100&email={}", urlencode(email)), &[]).await;

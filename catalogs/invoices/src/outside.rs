@@ -9,6 +9,9 @@ use uuid::Uuid;
 
 use crate::{invoice_fingerprint, InvoiceRecord};
 
+/// What a line without a description outside is called here.
+pub const NO_DESCRIPTION: &str = "(no description)";
+
 /// A line as an integration holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutsideLine {
@@ -83,7 +86,9 @@ impl OutsideInvoice {
             .iter()
             .map(|l| LineDraft {
                 id: l.our_id.clone(),
-                description: Some(l.description.clone().unwrap_or_default()),
+                // A line the integration made (a subscription's, say) may
+                // carry none; a line here always has one.
+                description: Some(l.description.clone().filter(|d| !d.trim().is_empty()).unwrap_or_else(|| NO_DESCRIPTION.to_owned())),
                 quantity: Some(l.quantity),
                 unit_amount: Some(l.unit_amount),
             })

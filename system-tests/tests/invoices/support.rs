@@ -39,7 +39,13 @@ impl Billing {
     /// `mode`: INWARD_MODE (`poll` reads the double's event list, `webhook`
     /// takes only what a test delivers). No worker runs yet.
     pub async fn start(mode: &str, tweak: impl Fn(&mut Settings)) -> Self {
-        let stripe = StripeDouble::start(None).expect("start the Stripe double");
+        Self::start_on(None, mode, tweak).await
+    }
+
+    /// As `start`, with the double forwarding every call to `upstream`
+    /// (localstripe) instead of answering from memory.
+    pub async fn start_on(upstream: Option<String>, mode: &str, tweak: impl Fn(&mut Settings)) -> Self {
+        let stripe = StripeDouble::start(upstream).expect("start the Stripe double");
         let db = TestDb::create().await;
         let broker = TestBroker::new();
         let mut settings = testkit::settings(&db.url, &broker.url, &broker.prefix, &stripe.url);
