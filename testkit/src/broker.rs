@@ -38,6 +38,19 @@ pub async fn queue_depth(amqp_url: &str, queue: &str) -> u32 {
     depth
 }
 
+/// Consumers of `queue` (0 if it does not exist): a worker is taking work.
+pub async fn queue_consumers(amqp_url: &str, queue: &str) -> u32 {
+    let Ok(conn) = Connection::connect(amqp_url, ConnectionProperties::default()).await else { return 0 };
+    let Ok(channel) = conn.create_channel().await else { return 0 };
+    let consumers = channel
+        .queue_declare(queue.into(), QueueDeclareOptions { passive: true, ..Default::default() }, FieldTable::default())
+        .await
+        .map(|q| q.consumer_count())
+        .unwrap_or(0);
+    let _ = conn.close(200, "done".into()).await;
+    consumers
+}
+
 /// Drops every message ready in `queue`: messages lost in the broker.
 pub async fn purge_queue(amqp_url: &str, queue: &str) -> u32 {
     let conn = Connection::connect(amqp_url, ConnectionProperties::default()).await.expect("connect to RabbitMQ");

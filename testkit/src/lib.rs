@@ -15,7 +15,7 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 pub use binary::{assert_refused_with_usage, env_vars, run_binary, spawn_binary, stdout_json, workspace_binary};
-pub use broker::{dead_letter_next, delete_topology, purge_queue, queue_depth, TestBroker};
+pub use broker::{dead_letter_next, delete_topology, purge_queue, queue_consumers, queue_depth, TestBroker};
 pub use database::TestDb;
 pub use localstripe::LocalStripe;
 pub use proxy::TcpProxy;

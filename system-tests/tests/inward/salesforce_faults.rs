@@ -66,6 +66,11 @@ async fn a_worker_killed_after_its_upsert_landed_makes_no_second_contact() {
     let mut worker = testkit::spawn_binary(&testkit::workspace_binary("sync-worker"), &sides.stack.settings, &vars);
     let described = || sides.salesforce.controls().calls().iter().any(|c| c.path.ends_with("/describe"));
     testkit::wait_for("the worker's check at start", WAIT, || async { described().then_some(()) }).await;
+    // Consuming: the check's answer has come back through the proxy (held
+    // from now on, it would keep the worker from ever starting).
+    let (broker, queue) =
+        (&sides.stack.broker.url, sides.stack.broker.topology(&sides.stack.settings).work_queue("salesforce", "customer"));
+    testkit::wait_for("the worker consuming", WAIT, || async { (testkit::queue_consumers(broker, &queue).await > 0).then_some(()) }).await;
     proxy.delay_replies(Duration::from_secs(120));
 
     // Act: the upsert reaches Salesforce, its answer is held, and the
