@@ -73,6 +73,10 @@ impl StripeInvoices {
 
     /// The invoice, or `None` when Stripe has no such invoice (deleted).
     async fn fetch(&self, id: &str) -> Result<Option<RemoteInvoice>, SyncError> {
+        if !is_stripe_id(id) {
+            // Never put into a path: no Stripe id looks like this.
+            return Err(SyncError::Permanent { message: format!("'{id}' is not a Stripe invoice id") });
+        }
         match self.send::<RemoteInvoice>(Method::GET, &format!("/invoices/{id}"), &[], None).await? {
             Ok(invoice) if invoice.deleted == Some(true) => Ok(None),
             Ok(invoice) => Ok(Some(invoice)),
@@ -117,6 +121,11 @@ impl StripeInvoices {
         log::info!("invoice {} created in Stripe as {} (draft)", record.id, invoice.id);
         Ok(invoice)
     }
+}
+
+/// Stripe's ids are letters, digits and `_`.
+fn is_stripe_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 255 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 impl Connector<InvoiceRecord> for StripeInvoices {

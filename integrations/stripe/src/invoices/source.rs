@@ -102,6 +102,9 @@ impl Source<Invoices> for StripeInvoiceSource {
             return Ok(None);
         }
         let invoice: RemoteInvoice = serde_json::from_value(object).map_err(|e| format!("the invoice cannot be read: {e}"))?;
+        if !super::is_stripe_id(&invoice.id) {
+            return Err(format!("'{}' is not a Stripe invoice id", invoice.id));
+        }
         let lines = invoice.lines.clone().unwrap_or_default().data;
         Ok(Some(record(&invoice, &lines, envelope.kind == "invoice.deleted")))
     }
