@@ -77,6 +77,17 @@ async fn an_invoice_made_in_the_dashboard_becomes_local_and_one_of_an_unknown_cu
     assert_eq!((local["status"].as_str(), local["description"].as_str()), (Some("draft"), Some("From the dashboard")));
     assert_eq!((local["lines"][0]["quantity"].as_i64(), local["lines"][0]["unit_amount"].as_i64()), (Some(2), Some(30000)));
     assert_eq!(local["sync"]["stripe"]["external_id"].as_str(), Some(made.as_str()));
+    // Edited here, it goes back out: the line made there is claimed by
+    // ours, not deleted and made again.
+    let item_before = stack.stripe.invoice(&made).unwrap()["lines"]["data"][0]["invoice_item"].clone();
+    let id = local["id"].as_str().unwrap();
+    let edited = stack.patch(id, json!({"description": "Edited here"})).await;
+    stack.wait_synced(id, edited["version"].as_i64().unwrap()).await;
+    let remote = stack.stripe.invoice(&made).unwrap();
+    assert_eq!((remote["description"].as_str(), remote["metadata"]["catalog_sync_id"].as_str()), (Some("Edited here"), Some(id)));
+    let lines = remote["lines"]["data"].as_array().unwrap();
+    assert_eq!((lines.len(), &lines[0]["invoice_item"]), (1, &item_before), "{remote}");
+    assert_eq!(lines[0]["metadata"]["catalog_sync_line"], local["lines"][0]["id"]);
     // The stranger's is a visible conflict, and blocked nothing.
     let orphan = orphan["id"].as_str().unwrap().to_owned();
     let conflict = testkit::wait_for("the conflict shown", crate::support::WAIT, || async {

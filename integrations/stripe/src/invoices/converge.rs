@@ -13,7 +13,7 @@ use reqwest::Method;
 use shared_models::domain::invoice::InvoiceLine;
 use sync_core::SyncError;
 
-use super::wire::{line_form, metadata_form, RemoteInvoice, RemoteLine, INVOICE_VERSION_KEY};
+use super::wire::{line_form, metadata_form, RemoteInvoice, RemoteLine, INVOICE_VERSION_KEY, LINE_ID_KEY};
 use super::{Page, StripeInvoices};
 
 impl StripeInvoices {
@@ -66,6 +66,8 @@ impl StripeInvoices {
     /// of the record's lines that Stripe now holds.
     async fn drop_lines(&self, lines: &[RemoteLine], record: &InvoiceRecord, key: &str) -> Result<HashSet<String>, SyncError> {
         let mut held = HashSet::new();
+        // Our lines some Stripe line carries already: never claimed twice.
+        let referenced: HashSet<&str> = lines.iter().filter_map(RemoteLine::our_line).collect();
         for line in lines {
             let Some(item) = line.item() else {
                 log::warn!("invoice {}: Stripe line {} is not an invoice item and is left as it is", record.id, line.id);
@@ -83,6 +85,20 @@ impl StripeInvoices {
                     held.insert(local.id.to_string());
                 }
                 _ => {
+                    // A line made in Stripe (a dashboard invoice taken in
+                    // here) is claimed by the local line that bills the
+                    // same, rather than deleted and made again.
+                    let unclaimed = |l: &&InvoiceLine| {
+                        let id = l.id.to_string();
+                        !held.contains(&id) && !referenced.contains(id.as_str()) && line.bills(l, &record.currency)
+                    };
+                    if let Some(local) = record.lines.iter().find(unclaimed).filter(|_| line.our_line().is_none()) {
+                        let form = vec![(format!("metadata[{LINE_ID_KEY}]"), local.id.to_string())];
+                        let path = format!("/invoiceitems/{item}");
+                        let _: serde_json::Value = self.call(Method::POST, &path, &form, Some(&format!("{key}:claim:{item}"))).await?;
+                        held.insert(local.id.to_string());
+                        continue;
+                    }
                     match self
                         .send::<serde_json::Value>(
                             Method::DELETE,
