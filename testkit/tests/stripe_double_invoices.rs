@@ -27,7 +27,7 @@ async fn a_draft_gets_lines_edits_and_is_finalized_and_paid_out_of_band() {
         ("invoice", &invoice),
         ("description", "Seats"),
         ("quantity", "3"),
-        ("unit_amount", "1500"),
+        ("unit_amount_decimal", "1500"),
         ("metadata[line]", "l1"),
     ];
     let seats = id(&api.ok("/invoiceitems", &seats).await);

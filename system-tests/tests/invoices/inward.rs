@@ -63,7 +63,7 @@ async fn an_invoice_made_in_the_dashboard_becomes_local_and_one_of_an_unknown_cu
         ("invoice", made.as_str()),
         ("description", "Workshop"),
         ("quantity", "2"),
-        ("unit_amount", "30000"),
+        ("unit_amount_decimal", "30000"),
     ];
     assert_eq!(stack.stripe.dashboard("POST", "/v1/invoiceitems", &item).0, 200);
 

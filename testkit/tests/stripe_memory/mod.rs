@@ -68,7 +68,7 @@ impl Api {
             ("invoice", invoice),
             ("description", description),
             ("quantity", &quantity),
-            ("unit_amount", &unit_amount),
+            ("unit_amount_decimal", &unit_amount),
         ];
         id(&self.ok("/invoiceitems", &form).await)
     }

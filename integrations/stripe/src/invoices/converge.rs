@@ -166,7 +166,7 @@ fn edit_form(line: &InvoiceLine) -> Vec<(String, String)> {
     vec![
         ("description".into(), line.description.clone()),
         ("quantity".into(), line.quantity.to_string()),
-        ("unit_amount".into(), line.unit_amount.to_string()),
+        ("unit_amount_decimal".into(), line.unit_amount.to_string()),
     ]
 }
 

@@ -173,7 +173,7 @@ pub fn line_form(line: &InvoiceLine, currency: &str) -> Vec<(String, String)> {
     vec![
         ("description".into(), line.description.clone()),
         ("quantity".into(), line.quantity.to_string()),
-        ("unit_amount".into(), line.unit_amount.to_string()),
+        ("unit_amount_decimal".into(), line.unit_amount.to_string()),
         ("currency".into(), currency.to_owned()),
         (format!("metadata[{LINE_ID_KEY}]"), line.id.to_string()),
     ]

@@ -10,9 +10,10 @@ use super::form::Form;
 use super::render::item_json;
 use super::{Memory, Outcome};
 
-const CREATE: &[&str] =
-    &["customer", "invoice", "currency", "amount", "quantity", "unit_amount", "unit_amount_decimal", "description", "metadata"];
-const UPDATE: &[&str] = &["amount", "quantity", "unit_amount", "unit_amount_decimal", "description", "metadata"];
+// As on the API version our client pins (2026-09-30): `unit_amount` is
+// gone, a unit price is `unit_amount_decimal`.
+const CREATE: &[&str] = &["customer", "invoice", "currency", "amount", "quantity", "unit_amount_decimal", "description", "metadata"];
+const UPDATE: &[&str] = &["amount", "quantity", "unit_amount_decimal", "description", "metadata"];
 
 pub(super) struct Item {
     pub id: String,
