@@ -156,15 +156,6 @@ pub async fn linked_live(
 ) -> Result<Vec<(Uuid, String)>, Error> {
     use crate::schema::sync_links;
     let live = customers::table.filter(customers::deleted_at.is_null()).select(customers::id);
-    let mut query = sync_links::table
-        .filter(sync_links::integration.eq(integration))
-        .filter(sync_links::entity_type.eq(crate::sync::CUSTOMER))
-        .filter(sync_links::entity_id.eq_any(live))
-        .filter(sync_links::external_id.is_not_null())
-        .select((sync_links::entity_id, sync_links::external_id.assume_not_null()))
-        .into_boxed();
-    if let Some(after) = after {
-        query = query.filter(sync_links::entity_id.gt(after));
-    }
-    query.order(sync_links::entity_id.asc()).limit(limit).load(conn).await.context("reading linked customers")
+    let live: crate::db::sync_links::LiveEntity = Box::new(sync_links::entity_id.eq_any(live));
+    crate::db::sync_links::linked_live(conn, integration, crate::sync::CUSTOMER, live, after, limit).await
 }

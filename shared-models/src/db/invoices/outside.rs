@@ -15,7 +15,7 @@ use crate::schema::invoices;
 /// What Stripe computes and the catalog mirrors read-only: set as the
 /// integration reports them, without a new version (they are not ours to
 /// send anywhere).
-#[derive(Debug, Clone, Default, PartialEq, Eq, AsChangeset, Insertable)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, AsChangeset, Insertable, Queryable, Selectable)]
 #[diesel(table_name = invoices, treat_none_as_null = true)]
 pub struct Mirrored {
     pub number: Option<String>,
@@ -78,15 +78,6 @@ pub async fn linked_live(
 ) -> Result<Vec<(Uuid, String)>, Error> {
     use crate::schema::sync_links;
     let live = invoices::table.filter(invoices::deleted_at.is_null()).select(invoices::id);
-    let mut query = sync_links::table
-        .filter(sync_links::integration.eq(integration))
-        .filter(sync_links::entity_type.eq(crate::sync::INVOICE))
-        .filter(sync_links::entity_id.eq_any(live))
-        .filter(sync_links::external_id.is_not_null())
-        .select((sync_links::entity_id, sync_links::external_id.assume_not_null()))
-        .into_boxed();
-    if let Some(after) = after {
-        query = query.filter(sync_links::entity_id.gt(after));
-    }
-    query.order(sync_links::entity_id.asc()).limit(limit).load(conn).await.context("reading linked invoices")
+    let live: crate::db::sync_links::LiveEntity = Box::new(sync_links::entity_id.eq_any(live));
+    crate::db::sync_links::linked_live(conn, integration, crate::sync::INVOICE, live, after, limit).await
 }

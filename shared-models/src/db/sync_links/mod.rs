@@ -9,8 +9,10 @@ use diesel::upsert::excluded;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+mod linked;
 mod record;
 
+pub use linked::{linked_live, LiveEntity};
 pub use record::{adopt, mark_outdated, note_superseded, record_failure, record_inbound, record_written};
 
 use crate::error::{Context, Error};
