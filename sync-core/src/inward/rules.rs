@@ -61,9 +61,8 @@ pub(crate) async fn apply<C: InwardCatalog, S: Source<C>>(
     origin: Origin,
 ) -> Result<Outcome, SyncError> {
     let integration = pair.source().integration();
-    let read_now = origin == Origin::Event && pair.source().reads_current_state();
+    let read_now = reads_now(pair, origin);
     let mut remote = if read_now { checks::current_if_event_is_a_sign(conn, pair, remote).await? } else { remote };
-    // What was read now is current already, whatever the event's second.
     let current = if read_now { None } else { checks::current_if_same_second(conn, pair, event, &remote).await? };
     // Events of one outside record are applied one at a time, also across
     // processes; this is what keeps two events of a new record from
@@ -89,6 +88,12 @@ pub(crate) async fn apply<C: InwardCatalog, S: Source<C>>(
     }
 }
 
+/// Whether the state applied was read from the integration for this event
+/// (`Source::reads_current_state`): current already, whatever its second.
+fn reads_now<C: InwardCatalog, S: Source<C>>(pair: &Inward<C, S>, origin: Origin) -> bool {
+    origin == Origin::Event && pair.source().reads_current_state()
+}
+
 /// An outside record linked to (or carrying the id of) a live local entity.
 async fn known<C: InwardCatalog, S: Source<C>>(
     conn: &mut AsyncPgConnection,
@@ -111,8 +116,7 @@ async fn known<C: InwardCatalog, S: Source<C>>(
         if ctx.event.created < at {
             return Ok(Outcome::skipped(format!("older than event {newest}, already taken into account")));
         }
-        let read_now = ctx.origin == Origin::Event && ctx.pair.source().reads_current_state();
-        if ctx.event.created == at && newest != ctx.event.id && !read_now {
+        if ctx.event.created == at && newest != ctx.event.id && !reads_now(ctx.pair, ctx.origin) {
             remote = match ctx.current.clone() {
                 Some(current) => current,
                 // The link moved since the look before the locks (rare): read it now.

@@ -47,8 +47,37 @@ async fn a_worker_killed_between_the_draft_and_its_lines_doubles_nothing() {
     ours.dedup();
     assert_eq!(ours.len(), 2);
     assert_eq!(stack.stripe.invoices().len(), 1, "no second invoice");
-    // Settled: later polls change nothing.
+    // Settled: later polls change nothing, and the half-made invoice's
+    // events (one line) were never taken for an edit made there.
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(billed(&stack.remote(&id)).len(), 2);
+    let local = stack.local(&id).await;
+    assert_eq!((local["version"].as_i64(), local["lines"].as_array().map(Vec::len)), (Some(1), Some(2)), "{local}");
+    stack.cleanup().await;
+}
+
+/// The draft's answer lost (it was made) and a line refused with a 500:
+/// the create stays in doubt and is resumed under its key, finding the
+/// draft it made; the refused line is sent again. Against the double, which
+/// plays both faults (localstripe cannot).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_and_a_5xx_midway_leave_one_invoice_with_each_line_once() {
+    let mut stack = Billing::start("poll", |s| s.stripe.timeout_ms = 1_000).await;
+    stack.start_worker(Pair::Customers);
+    stack.start_worker(Pair::Invoices);
+    let customer = stack.customer("Gil").await;
+    stack.customer_in_stripe(&customer).await;
+    stack.stripe.fault(Calls::new("POST", "/v1/invoices"), Fault::LoseAnswer, Some(1));
+    stack.stripe.fault(Calls::new("POST", "/v1/invoiceitems"), Fault::Fail(500), Some(1));
+
+    let body = json!({"customer_id": customer, "currency": "usd", "lines": [line("Audit", 1, 70000), line("Report", 2, 5000)]});
+    let id = stack.invoice(body).await["id"].as_str().unwrap().to_owned();
+    let synced = stack.wait_synced(&id, 1).await;
+
+    assert_eq!(stack.stripe.invoices().len(), 1, "no second draft");
+    assert_eq!(billed(&stack.remote(&id)), [("Audit".to_owned(), 1, 70000), ("Report".to_owned(), 2, 10000)]);
+    assert!(synced["sync"]["stripe"]["last_error"].is_null(), "{synced}");
+    let failed_items = stack.stripe.log().iter().filter(|c| c.path == "/v1/invoiceitems" && c.status == 500).count();
+    assert_eq!(failed_items, 1, "the 500 was played");
     stack.cleanup().await;
 }
