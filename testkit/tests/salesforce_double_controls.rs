@@ -9,7 +9,7 @@ use chrono::{TimeDelta, Utc};
 use reqwest::Method;
 use salesforce_session::{ids, login};
 use serde_json::{json, Value};
-use testkit::salesforce_double::{self, EXTERNAL_ID};
+use testkit::salesforce_double::{self, DUPLICATE_RESULT_KEY, EXTERNAL_ID};
 use testkit::SalesforceDouble;
 
 #[tokio::test]
@@ -23,7 +23,8 @@ async fn the_duplicate_rule_on_email_blocks_unless_allow_save() {
 
     let create = sf.call(Method::POST, "/sobjects/Contact", Some(json!({"LastName": "Dup", "Email": "SAME@example.com"})), &[]).await;
     assert_eq!((create.status.as_u16(), create.error_code()), (400, "DUPLICATES_DETECTED"));
-    let matched = &create.body[0]["duplicateResult"]["matchResults"][0]["matchRecords"][0]["record"]["Id"];
+    // Salesforce's REST answer spells the key `duplicateResut` (DUPLICATE_RESULT_KEY).
+    let matched = &create.body[0][DUPLICATE_RESULT_KEY]["matchResults"][0]["matchRecords"][0]["record"]["Id"];
     assert_eq!(matched, first.as_str());
     let update = sf.call(Method::PATCH, &format!("/sobjects/Contact/{other}"), Some(json!({"Email": "same@example.com"})), &[]).await;
     assert_eq!(update.error_code(), "DUPLICATES_DETECTED");

@@ -1,19 +1,30 @@
 //! The org's Contacts: one store that the REST API and the test controls
 //! both write through, so the stamps, soft deletes and rules are the same
 //! whoever writes. A delete is soft (the recycle bin); emptying the bin
-//! leaves only a line in the replication log, as a hard delete does.
+//! leaves only a line in the delete log, as a hard delete does.
+//!
+//! Sharing: the API user sees only what sharing grants it; a person (an
+//! administrator in the UI) sees everything. A record hidden from the API
+//! user answers 404 NOT_FOUND to it: Salesforce's REST API guide, "Status
+//! Codes and Error Responses", 404: "The requested resource couldn't be
+//! found. Check the URI for errors, and verify that there are no sharing
+//! issues." The unique index of the external id spans every record
+//! whatever the sharing, so a create that repeats a hidden record's value
+//! is `DUPLICATE_VALUE` (the database's uniqueness, not a query).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+use super::duplicates::{self, DuplicateCheck};
 use super::errors::SfError;
 use super::fields::{self, EXTERNAL_ID};
+use super::replication::DeleteLog;
 use super::time::Clock;
 
 /// Who writes, as `LastModifiedById` tells: the connected app's run-as user
-/// or a person in the org.
+/// or a person in the org. Also who looks, for sharing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Writer {
     Api,
@@ -30,11 +41,15 @@ impl Writer {
 #[derive(Debug, Clone, Copy)]
 pub struct Rules {
     pub custom_fields: bool,
-    /// The Email duplicate rule is on and the caller did not say allowSave.
-    pub block_duplicates: bool,
+    /// The org's duplicate rule and the caller's allowSave, if it applies.
+    pub duplicates: Option<DuplicateCheck>,
     /// `Catalog_Sync_Id__c` is unique; a person's edits may skip that, so a
     /// test can play the 300 of two matches.
     pub unique_external_id: bool,
+    /// Email Address Internationalization is set up in the org.
+    pub eai: bool,
+    /// The API version the call names (for URLs in answers).
+    pub version: u32,
 }
 
 pub struct Contact {
@@ -46,6 +61,8 @@ pub struct Contact {
     pub modified: DateTime<Utc>,
     pub modified_by: Writer,
     pub deleted: Option<DateTime<Utc>>,
+    /// MasterRecordId: the record a merge folded this one into.
+    pub master: Option<String>,
 }
 
 impl Contact {
@@ -54,18 +71,46 @@ impl Contact {
     }
 }
 
+/// The records the API user may not see.
+#[derive(Default)]
+pub struct Sharing {
+    pub hidden: HashSet<String>,
+    /// Records people create from now on are hidden too.
+    pub hide_new: bool,
+}
+
+impl Sharing {
+    pub fn hides(&self, id: &str) -> bool {
+        self.hidden.contains(id)
+    }
+}
+
 #[derive(Default)]
 pub struct Contacts {
-    records: BTreeMap<String, Contact>,
-    /// Every delete ever made (id, when), for `/deleted/`.
-    pub deletions: Vec<(String, DateTime<Utc>)>,
+    pub(super) records: BTreeMap<String, Contact>,
+    /// Every delete the org remembers, for `/deleted/`.
+    pub log: DeleteLog,
     next: u64,
-    clock: Clock,
+    pub clock: Clock,
+    pub sharing: Sharing,
+}
+
+fn last_name_missing(values: &Map<String, Value>) -> Result<(), SfError> {
+    if values.get("LastName").and_then(Value::as_str).is_none_or(str::is_empty) {
+        return Err(SfError::new(400, "REQUIRED_FIELD_MISSING", "Required fields are missing: [LastName]").on_field("LastName"));
+    }
+    Ok(())
 }
 
 impl Contacts {
+    /// The record whoever asks, hidden or not (a person, a test).
     pub fn get(&self, id: &str) -> Option<&Contact> {
         self.records.get(id)
+    }
+
+    /// The record if `viewer` may see it.
+    pub fn visible(&self, id: &str, viewer: Writer) -> Option<&Contact> {
+        self.records.get(id).filter(|c| viewer == Writer::Person || !self.sharing.hides(&c.id))
     }
 
     /// Every record, deleted ones too.
@@ -73,9 +118,10 @@ impl Contacts {
         self.records.values()
     }
 
-    /// Live records whose external id is `value`.
+    /// Live records the API user sees whose external id is `value`.
     pub fn by_external_id(&self, value: &str) -> Vec<String> {
-        self.all().filter(|c| c.deleted.is_none() && c.text(EXTERNAL_ID) == Some(value)).map(|c| c.id.clone()).collect()
+        let found = self.all().filter(|c| c.deleted.is_none() && c.text(EXTERNAL_ID) == Some(value) && !self.sharing.hides(&c.id));
+        found.map(|c| c.id.clone()).collect()
     }
 
     /// A new Contact; `stamp` backdates it (a transaction that commits late).
@@ -86,27 +132,26 @@ impl Contacts {
         writer: Writer,
         stamp: Option<DateTime<Utc>>,
     ) -> Result<String, SfError> {
-        let values = checked(body, rules.custom_fields)?;
-        if values.get("LastName").and_then(Value::as_str).is_none_or(str::is_empty) {
-            return Err(SfError::new(400, "REQUIRED_FIELD_MISSING", "Required fields are missing: [LastName]").on_field("LastName"));
-        }
+        let values = fields::checked(body, rules.custom_fields, rules.eai)?;
+        last_name_missing(&values)?;
         self.check_conflicts(None, &values, rules)?;
         self.next += 1;
         let id = fields::salesforce_id("003", self.next);
         let at = stamp.unwrap_or_else(|| self.clock.stamp());
-        let contact = Contact { id: id.clone(), values, created: at, modified: at, modified_by: writer, deleted: None };
+        let contact = Contact { id: id.clone(), values, created: at, modified: at, modified_by: writer, deleted: None, master: None };
         self.records.insert(id.clone(), contact);
+        if writer == Writer::Person && self.sharing.hide_new {
+            self.sharing.hidden.insert(id.clone());
+        }
         Ok(id)
     }
 
-    /// Sets the fields in `body` on a live record.
+    /// Sets the fields in `body` on a live record `writer` sees.
     pub fn update(&mut self, id: &str, body: &Map<String, Value>, rules: Rules, writer: Writer) -> Result<(), SfError> {
-        let contact = self.live(id)?;
+        let contact = self.live(id, writer)?;
         let mut values = contact.values.clone();
-        values.extend(checked(body, rules.custom_fields)?);
-        if values.get("LastName").and_then(Value::as_str).is_none_or(str::is_empty) {
-            return Err(SfError::new(400, "REQUIRED_FIELD_MISSING", "Required fields are missing: [LastName]").on_field("LastName"));
-        }
+        values.extend(fields::checked(body, rules.custom_fields, rules.eai)?);
+        last_name_missing(&values)?;
         self.check_conflicts(Some(id), &values, rules)?;
         let at = self.clock.stamp();
         let contact = self.records.get_mut(id).ok_or_else(SfError::not_found)?;
@@ -115,34 +160,44 @@ impl Contacts {
         Ok(())
     }
 
-    /// Moves a live record to the recycle bin.
+    /// Moves a live record `writer` sees to the recycle bin.
     pub fn delete(&mut self, id: &str, writer: Writer) -> Result<(), SfError> {
-        self.live(id)?;
-        let at = self.clock.stamp();
-        let contact = self.records.get_mut(id).ok_or_else(SfError::not_found)?;
-        (contact.modified, contact.modified_by, contact.deleted) = (at, writer, Some(at));
-        self.deletions.push((id.to_owned(), at));
+        self.live(id, writer)?;
+        self.soft_delete(id, writer, None);
         Ok(())
+    }
+
+    /// Stamps a record deleted (a delete, or the losing side of a merge).
+    pub(super) fn soft_delete(&mut self, id: &str, writer: Writer, master: Option<&str>) {
+        let at = self.clock.stamp();
+        if let Some(contact) = self.records.get_mut(id) {
+            (contact.modified, contact.modified_by, contact.deleted) = (at, writer, Some(at));
+            contact.master = master.map(str::to_owned);
+            self.log.record(id, at);
+        }
     }
 
     /// Empties the recycle bin: deleted records vanish, even from queryAll.
     pub fn purge_deleted(&mut self) -> usize {
         let before = self.records.len();
         self.records.retain(|_, c| c.deleted.is_none());
+        if self.log.empty_purges {
+            self.log.purge(self.clock.now());
+        }
         before - self.records.len()
     }
 
-    /// The record if it exists and is not in the recycle bin.
-    pub fn live(&self, id: &str) -> Result<&Contact, SfError> {
-        match self.records.get(id) {
+    /// The record if `viewer` sees it and it is not in the recycle bin.
+    pub fn live(&self, id: &str, viewer: Writer) -> Result<&Contact, SfError> {
+        match self.visible(id, viewer) {
             None => Err(SfError::not_found()),
             Some(c) if c.deleted.is_some() => Err(SfError::deleted()),
             Some(c) => Ok(c),
         }
     }
 
-    /// The unique external id and the Email duplicate rule, against the
-    /// other live records.
+    /// The unique external id and the duplicate rule, against the other
+    /// live records (all of them: neither looks through the API user's sharing).
     fn check_conflicts(&self, id: Option<&str>, values: &Map<String, Value>, rules: Rules) -> Result<(), SfError> {
         let others = || self.all().filter(|c| c.deleted.is_none() && Some(c.id.as_str()) != id);
         if let Some(ours) = values.get(EXTERNAL_ID).and_then(Value::as_str).filter(|_| rules.unique_external_id) {
@@ -151,49 +206,9 @@ impl Contacts {
                 return Err(SfError::new(400, "DUPLICATE_VALUE", message).on_field(EXTERNAL_ID));
             }
         }
-        let email = values.get("Email").and_then(Value::as_str).filter(|e| !e.is_empty() && rules.block_duplicates);
-        if let Some(email) = email {
-            let matched: Vec<Value> = others()
-                .filter(|c| c.text("Email").is_some_and(|e| e.eq_ignore_ascii_case(email)))
-                .map(|c| serde_json::json!({"record": {"Id": c.id}}))
-                .collect();
-            if !matched.is_empty() {
-                let mut error = SfError::new(400, "DUPLICATES_DETECTED", "Use one of these records?");
-                error.extra = Some(serde_json::json!({"duplicateResult": {
-                    "allowSave": true, "duplicateRule": "Catalog_Sync_Email_Rule", "duplicateRuleEntityType": "Contact",
-                    "errorMessage": "Use one of these records?",
-                    "matchResults": [{"entityType": "Contact", "matchRecords": matched, "rule": "Contact_Email", "size": matched.len()}],
-                }}));
-                return Err(error);
-            }
+        match rules.duplicates {
+            Some(check) => duplicates::check(check, values, others(), &format!("v{}.0", rules.version)),
+            None => Ok(()),
         }
-        Ok(())
     }
-}
-
-/// The body's fields under canonical names: each one writable, each string
-/// within its length. `attributes` is allowed and ignored, as Salesforce does.
-fn checked(body: &Map<String, Value>, custom_fields: bool) -> Result<Map<String, Value>, SfError> {
-    let mut values = Map::new();
-    for (name, value) in body.iter().filter(|(name, _)| name.as_str() != "attributes") {
-        let field = fields::find(name, custom_fields).ok_or_else(|| SfError::invalid_field(name))?;
-        if !field.writable {
-            let message = format!("Unable to create/update fields: {}. Please check the security settings of this field.", field.name);
-            return Err(SfError::new(400, "INVALID_FIELD_FOR_INSERT_UPDATE", message).on_field(field.name));
-        }
-        match value {
-            Value::String(text) if field.length > 0 && text.chars().count() > field.length => {
-                let message = format!("{}: data value too large: {text} (max length={})", field.label, field.length);
-                return Err(SfError::new(400, "STRING_TOO_LONG", message).on_field(field.name));
-            }
-            Value::Null | Value::String(_) => {}
-            Value::Number(_) if field.kind == "double" => {}
-            _ => {
-                let message = format!("Cannot deserialize instance of {} from {value}", field.kind);
-                return Err(SfError::new(400, "JSON_PARSER_ERROR", message).on_field(field.name));
-            }
-        }
-        values.insert(field.name.to_owned(), value.clone());
-    }
-    Ok(values)
 }

@@ -9,10 +9,29 @@
 //!   `DELETE /_control/failures`;
 //! - `GET /_control/quota`, `POST /_control/quota` `{"used","max"}`,
 //!   `POST /_control/quota/spend`, `POST /_control/quota/restore`;
-//! - `POST /_control/tokens/expire`;
-//! - `PUT /_control/duplicate-rule` `{"on"}`, `PUT /_control/custom-fields`
-//!   `{"present"}`, `PUT /_control/page-size` `{"size"}`;
+//! - `POST /_control/merge` `{"master": id, "losers": [ids]}`;
+//! - `PUT /_control/sharing` `{"hidden": [ids]}` (hide these),
+//!   `{"hideAll": true}` (every record, and people's new ones) or
+//!   `{"showAll": true}`;
+//! - `POST /_control/tokens/expire`, `POST /_control/app/revoke`,
+//!   `POST /_control/app/restore`, `POST /_control/query-locators/expire`;
+//! - `PUT /_control/duplicate-rule` `{"on": false}`, `{"on": true}` (Email,
+//!   Alert) or `{"matching": "email"|"standard", "action": "alert"|"block"}`;
+//!   `PUT /_control/custom-fields` `{"present"}`, `PUT /_control/page-size`
+//!   `{"size"}`, `PUT /_control/email-internationalization` `{"on"}`,
+//!   `PUT /_control/precondition-precision` `{"millis"}`;
+//! - `GET /_control/clock` (the org's now), `PUT /_control/clock`
+//!   `{"skewSeconds": n}` (negative: behind ours);
+//! - `POST /_control/deleted/purge` (purge_delete_log), `PUT
+//!   /_control/deleted/id-limit` `{"limit"}`, `PUT /_control/deleted/hold`
+//!   `{"at": datetime | null}` (hold_latest_covered), `PUT
+//!   /_control/deleted/empty-purges` `{"on"}`, `PUT
+//!   /_control/deleted/lists-hidden` `{"on"}`;
 //! - `GET /_control/calls`, `POST /_control/reset`.
+//!
+//! A control the org refuses answers Salesforce's error array (a merge of a
+//! deleted record, an invalid email); a malformed control body is 400
+//! `INVALID_CONTROL`; an unknown route 404.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
@@ -80,10 +99,6 @@ async fn handle(state: web::Data<State>, req: HttpRequest, body: web::Bytes) -> 
             controls.expire_tokens();
             done()
         }
-        ("PUT", ["duplicate-rule"]) => {
-            controls.duplicate_rule(flag("on").unwrap_or(true));
-            done()
-        }
         ("PUT", ["custom-fields"]) => {
             controls.custom_fields(flag("present").unwrap_or(true));
             done()
@@ -104,7 +119,9 @@ async fn handle(state: web::Data<State>, req: HttpRequest, body: web::Bytes) -> 
             controls.reset();
             done()
         }
-        _ => Err(SfError::not_found()),
+        (method, segments) => {
+            super::control_http_org::route(&controls, method, segments, &body).unwrap_or_else(|| Err(SfError::not_found()))
+        }
     };
     let (status, body) = match result {
         Ok(value) => (200, value),

@@ -3,13 +3,17 @@
 //! API calls, so they are stamped the same way, but they cost no quota, do
 //! not need a token, and are not in the call log: the sync must not be able
 //! to tell them from a colleague's edit in the Salesforce UI.
+//!
+//! This file holds the people's side (edits, merges, the recycle bin) and
+//! what tests inspect; `controls_faults`, `controls_rules` and
+//! `controls_log` hold the org's failures, settings and clock.
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::contacts::Writer;
 use super::errors::SfError;
-use super::org::{Failure, Logged};
+use super::org::Logged;
 use super::{lock, State};
 use actix_web::web;
 
@@ -63,68 +67,17 @@ impl Controls {
         lock(&self.state.org).contacts.delete(id, Writer::Person)
     }
 
-    /// Empties the recycle bin: hard deletes, seen only through `/deleted/`.
+    /// Empties the recycle bin: hard deletes, seen only through `/deleted/`
+    /// (which keeps them, unless `empty_recycle_bin_purges_log(true)`).
     pub fn empty_recycle_bin(&self) -> usize {
         lock(&self.state.org).contacts.purge_deleted()
     }
 
-    /// The next `times` REST calls answer `status` with `error_code` (503
-    /// SERVER_UNAVAILABLE, 500 UNABLE_TO_LOCK_ROW...) and change nothing.
-    pub fn fail_next(&self, times: u32, status: u16, error_code: &str) {
-        lock(&self.state.org).failures.push(Failure { times, status, error_code: error_code.to_owned(), writes_only: false });
-    }
-
-    /// As `fail_next`, counting only writes (reads go through).
-    pub fn fail_next_writes(&self, times: u32, status: u16, error_code: &str) {
-        lock(&self.state.org).failures.push(Failure { times, status, error_code: error_code.to_owned(), writes_only: true });
-    }
-
-    pub fn clear_failures(&self) {
-        lock(&self.state.org).failures.clear();
-    }
-
-    /// Spends what is left of the daily quota: every call is a 403 now.
-    pub fn spend_quota(&self) {
-        let mut org = lock(&self.state.org);
-        org.used = org.quota;
-    }
-
-    /// A new day: nothing spent.
-    pub fn restore_quota(&self) {
-        lock(&self.state.org).used = 0;
-    }
-
-    /// Sets the calls spent and the daily allowance (default 15000).
-    pub fn set_quota(&self, used: u64, max: u64) {
-        let mut org = lock(&self.state.org);
-        (org.used, org.quota) = (used, max);
-    }
-
-    /// (spent, allowance), as `Sforce-Limit-Info` says.
-    pub fn api_usage(&self) -> (u64, u64) {
-        let org = lock(&self.state.org);
-        (org.used, org.quota)
-    }
-
-    /// Every token issued so far stops working (401 INVALID_SESSION_ID).
-    pub fn expire_tokens(&self) {
-        lock(&self.state.org).tokens.clear();
-    }
-
-    /// Turns the duplicate rule on Email on or off (off at start).
-    pub fn duplicate_rule(&self, on: bool) {
-        lock(&self.state.org).duplicate_rule = on;
-    }
-
-    /// With `false`, the org lacks the two custom fields: describe omits
-    /// them and the API refuses them, as an org not yet set up does.
-    pub fn custom_fields(&self, present: bool) {
-        lock(&self.state.org).custom_fields = present;
-    }
-
-    /// Records per query page (200 at start).
-    pub fn page_size(&self, size: usize) {
-        lock(&self.state.org).page_size = size.max(1);
+    /// A person merges `losers` (one or two) into `master`, as the UI's
+    /// merge does (`merge` module): each loser goes to the recycle bin with
+    /// `MasterRecordId = master`; the master keeps its values, its stamps move.
+    pub fn merge_contacts(&self, master: &str, losers: &[&str]) -> Result<(), SfError> {
+        lock(&self.state.org).contacts.merge(master, losers)
     }
 
     /// Every Contact, deleted ones too, with every field.

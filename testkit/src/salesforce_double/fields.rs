@@ -2,7 +2,10 @@
 //! them, and Salesforce's 18-character ids. The two custom fields can be
 //! taken away, to play an org where nobody created them yet.
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
+
+use super::email;
+use super::errors::SfError;
 
 pub const EXTERNAL_ID: &str = "Catalog_Sync_Id__c";
 pub const VERSION: &str = "Catalog_Sync_Version__c";
@@ -35,6 +38,9 @@ pub const FIELDS: &[Field] = &[
     field("LastModifiedDate", "Last Modified Date", "datetime", 0, false),
     field("LastModifiedById", "Last Modified By ID", "reference", 18, false),
     field("SystemModstamp", "System Modstamp", "datetime", 0, false),
+    // Set on the records a merge deletes, to the record they were merged
+    // into; null elsewhere (Contact's object reference; SOAP API "merge()").
+    field("MasterRecordId", "Master Record ID", "reference", 18, false),
 ];
 
 /// The field named `name` (SOQL and the REST API ignore case), if the org
@@ -69,6 +75,36 @@ pub fn describe(custom_fields: bool, version: &str) -> Value {
         "fields": fields,
         "urls": {"sobject": base, "describe": format!("{base}/describe"), "rowTemplate": format!("{base}/{{ID}}")},
     })
+}
+
+/// The body's fields under canonical names: each one writable, each string
+/// within its length, an Email valid (and lower-cased, as stored).
+/// `attributes` is allowed and ignored, as Salesforce does.
+pub fn checked(body: &Map<String, Value>, custom_fields: bool, eai: bool) -> Result<Map<String, Value>, SfError> {
+    let mut values = Map::new();
+    for (name, value) in body.iter().filter(|(name, _)| name.as_str() != "attributes") {
+        let field = find(name, custom_fields).ok_or_else(|| SfError::invalid_field(name))?;
+        if !field.writable {
+            let message = format!("Unable to create/update fields: {}. Please check the security settings of this field.", field.name);
+            return Err(SfError::new(400, "INVALID_FIELD_FOR_INSERT_UPDATE", message).on_field(field.name));
+        }
+        let mut value = value.clone();
+        match &value {
+            Value::String(text) if field.length > 0 && text.chars().count() > field.length => {
+                let message = format!("{}: data value too large: {text} (max length={})", field.label, field.length);
+                return Err(SfError::new(400, "STRING_TOO_LONG", message).on_field(field.name));
+            }
+            Value::String(text) if field.kind == "email" && !text.is_empty() => value = Value::String(email::checked(text, eai)?),
+            Value::Null | Value::String(_) => {}
+            Value::Number(_) if field.kind == "double" => {}
+            _ => {
+                let message = format!("Cannot deserialize instance of {} from {value}", field.kind);
+                return Err(SfError::new(400, "JSON_PARSER_ERROR", message).on_field(field.name));
+            }
+        }
+        values.insert(field.name.to_owned(), value);
+    }
+    Ok(values)
 }
 
 /// A Salesforce id: the 3-character key prefix, a 12-character body, and

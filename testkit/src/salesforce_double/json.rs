@@ -22,6 +22,7 @@ impl Contact {
             "CreatedDate" => Value::String(time::format(self.created)),
             "LastModifiedDate" | "SystemModstamp" => stamp(),
             "LastModifiedById" => Value::String(self.modified_by.user_id()),
+            "MasterRecordId" => self.master.clone().map_or(Value::Null, Value::String),
             name => self.values.get(name).cloned().unwrap_or(Value::Null),
         }
     }

@@ -33,16 +33,25 @@
 
 mod contacts;
 mod control_http;
+mod control_http_org;
 mod controls;
+mod controls_faults;
+mod controls_log;
+mod controls_rules;
+mod duplicates;
+mod email;
 mod errors;
 mod fields;
 mod json;
+mod matching;
+mod merge;
 mod oauth;
 mod org;
 mod query;
 mod replication;
 mod rest;
 mod soql;
+mod soql_lexer;
 mod time;
 mod upsert;
 
@@ -53,9 +62,11 @@ use actix_web::dev::ServerHandle;
 use actix_web::{web, App, HttpServer};
 
 pub use controls::Controls;
+pub use duplicates::{DuplicateAction, DuplicateMatching, DUPLICATE_RESULT_KEY};
 pub use errors::SfError;
 pub use fields::{EXTERNAL_ID, VERSION};
 pub use org::{Failure, Logged, DEFAULT_PAGE_SIZE, DEFAULT_QUOTA};
+pub use replication::DEFAULT_ID_LIMIT;
 pub use time::{format as format_datetime, http_date};
 
 /// The credentials the token endpoint accepts until `set_credentials`.

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::contacts::{Contacts, Rules};
+use super::duplicates::{DuplicateAction, DuplicateCheck, DuplicateMatching};
 use super::errors::SfError;
 use super::query::Cursors;
 
@@ -53,8 +54,15 @@ pub struct Org {
     pub used: u64,
     pub quota: u64,
     pub failures: Vec<Failure>,
-    pub duplicate_rule: bool,
+    /// The active duplicate rule for Contact, if any (none at start).
+    pub duplicate_rule: Option<(DuplicateMatching, DuplicateAction)>,
     pub custom_fields: bool,
+    /// Email Address Internationalization set up (off at start).
+    pub eai: bool,
+    /// The connected app's secret rotated or the app disabled.
+    pub revoked: bool,
+    /// Compare `If-Unmodified-Since` to the millisecond, not the second.
+    pub precondition_millis: bool,
     pub page_size: usize,
     pub log: Vec<Logged>,
 }
@@ -75,8 +83,11 @@ impl Org {
             used: 0,
             quota: DEFAULT_QUOTA,
             failures: Vec::new(),
-            duplicate_rule: false,
+            duplicate_rule: None,
             custom_fields: true,
+            eai: false,
+            revoked: false,
+            precondition_millis: false,
             page_size: DEFAULT_PAGE_SIZE,
             log: Vec::new(),
         }
@@ -109,16 +120,21 @@ impl Org {
         Ok(())
     }
 
-    /// The rules an API write meets; `allow_save` is the caller's
-    /// `Sforce-Duplicate-Rule-Header: allowSave=true`.
-    pub fn api_rules(&self, allow_save: bool) -> Rules {
-        Rules { custom_fields: self.custom_fields, block_duplicates: self.duplicate_rule && !allow_save, unique_external_id: true }
+    /// The rules an API write of API version `version` meets; `allow_save`
+    /// is the caller's `Sforce-Duplicate-Rule-Header: allowSave=true`,
+    /// which Salesforce reads from API version 52.0 on only
+    /// (headers_duplicaterules.htm).
+    pub fn api_rules(&self, allow_save: bool, version: u32) -> Rules {
+        let duplicates =
+            self.duplicate_rule.map(|(matching, action)| DuplicateCheck { matching, action, allow_save: allow_save && version >= 52 });
+        Rules { custom_fields: self.custom_fields, duplicates, unique_external_id: true, eai: self.eai, version }
     }
 
-    /// A person with admin rights in the org: no duplicate rule, no unique
-    /// check, and the custom fields always there.
+    /// A person with admin rights in the org: no duplicate rule (the UI's
+    /// alert is acknowledged), no unique check, the custom fields always
+    /// there; the email checks apply, as the UI makes them too.
     pub fn person_rules(&self) -> Rules {
-        Rules { custom_fields: true, block_duplicates: false, unique_external_id: false }
+        Rules { custom_fields: true, duplicates: None, unique_external_id: false, eai: self.eai, version: 62 }
     }
 
     /// Every record, deleted ones too, with all fields: what tests inspect.

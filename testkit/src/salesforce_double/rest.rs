@@ -1,7 +1,17 @@
 //! The REST API under `/services/data/vNN.0/`: each call is admitted by the
 //! org (session, quota, queued failure), routed, logged, and answered with
-//! `Sforce-Limit-Info`. Record reads and writes live here; upserts, queries
-//! and the replication API in their own modules.
+//! `Sforce-Limit-Info` and a `Date` from the org's clock (real answers
+//! carry one; a client may take the server's time from it). Record reads
+//! and writes live here; upserts, queries and the replication API in their
+//! own modules.
+//!
+//! API versions: any `vNN.0` from 31.0 is served. Versions 21.0 to 30.0
+//! were retired in Summer '25 and 7.0 to 20.0 in Summer '22; a call to one
+//! answers 410 GONE ("Salesforce Platform API Versions 21.0 through 30.0
+//! Retirement", help article 000354473: "REST API returns 410: GONE", with
+//! "an error that the requested endpoint is not found"). The version also
+//! decides what upsert answers (`upsert`) and whether the duplicate rule
+//! header is read (`Org::api_rules`).
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
@@ -20,6 +30,8 @@ pub struct Call {
     pub if_unmodified_since: Option<String>,
     /// `Sforce-Duplicate-Rule-Header: allowSave=true`.
     pub allow_save: bool,
+    /// The API version's major number (62 for `v62.0`).
+    pub api: u32,
 }
 
 impl Call {
@@ -39,6 +51,8 @@ impl Call {
 
 pub(super) async fn handle(state: web::Data<State>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let path = req.path().trim_end_matches('/');
+    let api = versioned(path).map_or(0, |(_, number, _)| number);
     let call = Call {
         method: req.method().as_str().to_owned(),
         query: serde_urlencoded::from_str(req.query_string()).unwrap_or_default(),
@@ -46,13 +60,14 @@ pub(super) async fn handle(state: web::Data<State>, req: HttpRequest, body: web:
         if_unmodified_since: header("if-unmodified-since"),
         allow_save: header("sforce-duplicate-rule-header")
             .is_some_and(|h| h.split([';', ',']).any(|p| p.trim().eq_ignore_ascii_case("allowSave=true"))),
+        api,
     };
     let client = header("sforce-call-options").and_then(|h| h.split(',').find_map(|p| p.trim().strip_prefix("client=").map(str::to_owned)));
-    let path = req.path().trim_end_matches('/');
     let mut org = lock(&state.org);
     let (status, body) = match versioned(path) {
         None => SfError::not_found().into(),
-        Some((version, segments)) => match org.admit(header("authorization").as_deref(), &call.method) {
+        Some((_, number, _)) if number < 31 => SfError::new(410, "NOT_FOUND", "The requested resource does not exist").into(),
+        Some((version, _, segments)) => match org.admit(header("authorization").as_deref(), &call.method) {
             Err(error) => error.into(),
             Ok(()) => route(&mut org, &call, version, &segments),
         },
@@ -65,23 +80,25 @@ pub(super) async fn handle(state: web::Data<State>, req: HttpRequest, body: web:
         client,
         at: std::time::Instant::now(),
     });
-    let limit = org.limit_info();
+    let (limit, now) = (org.limit_info(), org.contacts.clock.now());
     drop(org);
     let mut response = HttpResponse::build(super::status_code(status));
-    response.insert_header(("Sforce-Limit-Info", limit));
+    // With a Date of its own, actix writes no second one (its h1 encoder
+    // adds the server's date only to an answer without).
+    response.insert_header(("Sforce-Limit-Info", limit)).insert_header(("Date", time::http_date(now)));
     match body {
         Some(body) => response.content_type("application/json;charset=UTF-8").body(body.to_string()),
         None => response.finish(),
     }
 }
 
-/// `/services/data/v62.0/a/b` -> ("v62.0", ["a", "b"]), for any `vNN.0`.
-fn versioned(path: &str) -> Option<(&str, Vec<&str>)> {
+/// `/services/data/v62.0/a/b` -> ("v62.0", 62, ["a", "b"]), for any `vNN.0`.
+fn versioned(path: &str) -> Option<(&str, u32, Vec<&str>)> {
     let rest = path.strip_prefix("/services/data/")?;
     let (version, rest) = rest.split_once('/').unwrap_or((rest, ""));
     let number = version.strip_prefix('v')?.strip_suffix(".0")?;
-    (!number.is_empty() && number.chars().all(|c| c.is_ascii_digit()))
-        .then_some((version, rest.split('/').filter(|s| !s.is_empty()).collect()))
+    let number = number.parse().ok().filter(|_| number.chars().all(|c| c.is_ascii_digit()))?;
+    Some((version, number, rest.split('/').filter(|s| !s.is_empty()).collect()))
 }
 
 fn route(org: &mut Org, call: &Call, version: &str, segments: &[&str]) -> Reply {
@@ -91,13 +108,16 @@ fn route(org: &mut Org, call: &Call, version: &str, segments: &[&str]) -> Reply 
         ("GET", [kind @ ("query" | "queryAll")]) => {
             let Some(q) = call.param("q") else { return SfError::malformed_query("a q parameter is required").into() };
             let taken = query::run(&org.contacts, q, *kind == "queryAll", custom, version);
-            let page_size = org.page_size;
-            answer(taken.map(|records| org.cursors.first_page(records, page_size, version)), 200)
+            let (page_size, now) = (org.page_size, org.contacts.clock.now());
+            answer(taken.map(|records| org.cursors.first_page(records, page_size, version, now)), 200)
         }
-        ("GET", ["query" | "queryAll", cursor]) => answer(org.cursors.next_page(cursor, org.page_size, version), 200),
+        ("GET", ["query" | "queryAll", cursor]) => {
+            let (page_size, now) = (org.page_size, org.contacts.clock.now());
+            answer(org.cursors.next_page(cursor, page_size, version, now), 200)
+        }
         (_, ["sobjects", object, ..]) if !object.eq_ignore_ascii_case("Contact") => SfError::not_found().into(),
         ("POST", ["sobjects", _]) => {
-            let rules = org.api_rules(call.allow_save);
+            let rules = org.api_rules(call.allow_save, call.api);
             let created = call.object().and_then(|body| org.contacts.create(&body, rules, Writer::Api, None));
             answer(created.map(|id| json!({"id": id, "success": true, "errors": []})), 201)
         }
@@ -105,8 +125,8 @@ fn route(org: &mut Org, call: &Call, version: &str, segments: &[&str]) -> Reply 
         ("GET", ["sobjects", _, "deleted"]) => answer(replication::deleted(&org.contacts, call), 200),
         ("GET", ["sobjects", _, id]) => answer(read(org, call, id, version), 200),
         ("PATCH", ["sobjects", _, id]) => {
-            let rules = org.api_rules(call.allow_save);
-            let updated = org.contacts.live(id).and_then(|c| unmodified_since(c, call)).and_then(|()| call.object());
+            let (rules, millis) = (org.api_rules(call.allow_save, call.api), org.precondition_millis);
+            let updated = org.contacts.live(id, Writer::Api).and_then(|c| unmodified_since(c, call, millis)).and_then(|()| call.object());
             updated.and_then(|body| org.contacts.update(id, &body, rules, Writer::Api)).map_or_else(Reply::from, |()| (204, None))
         }
         // Salesforce's docs: DELETE does not support the conditional headers, so none is checked.
@@ -121,9 +141,9 @@ fn route(org: &mut Org, call: &Call, version: &str, segments: &[&str]) -> Reply 
 }
 
 /// GET of one record: all fields, or those of `?fields=`. A record in the
-/// recycle bin is not found.
+/// recycle bin, or hidden from the API user, is not found.
 fn read(org: &Org, call: &Call, id: &str, version: &str) -> Result<Value, SfError> {
-    let contact = org.contacts.get(id).filter(|c| c.deleted.is_none()).ok_or_else(SfError::not_found)?;
+    let contact = org.contacts.visible(id, Writer::Api).filter(|c| c.deleted.is_none()).ok_or_else(SfError::not_found)?;
     match call.param("fields") {
         None => Ok(contact.to_full_json(version, org.custom_fields)),
         Some(list) => {
@@ -133,14 +153,21 @@ fn read(org: &Org, call: &Call, id: &str, version: &str) -> Result<Value, SfErro
     }
 }
 
-/// `If-Unmodified-Since` on a PATCH: refused with 412 if the record changed
-/// after the given date, 400 if the header is no date. HTTP dates hold whole seconds, so the record's stamp is cut
-/// to seconds before comparing: a change within that same second passes.
-fn unmodified_since(contact: &Contact, call: &Call) -> Result<(), SfError> {
+/// `If-Unmodified-Since` on a PATCH (REST API guide, "Conditional
+/// Requests", intro_rest_conditional_requests.htm): refused with 412 if the
+/// record's LastModifiedDate is after the given date, 400 if the header is
+/// no date. The guide does not say at what precision Salesforce compares,
+/// so both are offered: by default the record's stamp is cut to whole
+/// seconds, as an HTTP date holds (a change within that same second
+/// passes); with `Controls::precondition_precision(true)` it is compared to
+/// the millisecond (a record changed at 10:00:00.500 fails a header of
+/// 10:00:00).
+fn unmodified_since(contact: &Contact, call: &Call, millis: bool) -> Result<(), SfError> {
     let Some(header) = &call.if_unmodified_since else { return Ok(()) };
     let since = time::parse_http_date(header)
         .ok_or_else(|| SfError::new(400, "INVALID_HEADER_VALUE", format!("If-Unmodified-Since is not an HTTP date: {header}")))?;
-    if time::seconds(contact.modified) > since {
+    let modified = if millis { contact.modified } else { time::seconds(contact.modified) };
+    if modified > since {
         let message =
             format!("The requested resource has been modified since {header}: LastModifiedDate {}", time::format(contact.modified));
         return Err(SfError::new(412, "PRECONDITION_FAILED", message));

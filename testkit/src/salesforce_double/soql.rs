@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::soql_lexer::{tokens, Cursor, Token};
 use super::time;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +21,8 @@ pub enum Filter {
         field: &'static str,
         value: String,
     },
+    /// `Id = '...'` or `Id IN ('...', ...)`: 15- or 18-character ids.
+    Ids(Vec<String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -30,91 +33,12 @@ pub struct Soql {
     pub limit: Option<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Token {
-    Word(String),
-    Quoted(String),
-    Comma,
-    Op(String),
-}
-
-fn tokens(text: &str) -> Result<Vec<Token>, String> {
-    let mut out = Vec::new();
-    let mut chars = text.chars().peekable();
-    while let Some(&c) = chars.peek() {
-        if c.is_whitespace() {
-            chars.next();
-        } else if c == ',' {
-            chars.next();
-            out.push(Token::Comma);
-        } else if c == '\'' {
-            chars.next();
-            let mut value = String::new();
-            loop {
-                match chars.next() {
-                    Some('\\') => value.extend(chars.next()),
-                    Some('\'') => break,
-                    Some(c) => value.push(c),
-                    None => return Err("unterminated string literal".into()),
-                }
-            }
-            out.push(Token::Quoted(value));
-        } else if "<>=!".contains(c) {
-            let mut op = String::new();
-            while let Some(&c) = chars.peek().filter(|c| "<>=!".contains(**c)) {
-                op.push(c);
-                chars.next();
-            }
-            out.push(Token::Op(op));
-        } else {
-            let mut word = String::new();
-            while let Some(&c) = chars.peek().filter(|c| !c.is_whitespace() && !",'<>=!".contains(**c)) {
-                word.push(c);
-                chars.next();
-            }
-            out.push(Token::Word(word));
-        }
-    }
-    Ok(out)
-}
-
-struct Cursor {
-    tokens: Vec<Token>,
-    at: usize,
-}
-
-impl Cursor {
-    fn next(&mut self) -> Option<Token> {
-        let token = self.tokens.get(self.at).cloned();
-        self.at += 1;
-        token
-    }
-
-    fn peek_word(&self, word: &str) -> bool {
-        matches!(self.tokens.get(self.at), Some(Token::Word(w)) if w.eq_ignore_ascii_case(word))
-    }
-
-    fn word(&mut self) -> Result<String, String> {
-        match self.next() {
-            Some(Token::Word(w)) => Ok(w),
-            other => Err(format!("expected a name, found {other:?}")),
-        }
-    }
-
-    fn keyword(&mut self, keyword: &str) -> Result<(), String> {
-        match self.next() {
-            Some(Token::Word(w)) if w.eq_ignore_ascii_case(keyword) => Ok(()),
-            other => Err(format!("expected {keyword}, found {other:?}")),
-        }
-    }
-}
-
 /// Parses `q`, or says what it could not understand.
 pub fn parse(q: &str) -> Result<Soql, String> {
     let mut cursor = Cursor { tokens: tokens(q)?, at: 0 };
     cursor.keyword("SELECT")?;
     let mut fields = vec![cursor.word()?];
-    while cursor.tokens.get(cursor.at) == Some(&Token::Comma) {
+    while cursor.peek() == Some(&Token::Comma) {
         cursor.next();
         fields.push(cursor.word()?);
     }
@@ -156,6 +80,7 @@ fn condition(cursor: &mut Cursor) -> Result<Filter, String> {
     let field = cursor.word()?;
     let op = match cursor.next() {
         Some(Token::Op(op)) => op,
+        Some(Token::Word(w)) if w.eq_ignore_ascii_case("IN") => "IN".to_owned(),
         other => return Err(format!("expected an operator, found {other:?}")),
     };
     let value = cursor.next();
@@ -165,10 +90,39 @@ fn condition(cursor: &mut Cursor) -> Result<Filter, String> {
             .ok_or_else(|| format!("value of filter criterion for field 'SystemModstamp' must be of type dateTime: {literal}"))?;
         return Ok(Filter::ModstampAfter { at, inclusive: op == ">=" });
     }
+    if field.eq_ignore_ascii_case("Id") {
+        return ids(cursor, &op, value);
+    }
     let canonical = ["Catalog_Sync_Id__c", "Email"].into_iter().find(|f| f.eq_ignore_ascii_case(&field));
     match (canonical, op.as_str(), value) {
         (Some(field), "=", Some(Token::Quoted(value))) => Ok(Filter::Equals { field, value }),
         _ => Err(format!("unsupported WHERE on {field} {op}")),
+    }
+}
+
+/// `Id = 'x'` or `Id IN ('x', 'y')` (`value` is the token after the
+/// operator). SOQL's ID type takes 15- or 18-character ids; anything else
+/// is refused, as Salesforce refuses an invalid ID literal.
+fn ids(cursor: &mut Cursor, op: &str, value: Option<Token>) -> Result<Filter, String> {
+    let mut ids = Vec::new();
+    match (op, value) {
+        ("=", Some(Token::Quoted(id))) => ids.push(id),
+        ("IN", Some(Token::Open)) => loop {
+            match cursor.next() {
+                Some(Token::Quoted(id)) => ids.push(id),
+                other => return Err(format!("expected an id literal, found {other:?}")),
+            }
+            match cursor.next() {
+                Some(Token::Comma) => {}
+                Some(Token::Close) => break,
+                other => return Err(format!("expected , or ), found {other:?}")),
+            }
+        },
+        _ => return Err(format!("unsupported WHERE on Id {op}")),
+    }
+    match ids.iter().find(|id| !(id.len() == 15 || id.len() == 18) || !id.chars().all(|c| c.is_ascii_alphanumeric())) {
+        Some(bad) => Err(format!("invalid ID field: {bad}")),
+        None => Ok(Filter::Ids(ids)),
     }
 }
 
@@ -196,6 +150,16 @@ mod tests {
     }
 
     #[test]
+    fn id_shapes_parse() {
+        let one = parse("SELECT Id, MasterRecordId FROM Contact WHERE Id = '003Hs0000000001IAA'").expect("Id =");
+        assert_eq!(one.filter, Filter::Ids(vec!["003Hs0000000001IAA".into()]));
+        let many = parse("SELECT Id FROM Contact WHERE Id IN ('003Hs0000000001IAA','003Hs0000000002') ORDER BY SystemModstamp, Id")
+            .expect("Id IN");
+        assert_eq!(many.filter, Filter::Ids(vec!["003Hs0000000001IAA".into(), "003Hs0000000002".into()]));
+        assert!(parse("select Id from Contact where id in ( '003Hs0000000001IAA' )").is_ok());
+    }
+
+    #[test]
     fn other_shapes_are_refused() {
         for q in [
             "",
@@ -208,6 +172,11 @@ mod tests {
             "SELECT Id FROM Contact WHERE SystemModstamp > yesterday",
             "SELECT Id FROM Contact WHERE Email = 'x' AND Email = 'y'",
             "SELECT Id FROM Contact WHERE Email = 'open",
+            "SELECT Id FROM Contact WHERE Id = 'short'",
+            "SELECT Id FROM Contact WHERE Id IN ()",
+            "SELECT Id FROM Contact WHERE Id IN ('003Hs0000000001IAA'",
+            "SELECT Id FROM Contact WHERE Id != '003Hs0000000001IAA'",
+            "SELECT Id FROM Contact WHERE Email IN ('a@example.com')",
         ] {
             assert!(parse(q).is_err(), "{q}");
         }

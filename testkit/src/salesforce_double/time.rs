@@ -1,7 +1,18 @@
-//! Salesforce's timestamps. Records carry milliseconds and a `+0000`
-//! offset; HTTP headers carry whole seconds. The clock never hands out the
-//! same instant twice, so (Id, SystemModstamp) tells every write apart, as a
-//! poller that deduplicates on that pair expects.
+//! Salesforce's timestamps, and the org's own clock. Records carry
+//! milliseconds and a `+0000` offset; HTTP headers carry whole seconds.
+//!
+//! The org's clock is ours plus a skew a test sets (`Controls::skew_clock`):
+//! a real org's servers do not share the client's clock, and a sync that
+//! builds `If-Unmodified-Since` or a poll cursor from its own clock must be
+//! tested against one that disagrees. Every stamp, `/deleted/`'s now,
+//! `issued_at` and the `Date` header read this clock.
+//!
+//! Write stamps never repeat and never go back, so (Id, SystemModstamp)
+//! tells every write apart, as a poller that deduplicates on that pair
+//! expects. Should the skew move the clock back, stamps keep counting up
+//! one millisecond at a time from the last one handed out until the clock
+//! catches up; `now` itself does go back, as a server's clock stepped back
+//! by NTP would.
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -29,10 +40,9 @@ pub fn parse_http_date(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc2822(text).ok().map(|at| at.with_timezone(&Utc))
 }
 
-/// Now, cut to the millisecond Salesforce keeps.
-pub fn now() -> DateTime<Utc> {
-    let now = Utc::now();
-    DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now)
+/// Cut to the millisecond Salesforce keeps.
+fn millis(at: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(at.timestamp_millis()).unwrap_or(at)
 }
 
 /// Cut to whole seconds: what an HTTP date can say.
@@ -40,15 +50,28 @@ pub fn seconds(at: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp(at.timestamp(), 0).unwrap_or(at)
 }
 
-/// Hands out write stamps, each strictly later than the one before.
+/// The org's clock: ours moved by `skew`, and the write stamps it hands out.
 #[derive(Default)]
 pub struct Clock {
+    skew: TimeDelta,
     last: Option<DateTime<Utc>>,
 }
 
 impl Clock {
+    /// The org's time now, to the millisecond.
+    pub fn now(&self) -> DateTime<Utc> {
+        millis(Utc::now() + self.skew)
+    }
+
+    /// How far the org's clock runs ahead of ours (negative: behind).
+    pub fn set_skew(&mut self, skew: TimeDelta) {
+        self.skew = skew;
+    }
+
+    /// A write stamp: now, or one millisecond after the last one if that
+    /// is not earlier (two writes in a millisecond, or a clock set back).
     pub fn stamp(&mut self) -> DateTime<Utc> {
-        let now = now();
+        let now = self.now();
         let at = match self.last {
             Some(last) if now <= last => last + TimeDelta::milliseconds(1),
             _ => now,
@@ -71,5 +94,17 @@ mod tests {
         assert_eq!(format(at), "2026-12-01T10:00:00.000+0000");
         assert_eq!(parse("2026-12-01T10:00:00Z"), Some(at));
         assert_eq!(parse_http_date(&http_date(at)), Some(at));
+    }
+
+    #[test]
+    fn a_skew_moves_now_but_never_a_stamp_back() {
+        let mut clock = Clock::default();
+        clock.set_skew(TimeDelta::hours(1));
+        let ahead = clock.stamp();
+        assert!(ahead > Utc::now() + TimeDelta::minutes(59));
+        clock.set_skew(TimeDelta::hours(-1));
+        assert!(clock.now() < ahead);
+        let after = clock.stamp();
+        assert_eq!(after, ahead + TimeDelta::milliseconds(1), "counts on from the last stamp");
     }
 }

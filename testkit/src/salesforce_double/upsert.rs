@@ -31,22 +31,30 @@ pub fn upsert(org: &mut Org, call: &Call, field: &str, value: &str, version: &st
             let message = format!("The {key} field should not be specified in the sobject data.");
             return Err(SfError::new(400, "INVALID_FIELD", message).on_field(key));
         }
-        let rules = org.api_rules(call.allow_save);
+        let rules = org.api_rules(call.allow_save, call.api);
         let matches = org.contacts.by_external_id(value);
+        let created = call.api >= 46;
         match matches.as_slice() {
             [] => {
                 body.insert(field.to_owned(), Value::String(value.to_owned()));
                 let id = org.contacts.create(&body, rules, Writer::Api, None)?;
-                Ok((201, json!({"id": id, "success": true, "errors": [], "created": true})))
+                let mut answer = json!({"id": id, "success": true, "errors": []});
+                if created {
+                    answer["created"] = json!(true);
+                }
+                Ok((201, Some(answer)))
             }
             [id] => {
                 org.contacts.update(id, &body, rules, Writer::Api)?;
-                Ok((200, json!({"id": id, "success": true, "errors": [], "created": false})))
+                match created {
+                    true => Ok((200, Some(json!({"id": id, "success": true, "errors": [], "created": false})))),
+                    false => Ok((204, None)),
+                }
             }
-            _ => Ok((300, record_urls(&matches, version))),
+            _ => Ok((300, Some(record_urls(&matches, version)))),
         }
     })();
-    result.map_or_else(Reply::from, |(status, body)| (status, Some(body)))
+    result.unwrap_or_else(Reply::from)
 }
 
 /// `GET /sobjects/Contact/Catalog_Sync_Id__c/{v}`: the record, or 300.
