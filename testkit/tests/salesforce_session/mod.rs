@@ -19,6 +19,7 @@ pub struct Session {
 pub struct Answer {
     pub status: StatusCode,
     pub limit: Option<String>,
+    pub headers: reqwest::header::HeaderMap,
     pub body: Value,
 }
 
@@ -52,8 +53,9 @@ impl Session {
         let response = request.send().await.unwrap();
         let status = response.status();
         let limit = response.headers().get("Sforce-Limit-Info").map(|v| v.to_str().unwrap().to_owned());
+        let headers = response.headers().clone();
         let text = response.text().await.unwrap();
-        Answer { status, limit, body: if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() } }
+        Answer { status, limit, headers, body: if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() } }
     }
 
     pub async fn get(&self, path: &str) -> Answer {
@@ -70,6 +72,17 @@ impl Session {
         assert_eq!((answer.body["success"].clone(), answer.body["errors"].clone()), (json!(true), json!([])));
         answer.body["id"].as_str().unwrap().to_owned()
     }
+}
+
+/// A `/sobjects/Contact/deleted/` window from `start` to `end`.
+pub fn deleted_url(start: chrono::DateTime<chrono::Utc>, end: chrono::DateTime<chrono::Utc>) -> String {
+    let (start, end) = (testkit::salesforce_double::format_datetime(start), testkit::salesforce_double::format_datetime(end));
+    with_params("/sobjects/Contact/deleted/", &[("start", &start), ("end", &end)])
+}
+
+/// The ids a `/deleted/` answer lists.
+pub fn deleted_ids(answer: &Answer) -> Vec<String> {
+    answer.body["deletedRecords"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect()
 }
 
 /// `path?k=v&...`, encoded.
