@@ -91,7 +91,7 @@ async fn a_long_transaction_holds_latest_date_covered() {
 
     double.hold_latest_covered(Some(held_at));
     let held = sf.get(&url).await;
-    assert_eq!(deleted_ids(&held), [early.clone()], "nothing from the transaction's start on yet");
+    assert_eq!(deleted_ids(&held), [early.as_str()], "nothing from the transaction's start on yet");
     assert!(at(&held, "latestDateCovered") <= held_at);
     double.hold_latest_covered(None);
     let free = sf.get(&url).await;

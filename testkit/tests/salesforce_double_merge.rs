@@ -25,7 +25,7 @@ async fn a_merge_deletes_the_losers_with_master_record_id_and_moves_the_master_s
 
     double.merge_contacts(&master, &[&first, &second]).unwrap();
 
-    assert_eq!(ids(&sf.query("query", &q).await), [master.clone()], "the losers are gone from query");
+    assert_eq!(ids(&sf.query("query", &q).await), [master.as_str()], "the losers are gone from query");
     let after = sf.query("queryAll", &q).await;
     let record = |answer: &salesforce_session::Answer, id: &str| -> Value {
         answer.body["records"].as_array().unwrap().iter().find(|r| r["Id"] == id).unwrap().clone()
@@ -72,7 +72,7 @@ async fn a_merge_takes_at_most_three_live_records() {
     assert_eq!(ids(&sf.query("query", "SELECT Id FROM Contact").await).len(), 3, "nothing merged by a refused call");
     double.merge_contacts(master, &[a]).unwrap();
     double.merge_contacts(master, &[b]).unwrap();
-    assert_eq!(ids(&sf.query("query", "SELECT Id FROM Contact").await), [master.clone()], "successive merges into one master");
+    assert_eq!(ids(&sf.query("query", "SELECT Id FROM Contact").await), [master.as_str()], "successive merges into one master");
     double.stop().await;
 }
 

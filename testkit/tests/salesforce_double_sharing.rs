@@ -26,9 +26,9 @@ async fn a_hidden_record_is_not_found_by_id_nor_by_query() {
         assert_eq!((answer.status.as_u16(), answer.error_code()), (404, "NOT_FOUND"), "{method}");
     }
     for kind in ["query", "queryAll"] {
-        assert_eq!(ids(&sf.query(kind, "SELECT Id FROM Contact").await), [seen.clone()], "{kind}");
+        assert_eq!(ids(&sf.query(kind, "SELECT Id FROM Contact").await), [seen.as_str()], "{kind}");
         let by_id = sf.query(kind, &format!("SELECT Id FROM Contact WHERE Id IN ('{seen}', '{hidden}')")).await;
-        assert_eq!(ids(&by_id), [seen.clone()], "{kind}: Id IN");
+        assert_eq!(ids(&by_id), [seen.as_str()], "{kind}: Id IN");
         assert!(ids(&sf.query(kind, &format!("SELECT Id FROM Contact WHERE Id = '{hidden}'")).await).is_empty());
         assert!(ids(&sf.query(kind, "SELECT Id FROM Contact WHERE Email = 'hidden@example.com'").await).is_empty());
     }
@@ -86,8 +86,8 @@ async fn the_delete_of_a_hidden_record_is_not_listed_unless_asked() {
     double.delete_contact(&gone).unwrap();
     double.hide_contacts(&[&gone]);
     let url = deleted_url(Utc::now() - TimeDelta::minutes(5), Utc::now() + TimeDelta::minutes(5));
-    assert_eq!(deleted_ids(&sf.get(&url).await), [kept.clone()], "getDeleted: only records the user has access to");
-    assert_eq!(ids(&sf.query("queryAll", "SELECT Id FROM Contact").await), [kept.clone()]);
+    assert_eq!(deleted_ids(&sf.get(&url).await), [kept.as_str()], "getDeleted: only records the user has access to");
+    assert_eq!(ids(&sf.query("queryAll", "SELECT Id FROM Contact").await), [kept.as_str()]);
     double.deleted_lists_hidden(true);
     assert_eq!(deleted_ids(&sf.get(&url).await), [kept, gone]);
     double.stop().await;
@@ -102,7 +102,7 @@ async fn sharing_over_http() {
     let (a, b) = (sf.create(json!({"LastName": "A"})).await, sf.create(json!({"LastName": "B"})).await);
 
     assert_eq!(http.put(&sharing).json(&json!({"hidden": [a]})).send().await.unwrap().status(), 200);
-    assert_eq!(ids(&sf.query("query", "SELECT Id FROM Contact").await), [b.clone()]);
+    assert_eq!(ids(&sf.query("query", "SELECT Id FROM Contact").await), [b.as_str()]);
     http.put(&sharing).json(&json!({"hideAll": true})).send().await.unwrap();
     assert!(ids(&sf.query("query", "SELECT Id FROM Contact").await).is_empty());
     let person: serde_json::Value = http

@@ -41,3 +41,26 @@ impl Contacts {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::super::contacts::{Contacts, Rules, Writer};
+
+    #[test]
+    fn losers_are_logged_and_stamped_before_the_master() {
+        let mut contacts = Contacts::default();
+        let rules = Rules { custom_fields: true, duplicates: None, unique_external_id: true, eai: false, version: 62 };
+        let mut create = |name: &str| {
+            let body = json!({"LastName": name});
+            contacts.create(body.as_object().expect("an object"), rules, Writer::Api, None).expect("created")
+        };
+        let (master, loser) = (create("Master"), create("Loser"));
+        contacts.merge(&master, &[&loser]).expect("merged");
+        let (m, l) = (contacts.get(&master).expect("master"), contacts.get(&loser).expect("loser"));
+        assert_eq!((l.master.as_deref(), l.deleted, l.modified_by), (Some(master.as_str()), Some(l.modified), Writer::Person));
+        assert!(l.modified < m.modified && m.deleted.is_none() && m.master.is_none());
+        assert_eq!(contacts.log.entries().collect::<Vec<_>>(), [(loser.as_str(), l.modified)]);
+    }
+}

@@ -1,21 +1,31 @@
 //! A stateful, in-memory Salesforce for tests: the OAuth token endpoint and
 //! the REST API calls a Contact sync makes, over real HTTP on port 0, with
 //! the rules of `shared/mission/SALESFORCE_FACTS.md` (no emulator exists).
+//! Each module's doc cites the Salesforce document its behaviour follows.
 //!
 //! Served:
 //! - `POST /services/oauth2/token`: client credentials; `instance_url` is
-//!   the double itself. Every REST call needs `Authorization: Bearer`.
-//! - Under `/services/data/vNN.0/` (any version): Contact create, GET
-//!   (`?fields=`), PATCH (`If-Unmodified-Since` -> 412), soft DELETE;
-//!   upsert and GET by `Catalog_Sync_Id__c` (201/200 with `created`, 300 on
-//!   two matches); `describe`; `deleted/?start=&end=`; `query` and
-//!   `queryAll` with `nextRecordsUrl` paging.
-//! - `Sforce-Limit-Info: api-usage=N/M` on every REST answer; errors are
-//!   Salesforce's JSON arrays; every write stamps LastModifiedDate and
-//!   SystemModstamp, ms precision, strictly increasing.
+//!   the double itself; refused on `login.salesforce.com` and
+//!   `test.salesforce.com` (`oauth`). Every REST call needs `Authorization:
+//!   Bearer`.
+//! - Under `/services/data/vNN.0/` (31.0 on; older versions are 410 GONE):
+//!   Contact create, GET (`?fields=`), PATCH (`If-Unmodified-Since` ->
+//!   412), soft DELETE; upsert and GET by `Catalog_Sync_Id__c` (201/200
+//!   with `created`, 300 on two matches; below 46.0, 201 without `created`
+//!   and 204); `describe`; `deleted/?start=&end=` (`replication`); `query`
+//!   and `queryAll` with `nextRecordsUrl` paging and expiring locators.
+//! - `Sforce-Limit-Info: api-usage=N/M` and `Date` (the org's clock) on
+//!   every REST answer; errors are Salesforce's JSON arrays; every write
+//!   stamps LastModifiedDate and SystemModstamp, ms precision, strictly
+//!   increasing, by the org's own clock (`time`).
+//! - The org's rules: sharing that hides records from the API user
+//!   (`contacts`), merges with `MasterRecordId` (`merge`), duplicate rules
+//!   (`duplicates`, `matching`), Email syntax and lower case (`email`).
 //!
 //! SOQL is not parsed in general. The shapes accepted (keywords in any
-//! case, fields any of Contact's, `ORDER BY` and `LIMIT` optional):
+//! case, fields any of Contact's, `MasterRecordId`, `CreatedDate`,
+//! `LastModifiedDate` and `IsDeleted` included; `ORDER BY` and `LIMIT`
+//! optional):
 //!
 //! ```text
 //! SELECT <f>, <f>... FROM Contact [ORDER BY SystemModstamp [ASC], Id [ASC]] [LIMIT <n>]
@@ -23,10 +33,15 @@
 //! SELECT <f>, <f>... FROM Contact WHERE SystemModstamp > <datetime> [ORDER BY ...] [LIMIT <n>]
 //! SELECT <f>, <f>... FROM Contact WHERE Catalog_Sync_Id__c = '<v>' [ORDER BY ...] [LIMIT <n>]
 //! SELECT <f>, <f>... FROM Contact WHERE Email = '<v>' [ORDER BY ...] [LIMIT <n>]
+//! SELECT <f>, <f>... FROM Contact WHERE Id = '<id>' [ORDER BY ...] [LIMIT <n>]
+//! SELECT <f>, <f>... FROM Contact WHERE Id IN ('<id>', '<id>'...) [ORDER BY ...] [LIMIT <n>]
 //! ```
 //!
-//! Results are always ordered by (SystemModstamp, Id). Any other shape is a
-//! 400 `MALFORMED_QUERY`; an unknown field is a 400 `INVALID_FIELD`.
+//! Results are always ordered by (SystemModstamp, Id) and never hold a
+//! record hidden from the API user. Any other shape is a 400
+//! `MALFORMED_QUERY`; an unknown field is a 400 `INVALID_FIELD`; an id
+//! literal of neither 15 nor 18 characters a 400
+//! `INVALID_QUERY_FILTER_OPERATOR`.
 //!
 //! Tests steer the org through `Controls` (the double derefs to it), or
 //! over HTTP under `/_control` (see `control_http`).

@@ -63,6 +63,11 @@ impl DeleteLog {
         self.entries.push((id.to_owned(), at));
     }
 
+    /// The deletes remembered, oldest first.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, DateTime<Utc>)> {
+        self.entries.iter().map(|(id, at)| (id.as_str(), *at))
+    }
+
     /// An administrator's purge at `now`: the log starts again from this minute.
     pub fn purge(&mut self, now: DateTime<Utc>) {
         let earliest = minute(now);
@@ -100,12 +105,12 @@ pub fn deleted(contacts: &Contacts, call: &Call) -> Result<Value, SfError> {
     let covered = minute([Some(end), Some(now), log.hold].into_iter().flatten().min().unwrap_or(end));
     let until = log.hold.map_or(end, |hold| hold.min(end));
     let visible = |id: &str| log.lists_hidden || !contacts.sharing.hides(id);
-    let mut deletions: Vec<_> = log.entries.iter().filter(|(id, at)| *at >= start && *at < until && visible(id)).collect();
+    let mut deletions: Vec<_> = log.entries().filter(|(id, at)| *at >= start && *at < until && visible(id)).collect();
     if deletions.len() > log.id_limit {
         let message = format!("Exceeded the limit of {} ids: choose start and end dates that are closer together", log.id_limit);
         return Err(SfError::new(400, "EXCEEDED_ID_LIMIT", message));
     }
-    deletions.sort_by_key(|(id, at)| (*at, id.clone()));
+    deletions.sort_by_key(|(id, at)| (*at, *id));
     let records: Vec<Value> = deletions.iter().map(|(id, at)| json!({"id": id, "deletedDate": time::format(*at)})).collect();
     Ok(json!({
         "deletedRecords": records,
