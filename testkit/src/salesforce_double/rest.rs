@@ -1,7 +1,9 @@
 //! The REST API under `/services/data/vNN.0/`: each call is admitted by the
 //! org (session, quota, queued failure), routed, logged, and answered with
-//! `Sforce-Limit-Info` and a `Date` from the org's clock (real answers
-//! carry one; a client may take the server's time from it). Record reads
+//! `Sforce-Limit-Info` and a `Date` from the org's clock (an origin server
+//! with a clock sends one, RFC 9110 section 6.6.1, and Salesforce's do; a
+//! client may take the server's time from it, as the answer to
+//! salesforce.stackexchange.com q/201580 does for `If-Unmodified-Since`). Record reads
 //! and writes live here; upserts, queries and the replication API in their
 //! own modules.
 //!
