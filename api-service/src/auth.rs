@@ -18,7 +18,7 @@ pub fn needed(method: &Method, path: &str) -> Option<Scope> {
         "/health" | "/ready" | "/openapi.json" | "/docs" => None,
         _ if path.starts_with("/docs/") => None,
         "/metrics" => Some(Scope::Operate),
-        _ if path.starts_with("/sync/dead-letters") || path.starts_with("/sync/reconcile") => Some(Scope::Operate),
+        _ if ["/sync/dead-letters", "/sync/reconcile", "/sync/held-deletions"].iter().any(|p| path.starts_with(p)) => Some(Scope::Operate),
         _ if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) => Some(Scope::Read),
         _ => Some(Scope::Write),
     }
@@ -54,6 +54,8 @@ mod tests {
         assert_eq!(needed(&Method::GET, "/sync/status"), Some(Scope::Read));
         assert_eq!(needed(&Method::GET, "/sync/dead-letters"), Some(Scope::Operate));
         assert_eq!(needed(&Method::POST, "/sync/reconcile"), Some(Scope::Operate));
+        assert_eq!(needed(&Method::GET, "/sync/held-deletions"), Some(Scope::Operate));
+        assert_eq!(needed(&Method::POST, "/sync/held-deletions/x/release"), Some(Scope::Operate));
         assert_eq!(needed(&Method::GET, "/metrics"), Some(Scope::Operate));
         assert_eq!(needed(&Method::POST, "/nowhere"), Some(Scope::Write));
     }

@@ -27,13 +27,19 @@ pub struct PollerView {
     pub last_error: Option<String>,
     pub last_failure_at: Option<DateTime<Utc>>,
     pub last_success_at: Option<DateTime<Utc>>,
+    /// Changes the integration said could no longer be read (Salesforce's
+    /// delete log purged before a poll read it): a reconcile shows what
+    /// differs. Kept until it happens again.
+    pub missed: Option<String>,
+    pub missed_at: Option<DateTime<Utc>>,
 }
 
 impl From<PollState> for PollerView {
     fn from(state: PollState) -> Self {
         let failing = state.is_failing();
-        let PollState { name: _, created_from, last_success_at, last_failure_at, consecutive_failures, last_error } = state;
-        Self { consecutive_failures, created_from, failing, last_error, last_failure_at, last_success_at }
+        let PollState { name: _, created_from, last_success_at, last_failure_at, consecutive_failures, last_error, missed, missed_at } =
+            state;
+        Self { consecutive_failures, created_from, failing, last_error, last_failure_at, last_success_at, missed, missed_at }
     }
 }
 

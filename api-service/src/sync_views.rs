@@ -74,13 +74,14 @@ pub struct ConflictList {
     "broker": {"connected": true},
     "integrations": {"stripe": {
         "conflicts": 1,
+        "held_deletions": 0,
         "inbox": {"oldest_pending_received_at": "2026-11-21T08:15:01.918Z", "oldest_retrying_received_at": null,
                   "pending": 1, "retrying": 0},
         "inward": {"applied": 40, "last_handled_at": "2026-11-21T08:15:02.001Z", "last_received_at": "2026-11-21T08:15:01.918Z",
                    "pending": 1, "rejected": 1, "skipped": 12},
         "outward": {"customer": {"failed": 0, "pending": 2, "synced": 51}},
         "poller": {"consecutive_failures": 0, "created_from": 1795000000, "failing": false, "last_error": null,
-                   "last_failure_at": null, "last_success_at": "2026-11-21T08:15:01.918Z"}
+                   "last_failure_at": null, "last_success_at": "2026-11-21T08:15:01.918Z", "missed": null, "missed_at": null}
     }},
     "outbox": {"oldest_unpublished_at": null, "unpublished": 0, "unroutable": 0}
 }))]
@@ -103,6 +104,9 @@ pub struct BrokerState {
 pub struct IntegrationSync {
     /// Open conflicts (see `GET /sync/conflicts`).
     pub conflicts: i64,
+    /// Deletes reported by the integration and held by the mass-deletion
+    /// guard for an operator (see `GET /sync/held-deletions`).
+    pub held_deletions: i64,
     /// The inbound events still to be applied, and how old the oldest is.
     pub inbox: InboxBacklog,
     pub inward: InwardSummary,
@@ -126,6 +130,7 @@ impl IntegrationSync {
         let outward = catalogs.into_iter().map(|catalog| (catalog.to_owned(), statuses.clone())).collect();
         Self {
             conflicts: 0,
+            held_deletions: 0,
             inbox: InboxBacklog::default(),
             inward: InwardSummary::default(),
             outward,

@@ -62,6 +62,24 @@ pub static WEBHOOK_EVENTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
         &["type", "stage", "outcome"],
     )
 });
+/// Deletes reported by an integration that the mass-deletion guard held.
+pub static DELETIONS_HELD: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    counter(
+        "catalog_sync_deletions_held_total",
+        "Deletes reported by an integration and held by the mass-deletion guard.",
+        &["integration"],
+    )
+});
+/// Deletes held and not decided yet, per integration, as the database says
+/// when the API's `/metrics` is read.
+pub static DELETIONS_WAITING: LazyLock<prometheus::IntGaugeVec> = LazyLock::new(|| {
+    prometheus::register_int_gauge_vec!(
+        "catalog_sync_held_deletions",
+        "Deletes held by the mass-deletion guard that wait for an operator to release or discard them.",
+        &["integration"]
+    )
+    .unwrap_or_else(|e| panic!("metric catalog_sync_held_deletions: {e}"))
+});
 /// `direction`: outward (local change to Stripe write), inward (Stripe
 /// event to local write).
 pub static SYNC_LAG_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {

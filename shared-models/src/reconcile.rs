@@ -63,6 +63,16 @@ pub struct Summary {
     pub restored: u64,
     /// Outside records that break a local rule, kept in `/sync/conflicts`.
     pub conflicts: u64,
+    /// Linked entities whose outside record the integration neither lists
+    /// nor says was deleted (hidden by sharing, another account, purged from
+    /// its recycle bin): kept, and shown in `/sync/conflicts`. Nothing is
+    /// deleted on inference.
+    #[serde(default)]
+    pub missing: u64,
+    /// Deletes the mass-deletion guard held for an operator
+    /// (`/sync/held-deletions`).
+    #[serde(default)]
+    pub held: u64,
     /// Entities on which both sides already agreed.
     pub unchanged: u64,
 }

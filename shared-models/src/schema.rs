@@ -93,6 +93,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    outside_deletions (id) {
+        id -> Uuid,
+        integration -> Text,
+        entity_type -> Text,
+        entity_id -> Uuid,
+        external_id -> Text,
+        state -> Text,
+        event_id -> Text,
+        detail -> Nullable<Text>,
+        recorded_at -> Timestamptz,
+        decided_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     poll_cursors (name) {
         name -> Text,
         created_from -> Int8,
@@ -101,6 +116,8 @@ diesel::table! {
         last_failure_at -> Nullable<Timestamptz>,
         consecutive_failures -> Int4,
         last_error -> Nullable<Text>,
+        missed -> Nullable<Text>,
+        missed_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -210,6 +227,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     inbound_events,
     invoices,
     outbox,
+    outside_deletions,
     poll_cursors,
     rate_limits,
     reconcile_runs,

@@ -65,14 +65,4 @@ pub trait Catalog: Send + Sync + 'static {
     /// The synced fields of the record, fingerprinted: stored with each
     /// write so that the write's echo from the outside is recognised.
     fn fingerprint(record: &Self::Record) -> String;
-
-    /// The entity was deleted in an integration (a write found it gone):
-    /// deletes it here too, with a change for every other integration. A
-    /// delete on either side beats any edit. Returns the deleted version,
-    /// or `None` when there was nothing live to delete.
-    fn apply_outside_delete(
-        conn: &mut AsyncPgConnection,
-        id: Uuid,
-        integrations: &[String],
-    ) -> impl Future<Output = Result<Option<i64>, diesel::result::Error>> + Send;
 }

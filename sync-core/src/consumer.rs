@@ -99,7 +99,9 @@ async fn handle<C: Catalog, K: Connector<C::Record>>(worker: Arc<Worker<C, K>>, 
             tokio::time::sleep(Duration::from_secs(1)).await;
             nack(&delivery, true).await;
         }
-        Err(error @ SyncError::Transient { .. }) if attempt < worker.config.max_attempts || told_to_wait(&error) => {
+        Err(error @ (SyncError::Transient { .. } | SyncError::Missing { .. }))
+            if attempt < worker.config.max_attempts || told_to_wait(&error) =>
+        {
             let delay = worker.retry_delay(attempt, &error);
             // A wait the integration asked for (a rate limit, a spent quota)
             // is no failure of the change: it uses none of its attempts.
@@ -130,9 +132,10 @@ async fn handle<C: Catalog, K: Connector<C::Record>>(worker: Arc<Worker<C, K>>, 
 }
 
 /// The integration said when to come back (HTTP 429 with `Retry-After`,
-/// Salesforce's spent quota).
+/// Salesforce's spent quota), or the change waits for a person's fix there
+/// (a record not found and not deleted): no attempt of the change is used.
 fn told_to_wait(error: &SyncError) -> bool {
-    matches!(error, SyncError::Transient { retry_after: Some(_), .. })
+    matches!(error, SyncError::Transient { retry_after: Some(_), .. } | SyncError::Missing { .. })
 }
 
 /// Acks once the follow-up message is confirmed; otherwise puts the original

@@ -11,10 +11,26 @@ pub enum SyncError {
     /// Retrying the same request cannot help (4xx other than 429).
     #[error("{message}")]
     Permanent { message: String },
-    /// The outside record is gone (deleted there): an outcome to apply here,
-    /// not a failure of the change.
+    /// The integration says the outside record was deleted (Salesforce's
+    /// `ENTITY_IS_DELETED`, a Stripe customer read back `deleted: true`): an
+    /// outcome, not a failure. Outward, the engine deletes nothing itself:
+    /// it asks the inward side to read the record and take the delete in
+    /// (by the inward rules, the mass-deletion guard included).
     #[error("{message}")]
     Gone { message: String },
+    /// Not found there, and not deleted there as far as the integration
+    /// says: a 404 also comes from sharing, a hidden or renamed field, or
+    /// the wrong account or org. Never a deletion. Nothing is written or
+    /// deleted; the problem shows on the record, and the change is tried
+    /// again later, using none of its attempts, until a person fixes the
+    /// cause.
+    #[error("{message}")]
+    Missing { message: String },
+    /// The outside record was merged there into another one (Salesforce's
+    /// merge deletes the losers): the person lives on as `into`, which the
+    /// entity is linked to instead. Not a deletion.
+    #[error("{message}")]
+    Merged { message: String, into: String },
     /// A conditional update was refused for certain because the outside
     /// record changed after the local edit (HTTP 412): that edit is the
     /// later one and wins. Nothing was written; the inward side brings it in.

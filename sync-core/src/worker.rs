@@ -18,6 +18,9 @@ pub struct WorkerConfig {
     pub max_attempts: u32,
     pub retry_base: Duration,
     pub retry_max: Duration,
+    /// How long a change blocked by something a person must fix outside
+    /// waits before it is tried again ([`SyncError::Missing`]).
+    pub blocked_retry: Duration,
     /// Every integration in force (SYNC_INTEGRATIONS).
     pub integrations: Vec<String>,
 }
@@ -31,6 +34,7 @@ impl WorkerConfig {
             max_attempts: settings.sync.retry_max_attempts,
             retry_base: Duration::from_millis(settings.sync.retry_base_delay_ms),
             retry_max: Duration::from_millis(settings.sync.retry_max_delay_ms),
+            blocked_retry: Duration::from_secs(settings.sync.blocked_retry_seconds),
             integrations: settings.integrations(),
         }
     }
@@ -98,6 +102,7 @@ impl<C: Catalog, K: Connector<C::Record>> Worker<C, K> {
         let jittered = exp.mul_f64(rand::random_range(0.5..=1.0));
         match error {
             SyncError::Transient { retry_after: Some(after), .. } => jittered.max(*after),
+            SyncError::Missing { .. } => self.config.blocked_retry,
             _ => jittered,
         }
     }

@@ -9,24 +9,41 @@ async fn main() -> anyhow::Result<()> {
     let settings = Settings::load().context("sync-worker cannot start")?;
     shared_models::db::run_migrations(&settings.database.url).await.context("applying database migrations")?;
     let workers = sync_worker::workers(&settings).context("building sync-worker")?;
-    // What each integration must hold, checked once: a missing custom field
-    // stops the worker now, saying what to create, not on every change.
+    // What each integration must hold, checked once: what a person must fix
+    // (a missing custom field, a refused sign-in) stops the worker now,
+    // saying what to do, not on every change. An integration out of reach
+    // only makes its pair wait; the other pairs run meanwhile.
+    let states = sync_worker::PairStates::default();
+    let mut checked = Vec::new();
     for (pair, worker) in &workers {
-        worker.preflight_boxed().await.with_context(|| format!("{} is not ready for the sync", pair.integration))?;
+        match worker.preflight_boxed().await {
+            Ok(()) => checked.push(true),
+            Err(e @ sync_core::SyncError::Permanent { .. }) => {
+                return Err(anyhow::anyhow!(e).context(format!("{} is not ready for the sync", pair.integration)));
+            }
+            Err(e) => {
+                log::warn!("{} cannot be reached yet ({e}): {} waits, the other pairs run", pair.integration, pair.name());
+                states.set(pair, format!("waiting: {e}"));
+                checked.push(false);
+            }
+        }
     }
-    let metrics =
-        sync_worker::MetricsServer::bind(&settings.http.bind_address, settings.http.worker_metrics_port, authenticator(&settings)?)
-            .context("binding /metrics")?;
-    log::info!("sync-worker serving /metrics and /health on port {}", metrics.port());
+    let metrics = sync_worker::MetricsServer::bind(
+        &settings.http.bind_address,
+        settings.http.worker_metrics_port,
+        authenticator(&settings)?,
+        states.clone(),
+    )
+    .context("binding /metrics")?;
+    log::info!("sync-worker serving /metrics, /health and /ready on port {}", metrics.port());
     let metrics_handle = metrics.handle();
     let metrics_server = tokio::spawn(metrics.run());
 
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signal(shutdown.clone()));
     let mut running = Vec::new();
-    for (pair, worker) in workers {
-        log::info!("sync-worker consuming the changes of {}", pair.name());
-        running.push(tokio::spawn(worker.run_boxed(shutdown.clone())));
+    for ((pair, worker), checked) in workers.into_iter().zip(checked) {
+        running.push(tokio::spawn(sync_worker::run_pair(pair, worker, checked, states.clone(), shutdown.clone())));
     }
     for worker in running {
         if let Err(e) = worker.await {

@@ -12,8 +12,8 @@ use shared_models::metrics;
 /// of `9090..=9105`.
 pub const PORT_RANGE: u16 = 16;
 
-/// The worker's only HTTP: `/metrics` for Prometheus and `/health` for the
-/// orchestrator. Signals are left to `main`, which stops the consumer first.
+/// The worker's only HTTP: `/metrics` for Prometheus, `/health` for the
+/// orchestrator, `/ready` for what each pair is doing. Signals are left to `main`, which stops the consumer first.
 pub struct MetricsServer {
     port: u16,
     server: Server,
@@ -24,16 +24,25 @@ impl MetricsServer {
     /// ports from `port` on when it is taken (0 picks any free port); see
     /// `port()` for the one used.
     /// `/metrics` needs an API key with the `operate` scope (`auth`).
-    pub fn bind(address: &str, port: u16, auth: Arc<Authenticator>) -> std::io::Result<Self> {
+    /// `/ready` tells what each pair does (`states`).
+    pub fn bind(address: &str, port: u16, auth: Arc<Authenticator>, states: crate::PairStates) -> std::io::Result<Self> {
         let listener = first_free(address, port)?;
         let port = listener.local_addr()?.port();
         let options = shared_models::http::Serve { workers: Some(1), signals: false, ..Default::default() };
         let server = shared_models::http::serve(listener, options, move || {
             let auth = auth.clone();
+            let states = states.clone();
             App::new()
                 .wrap(from_fn(|req, next| metrics::track_requests("sync-worker", req, next)))
                 .route("/metrics", web::get().to(move |req| shared_models::auth::metrics(auth.clone(), req)))
                 .route("/health", web::get().to(|| async { HttpResponse::Ok().json(serde_json::json!({"status": "ok"})) }))
+                .route(
+                    "/ready",
+                    web::get().to(move || {
+                        let states = states.clone();
+                        async move { states.ready() }
+                    }),
+                )
         })?;
         Ok(Self { port, server })
     }

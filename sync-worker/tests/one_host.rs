@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 const BINARY: &str = env!("CARGO_BIN_EXE_sync-worker");
 const WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 /// What the worker logs once its HTTP server listens.
-const LISTENING: &str = "serving /metrics and /health on port ";
+const LISTENING: &str = "serving /metrics, /health and /ready on port ";
 
 /// A running worker and the lines of its log.
 struct Worker {

@@ -140,6 +140,8 @@ mod tests {
             last_failure_at: None,
             consecutive_failures: failures,
             last_error: Some("Stripe call failed: boom".into()),
+            missed: None,
+            missed_at: None,
         }
     }
 

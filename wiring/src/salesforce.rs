@@ -14,7 +14,7 @@ use shared_models::db;
 use shared_models::pairs::Registry;
 use shared_models::sync::CUSTOMER;
 use shared_models::Error;
-use sync_core::inward::{FeedEntry, InwardPair};
+use sync_core::inward::{DeletionGuard, FeedEntry, InwardPair};
 use sync_core::{Worker, WorkerConfig};
 
 fn client(settings: &Settings) -> Result<SalesforceHttp, Error> {
@@ -49,21 +49,24 @@ pub fn customers_to_salesforce(settings: &Settings) -> Result<Worker<Customers, 
 pub(crate) struct Inward {
     http: Arc<SalesforceHttp>,
     fields: Fields,
+    guard: DeletionGuard,
 }
 
 impl Inward {
     pub(crate) fn new(settings: &Settings) -> Result<Self, Error> {
-        Ok(Self { http: Arc::new(client(settings)?), fields: fields(settings) })
+        let guard = DeletionGuard::from_settings(&settings.sync);
+        Ok(Self { http: Arc::new(client(settings)?), fields: fields(settings), guard })
     }
 
     pub(crate) fn feed(&self, settings: &Settings) -> FeedEntry {
-        let feed = Arc::new(SalesforceFeed::new(self.http.clone(), self.fields.clone()));
+        let overlap = settings.salesforce.poll_overlap_seconds;
+        let feed = Arc::new(SalesforceFeed::new(self.http.clone(), self.fields.clone()).with_overlap(overlap));
         let poll_interval = Duration::from_millis(settings.salesforce.poll_interval_ms);
         FeedEntry { feed, webhooks: false, confirm: false, poll: true, poll_interval }
     }
 
     pub(crate) fn customers(&self, integrations: &[String]) -> Arc<dyn InwardPair> {
         let source = Arc::new(SalesforceContactSource::new(self.http.clone(), self.fields.clone()));
-        Arc::new(sync_core::inward::Inward::<Customers, _>::new(source, integrations.to_vec()))
+        Arc::new(sync_core::inward::Inward::<Customers, _>::new(source, integrations.to_vec(), self.guard))
     }
 }

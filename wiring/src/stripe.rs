@@ -13,7 +13,7 @@ use shared_models::Error;
 use stripe_integration::reads::StripeApi;
 use stripe_integration::signature::Verifier;
 use stripe_integration::{StripeCustomerSource, StripeCustomers, StripeFeed, StripeInvoiceSource, StripeInvoices};
-use sync_core::inward::{FeedEntry, InwardPair};
+use sync_core::inward::{DeletionGuard, FeedEntry, InwardPair};
 use sync_core::{SharedRateLimit, Worker, WorkerConfig};
 
 /// The customer catalog synced to Stripe, as configured.
@@ -52,6 +52,7 @@ pub const SAMPLE_WEBHOOK_SECRETS: &[&str] = &["whsec_local", "whsec_localstripe_
 pub(crate) struct Inward {
     api: Arc<StripeApi>,
     invoices: Arc<StripeInvoices>,
+    guard: DeletionGuard,
 }
 
 impl Inward {
@@ -63,7 +64,8 @@ impl Inward {
         let timeout = Duration::from_millis(settings.stripe.timeout_ms);
         let invoices = StripeInvoices::new(&settings.stripe.api_base, key, timeout, limiter.clone())
             .map_err(|e| Error::Config(format!("cannot build the Stripe client: {e}")))?;
-        Ok(Self { api: Arc::new(api.with_rate_limit(limiter)), invoices: Arc::new(invoices) })
+        let guard = DeletionGuard::from_settings(&settings.sync);
+        Ok(Self { api: Arc::new(api.with_rate_limit(limiter)), invoices: Arc::new(invoices), guard })
     }
 
     /// Webhooks need a signing secret; polling needs none.
@@ -99,11 +101,11 @@ impl Inward {
 
     pub(crate) fn customers(&self, integrations: &[String]) -> Arc<dyn InwardPair> {
         let source = Arc::new(StripeCustomerSource::new(self.api.clone()));
-        Arc::new(sync_core::inward::Inward::<Customers, _>::new(source, integrations.to_vec()))
+        Arc::new(sync_core::inward::Inward::<Customers, _>::new(source, integrations.to_vec(), self.guard))
     }
 
     pub(crate) fn invoices(&self, integrations: &[String]) -> Arc<dyn InwardPair> {
         let source = Arc::new(StripeInvoiceSource::new(self.invoices.clone()));
-        Arc::new(sync_core::inward::Inward::<Invoices, _>::new(source, integrations.to_vec()))
+        Arc::new(sync_core::inward::Inward::<Invoices, _>::new(source, integrations.to_vec(), self.guard))
     }
 }

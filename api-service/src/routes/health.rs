@@ -51,13 +51,31 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
 /// This process's metrics, in the Prometheus text format.
 ///
 /// Requests by route and status, messages published, Stripe calls by outcome
-/// and latency, sync lag. The worker and webhook-service serve their own.
+/// and latency, sync lag, deletes held by the mass-deletion guard. The worker and webhook-service serve their own.
 #[utoipa::path(
     operation_id = "metrics",
     tag = "health",
     responses((status = 200, description = "Prometheus text format 0.0.4.", content_type = "text/plain", body = String))
 )]
 #[get("/metrics")]
-pub async fn metrics() -> HttpResponse {
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    // What the database holds, as of this read: held deletes wait there, not
+    // in any one process.
+    let held = async {
+        let mut conn = state.pool.get().await.map_err(|e| e.to_string())?;
+        shared_models::db::outside_deletions::held_counts(&mut conn).await.map_err(|e| e.to_string())
+    };
+    match held.await {
+        Ok(counts) => {
+            let gauge = &shared_models::metrics::DELETIONS_WAITING;
+            for integration in state.integrations.iter() {
+                gauge.with_label_values(&[integration]).set(0);
+            }
+            for (integration, n) in counts {
+                gauge.with_label_values(&[&integration]).set(n);
+            }
+        }
+        Err(e) => log::warn!("/metrics: cannot count the held deletes: {e}"),
+    }
     shared_models::metrics::serve().await
 }

@@ -1,6 +1,7 @@
 mod customers;
 mod dead_letters;
 mod health;
+mod held_deletions;
 mod invoices;
 mod reconcile;
 mod sync;
@@ -24,6 +25,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(health::metrics)
         .service(dead_letters::list)
         .service(dead_letters::replay)
+        .service(held_deletions::list)
+        .service(held_deletions::release)
+        .service(held_deletions::discard)
+        .service(held_deletions::release_all)
+        .service(held_deletions::discard_all)
         .service(reconcile::start)
         .service(reconcile::list)
         .service(reconcile::get)

@@ -4,7 +4,7 @@ use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
-use shared_models::db::{inbound_events, outbox, poll_cursors, sync_conflicts, sync_links, sync_writes};
+use shared_models::db::{inbound_events, outbox, outside_deletions, poll_cursors, sync_conflicts, sync_links, sync_writes};
 use shared_models::error::Context;
 use utoipa::IntoParams;
 
@@ -67,7 +67,8 @@ pub async fn conflicts(state: web::Data<AppState>, query: web::Query<ConflictQue
 /// inbound events by status with the newest received and handled times
 /// (inward), the events still to be applied and the age of the oldest
 /// (inbox), the poller of its event list (poller), the writes sent without a
-/// certain answer yet (writes_in_doubt), and open conflicts; plus
+/// certain answer yet (writes_in_doubt), open conflicts, and the deletes the
+/// mass-deletion guard holds (held_deletions); plus
 /// the outbox backlog and the broker connection.
 #[utoipa::path(
     operation_id = "sync_status",
@@ -108,6 +109,9 @@ pub async fn status(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     }
     for (integration, n) in sync_conflicts::counts(&mut conn).await? {
         integrations.entry(integration).or_default().conflicts = n;
+    }
+    for (integration, n) in outside_deletions::held_counts(&mut conn).await? {
+        integrations.entry(integration).or_default().held_deletions = n;
     }
     for backlog in inbound_events::backlogs(&mut conn).await? {
         let integration = backlog.integration.clone();

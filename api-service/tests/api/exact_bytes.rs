@@ -65,12 +65,12 @@ async fn the_typed_bodies_keep_their_exact_bytes() {
     assert_eq!(
         text(&api, "/sync/status").await,
         concat!(
-            r#"{"broker":{"connected":true},"integrations":{"stripe":{"conflicts":1,"#,
+            r#"{"broker":{"connected":true},"integrations":{"stripe":{"conflicts":1,"held_deletions":0,"#,
             r#""inbox":{"oldest_pending_received_at":"2026-11-21T08:15:03Z","oldest_retrying_received_at":null,"pending":1,"retrying":0},"#,
             r#""inward":{"applied":1,"last_handled_at":"2026-11-21T08:15:02.001Z","last_received_at":"2026-11-21T08:15:03Z","pending":1},"#,
             r#""outward":{"customer":{"failed":0,"pending":0,"synced":0},"invoice":{"failed":0,"pending":0,"synced":0}},"#,
             r#""poller":{"consecutive_failures":0,"created_from":1795000000,"failing":false,"last_error":null,"last_failure_at":null,"#,
-            r#""last_success_at":"2026-11-21T08:15:01.918Z"},"#,
+            r#""last_success_at":"2026-11-21T08:15:01.918Z","missed":null,"missed_at":null},"#,
             r#""queues":{"customer":{"dead":0,"retrying":0,"work":0},"invoice":{"dead":0,"retrying":0,"work":0}},"#,
             r#""writes_in_doubt":{"count":0,"oldest_since":null}}},"#,
             r#""outbox":{"oldest_unpublished_at":null,"unpublished":0,"unroutable":0}}"#
@@ -82,7 +82,7 @@ async fn the_typed_bodies_keep_their_exact_bytes() {
             r#"{"data":[{"id":"01a1fd2c-0a23-77d9-beaf-fcacee796d7e","status":"finished","dry_run":true,"#,
             r#""started_at":"2026-11-21T08:14:44.259144Z","finished_at":"2026-11-21T08:14:45Z","#,
             r#""summary":{"dry_run":true,"phase":"done","checked":{"stripe":2,"local":1},"catalog":{"created":1,"updated":0,"deleted":0},"#,
-            r#""linked":0,"stripe":{"created":0,"updated":0,"deleted":0},"restored":0,"conflicts":0,"unchanged":1},"error":null,"started_by":"command"}]}"#
+            r#""linked":0,"stripe":{"created":0,"updated":0,"deleted":0},"restored":0,"conflicts":0,"missing":0,"held":0,"unchanged":1},"error":null,"started_by":"command"}]}"#
         )
     );
     api.cleanup().await;

@@ -9,8 +9,8 @@ pub use inward::RemoteCustomer;
 
 use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
-use shared_models::db::{changes, customers};
-use shared_models::sync::{customer_fingerprint, EntityRef, Operation, CUSTOMER};
+use shared_models::db::customers;
+use shared_models::sync::{customer_fingerprint, CUSTOMER};
 use sync_core::{Catalog, Snapshot};
 use uuid::Uuid;
 
@@ -46,20 +46,5 @@ impl Catalog for Customers {
 
     fn fingerprint(record: &CustomerRecord) -> String {
         customer_fingerprint(&record.name, &record.email)
-    }
-
-    async fn apply_outside_delete(
-        conn: &mut AsyncPgConnection,
-        id: Uuid,
-        integrations: &[String],
-    ) -> Result<Option<i64>, diesel::result::Error> {
-        match customers::find_for_update(conn, id).await? {
-            Some(live) if live.deleted_at.is_none() => {
-                let deleted = customers::soft_delete(conn, id).await?;
-                changes::record(conn, integrations, &EntityRef::customer(id), Operation::Deleted, deleted.version).await?;
-                Ok(Some(deleted.version))
-            }
-            _ => Ok(None),
-        }
     }
 }

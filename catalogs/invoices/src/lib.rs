@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 
 use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
-use shared_models::db::{changes, invoices};
+use shared_models::db::invoices;
 use shared_models::domain::invoice::{CollectionMethod, InvoiceLine, InvoiceStatus};
-use shared_models::sync::{fingerprint, EntityRef, Operation, INVOICE};
+use shared_models::sync::{fingerprint, INVOICE};
 use sync_core::{Catalog, Readiness, Snapshot};
 use uuid::Uuid;
 
@@ -112,21 +112,5 @@ impl Catalog for Invoices {
 
     fn fingerprint(record: &InvoiceRecord) -> String {
         invoice_fingerprint(record.status, record.description.as_deref(), &record.billed(), &record.metadata)
-    }
-
-    /// Stripe deletes only drafts; a delete on either side beats any edit.
-    async fn apply_outside_delete(
-        conn: &mut AsyncPgConnection,
-        id: Uuid,
-        integrations: &[String],
-    ) -> Result<Option<i64>, diesel::result::Error> {
-        match invoices::find_for_update(conn, id).await? {
-            Some(live) if live.deleted_at.is_none() => {
-                let deleted = invoices::soft_delete(conn, id).await?;
-                changes::record(conn, integrations, &EntityRef::invoice(id), Operation::Deleted, deleted.version).await?;
-                Ok(Some(deleted.version))
-            }
-            _ => Ok(None),
-        }
     }
 }

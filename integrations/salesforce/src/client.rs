@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::Value;
 use sync_core::SyncError;
@@ -17,14 +17,15 @@ use tokio::sync::RwLock;
 /// How the connected app signs in.
 #[derive(Debug, Clone)]
 pub struct Credentials {
-    /// `https://login.salesforce.com`, `https://test.salesforce.com` or a My Domain URL.
+    /// The org's My Domain URL (the client credentials flow is served
+    /// there only).
     pub login_url: String,
     pub client_id: String,
     pub client_secret: SecretString,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-struct Token {
+pub(crate) struct Token {
     access_token: String,
     instance_url: String,
 }
@@ -38,10 +39,10 @@ pub struct Answer {
 }
 
 pub struct SalesforceHttp {
-    http: reqwest::Client,
-    credentials: Credentials,
+    pub(crate) http: reqwest::Client,
+    pub(crate) credentials: Credentials,
     api_version: String,
-    token: RwLock<Option<Token>>,
+    pub(crate) token: RwLock<Option<Token>>,
     /// (used, allowed) API calls of the last 24 hours, as last reported, and when.
     usage: Mutex<Option<(u64, u64, Instant)>>,
     /// Share of the daily quota (percent) left to the org's other apps:
@@ -50,6 +51,9 @@ pub struct SalesforceHttp {
     /// How long a spent (or reserved) quota is waited for before one call
     /// reads how much has freed up.
     quota_wait: Duration,
+    /// Salesforce's clock less ours, as the `Date` of its last answer said
+    /// (whole seconds): times sent to Salesforce are on its clock.
+    clock_offset: Mutex<Option<chrono::TimeDelta>>,
 }
 
 impl SalesforceHttp {
@@ -67,6 +71,7 @@ impl SalesforceHttp {
             usage: Mutex::new(None),
             reserve_percent: 0,
             quota_wait: crate::errors::QUOTA_WAIT,
+            clock_offset: Mutex::new(None),
         })
     }
 
@@ -104,6 +109,18 @@ impl SalesforceHttp {
             return Err(SyncError::Transient { message, retry_after: Some(self.quota_wait) });
         }
         Ok(())
+    }
+
+    /// Now on Salesforce's clock, as far as its answers' `Date` tells (to a
+    /// second); ours until it answered once.
+    pub fn server_now(&self) -> chrono::DateTime<chrono::Utc> {
+        let offset = self.clock_offset.lock().ok().and_then(|o| *o).unwrap_or_default();
+        chrono::Utc::now() + offset
+    }
+
+    /// A time of our clock on Salesforce's.
+    pub fn to_server_time(&self, ours: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+        ours + self.clock_offset.lock().ok().and_then(|o| *o).unwrap_or_default()
     }
 
     /// (used, allowed) API calls, as Salesforce last reported them.
@@ -147,43 +164,21 @@ impl SalesforceHttp {
         }
         let response = request.send().await.map_err(transport)?;
         self.note_usage(response.headers());
+        self.note_clock(response.headers());
         let status = response.status();
         let raw = response.bytes().await.map_err(transport)?.to_vec();
         let body = if raw.is_empty() { Value::Null } else { serde_json::from_slice(&raw).unwrap_or(Value::Null) };
         Ok(Answer { status, body, raw })
     }
 
-    async fn token(&self, renew: bool) -> Result<Token, SyncError> {
-        if !renew {
-            if let Some(token) = self.token.read().await.clone() {
-                return Ok(token);
-            }
+    pub(crate) fn note_clock(&self, headers: &reqwest::header::HeaderMap) {
+        let Some(date) = headers.get(reqwest::header::DATE).and_then(|v| v.to_str().ok()) else { return };
+        let Ok(theirs) = chrono::DateTime::parse_from_rfc2822(date) else { return };
+        // The answer left within the second its `Date` names: the middle of it.
+        let offset = theirs.with_timezone(&chrono::Utc) + chrono::TimeDelta::milliseconds(500) - chrono::Utc::now();
+        if let Ok(mut held) = self.clock_offset.lock() {
+            *held = Some(offset);
         }
-        let mut held = self.token.write().await;
-        let url = format!("{}/services/oauth2/token", self.credentials.login_url.trim_end_matches('/'));
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("client_id", self.credentials.client_id.as_str()),
-            ("client_secret", self.credentials.client_secret.expose_secret()),
-        ];
-        let response = self.http.post(url).form(&form).send().await.map_err(transport)?;
-        let status = response.status();
-        let raw = response.bytes().await.map_err(transport)?;
-        if !status.is_success() {
-            let message = format!(
-                "Salesforce refused the sign-in ({status}): {}",
-                String::from_utf8_lossy(&raw).chars().take(300).collect::<String>()
-            );
-            return Err(if status.is_server_error() {
-                SyncError::Transient { message, retry_after: None }
-            } else {
-                SyncError::Permanent { message }
-            });
-        }
-        let token: Token =
-            serde_json::from_slice(&raw).map_err(|e| SyncError::Permanent { message: format!("unexpected token answer: {e}") })?;
-        *held = Some(token.clone());
-        Ok(token)
     }
 
     fn note_usage(&self, headers: &reqwest::header::HeaderMap) {
@@ -203,7 +198,7 @@ pub fn parse_limit_info(header: &str) -> Option<(u64, u64)> {
     Some((used.trim().parse().ok()?, allowed.trim().parse().ok()?))
 }
 
-fn transport(e: reqwest::Error) -> SyncError {
+pub(crate) fn transport(e: reqwest::Error) -> SyncError {
     SyncError::Transient { message: format!("Salesforce could not be reached: {e}"), retry_after: None }
 }
 

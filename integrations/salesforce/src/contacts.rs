@@ -70,6 +70,8 @@ impl SalesforceContacts {
         }
         Err(match map(answer.status.as_u16(), &answer.raw) {
             Mapped::Error(e) => e,
+            // Confirmed (or not) by the caller that knows the record.
+            Mapped::NotFound(message) => SyncError::Missing { message },
             Mapped::Duplicate(message) => SyncError::Permanent { message: format!("duplicate: {message}") },
             Mapped::QuotaSpent(message) => SyncError::Transient { message, retry_after: Some(self.http.quota_wait()) },
             Mapped::TokenExpired => SyncError::Transient { message: "Salesforce refused a fresh token".into(), retry_after: None },
@@ -107,8 +109,11 @@ impl Connector<CustomerRecord> for SalesforceContacts {
         "salesforce"
     }
 
-    /// The org must have the two custom fields on Contact (describe).
+    /// The org must let us in and have the two custom fields on Contact
+    /// (describe). A refused sign-in or a missing field is for a person to
+    /// fix (`Permanent`); Salesforce out of reach is not (`Transient`).
     async fn preflight(&self) -> Result<(), SyncError> {
+        self.http.sign_in().await?;
         let answer = self.call(Method::GET, "/sobjects/Contact/describe", None).await?;
         let fields = answer.body["fields"].as_array().cloned().unwrap_or_default();
         let field = |name: &str| fields.iter().find(|f| f["name"] == name).cloned();
@@ -139,7 +144,13 @@ impl Connector<CustomerRecord> for SalesforceContacts {
 
     async fn create(&self, record: &CustomerRecord, _idempotency_key: &str) -> Result<String, SyncError> {
         let path = format!("/sobjects/Contact/{}/{}", self.fields.external_id, record.id);
-        let answer = self.call(Method::PATCH, &path, Some(&self.body(record)?)).await?;
+        let answer = match self.call(Method::PATCH, &path, Some(&self.body(record)?)).await {
+            // An upsert makes what it does not find: a 404 is the setup.
+            Err(SyncError::Missing { message } | SyncError::Gone { message }) => {
+                return Err(SyncError::Missing { message: format!("{message} (the upsert by {}: the field is missing, renamed or hidden from the API user by field-level security; nothing was created, and the customer waits until it is fixed)", self.fields.external_id) });
+            }
+            other => other?,
+        };
         let id = answer.body["id"].as_str().map(str::to_owned);
         id.ok_or_else(|| SyncError::Permanent { message: format!("Salesforce's upsert answer has no id: {}", answer.body) })
     }
@@ -163,14 +174,24 @@ impl Connector<CustomerRecord> for SalesforceContacts {
             Err(SyncError::Superseded { message }) => {
                 self.ours_already(&path, &body).await?.then_some(()).ok_or(SyncError::Superseded { message })
             }
+            Err(SyncError::Gone { message }) => Err(crate::deleted::confirm(&self.http, external_id, &message, true).await),
+            Err(SyncError::Missing { message }) => Err(crate::deleted::confirm(&self.http, external_id, &message, false).await),
             other => other.map(drop),
         }
     }
 
+    /// Done when deleted there already; a Contact merged into another is
+    /// the person still, so the delete goes on to the master.
     async fn delete(&self, external_id: &str, _idempotency_key: &str) -> Result<(), SyncError> {
-        match self.call(Method::DELETE, &format!("/sobjects/Contact/{external_id}"), None).await {
-            Ok(_) | Err(SyncError::Gone { .. }) => Ok(()),
-            Err(e) => Err(e),
+        let error = match self.call(Method::DELETE, &format!("/sobjects/Contact/{external_id}"), None).await {
+            Ok(_) => return Ok(()),
+            Err(SyncError::Gone { message }) => crate::deleted::confirm(&self.http, external_id, &message, true).await,
+            Err(SyncError::Missing { message }) => crate::deleted::confirm(&self.http, external_id, &message, false).await,
+            Err(e) => e,
+        };
+        match error {
+            SyncError::Gone { .. } => Ok(()),
+            other => Err(other),
         }
     }
 }

@@ -6,7 +6,8 @@
 //! | 401 `INVALID_SESSION_ID` | [`Mapped::TokenExpired`]: refresh once, then retry |
 //! | 403 `REQUEST_LIMIT_EXCEEDED` | `Transient`: the daily quota; wait, nothing is lost |
 //! | `UNABLE_TO_LOCK_ROW`, 5xx, 429 | `Transient` |
-//! | 404 `NOT_FOUND`, `ENTITY_IS_DELETED` | `Gone` |
+//! | `ENTITY_IS_DELETED` | `Gone`: Salesforce's word that it was deleted (merged, perhaps: the caller looks) |
+//! | other 404 (`NOT_FOUND`) | [`Mapped::NotFound`]: sharing, field security, a renamed field or the wrong org answer it too; the caller confirms with `queryAll` |
 //! | 412 | [`Mapped::Changed`]: the record changed there; re-read, the conflict rule decides |
 //! | 400 `DUPLICATES_DETECTED` | `Permanent`, marked as a duplicate: a visible conflict, not a retry |
 //! | other 4xx (`INVALID_FIELD`, `STRING_TOO_LONG`, ...) | `Permanent`: dead-lettered, shown on the customer |
@@ -42,6 +43,10 @@ pub enum Mapped {
     Duplicate(String),
     /// The org's daily quota is spent: wait (the client says how long).
     QuotaSpent(String),
+    /// A 404 that is not Salesforce's word that the record was deleted: the
+    /// record may be hidden from the API user (sharing, field-level
+    /// security), a field renamed, or the org another one.
+    NotFound(String),
     Error(SyncError),
 }
 
@@ -60,7 +65,8 @@ pub fn map(status: u16, body: &[u8]) -> Mapped {
         (_, "REQUEST_LIMIT_EXCEEDED") => Mapped::QuotaSpent(message),
         (_, "UNABLE_TO_LOCK_ROW") => transient(None),
         (_, "DUPLICATES_DETECTED") => Mapped::Duplicate(message),
-        (404, _) | (_, "ENTITY_IS_DELETED" | "NOT_FOUND") => Mapped::Error(SyncError::Gone { message }),
+        (_, "ENTITY_IS_DELETED") => Mapped::Error(SyncError::Gone { message }),
+        (404, _) | (_, "NOT_FOUND") => Mapped::NotFound(message),
         (429, _) | (500..=599, _) => transient(None),
         _ => Mapped::Error(SyncError::Permanent { message }),
     }
@@ -81,7 +87,9 @@ mod tests {
         assert!(matches!(map(403, &body("REQUEST_LIMIT_EXCEEDED")), Mapped::QuotaSpent(_)));
         assert!(matches!(map(400, &body("UNABLE_TO_LOCK_ROW")), Mapped::Error(SyncError::Transient { retry_after: None, .. })));
         assert!(matches!(map(503, b"<html>down</html>"), Mapped::Error(SyncError::Transient { .. })));
-        assert!(matches!(map(404, &body("NOT_FOUND")), Mapped::Error(SyncError::Gone { .. })));
+        assert!(matches!(map(404, &body("NOT_FOUND")), Mapped::NotFound(_)));
+        assert!(matches!(map(404, b"<html>not here</html>"), Mapped::NotFound(_)));
+        assert!(matches!(map(404, &body("ENTITY_IS_DELETED")), Mapped::Error(SyncError::Gone { .. })));
         assert!(matches!(map(400, &body("ENTITY_IS_DELETED")), Mapped::Error(SyncError::Gone { .. })));
         assert!(matches!(map(400, &body("DUPLICATES_DETECTED")), Mapped::Duplicate(_)));
         match map(400, &body("STRING_TOO_LONG")) {

@@ -10,6 +10,10 @@
 
 pub mod client;
 pub mod contacts;
+mod deleted;
 pub mod errors;
+pub mod feed;
 pub mod inward;
 pub mod names;
+mod replication;
+mod sign_in;

@@ -65,6 +65,36 @@ async fn updates_and_deletes_follow_the_contact_and_a_deleted_one_is_gone() {
 }
 
 #[tokio::test]
+async fn not_found_is_not_deleted_and_a_merged_contact_points_to_its_master() {
+    let double = SalesforceDouble::start().await.unwrap();
+    let contacts = connector(&double, DuplicateRule::Respect);
+    let ada = record("Ada Lovelace", "ada@example.com", 1);
+    let id = contacts.create(&ada, "k1").await.unwrap();
+
+    // Hidden by sharing: a 404 NOT_FOUND, which queryAll does not confirm.
+    double.controls().hide_contacts(&[&id]);
+    let hidden = contacts.update(&id, &ada, "k2", None).await;
+    assert!(matches!(&hidden, Err(SyncError::Missing { message }) if message.contains("does not say")), "{hidden:?}");
+    assert!(matches!(contacts.delete(&id, "k3").await, Err(SyncError::Missing { .. })));
+    double.controls().show_all_contacts();
+    assert_eq!(double.controls().contact(&id).unwrap()["IsDeleted"], false, "nothing was deleted there either");
+
+    // The field hidden (field-level security) or renamed: a create's 404 is no delete.
+    double.controls().custom_fields(false);
+    let made = contacts.create(&record("Bob Byte", "bob@example.com", 1), "k4").await;
+    assert!(matches!(&made, Err(SyncError::Missing { message }) if message.contains("nothing was created")), "{made:?}");
+    double.controls().custom_fields(true);
+
+    // Merged into another Contact: the person lives on as the master.
+    let master = double.controls().create_contact(&serde_json::json!({"LastName": "Master", "Email": "m@example.com"})).unwrap();
+    double.controls().merge_contacts(&master, &[&id]).unwrap();
+    let merged = contacts.update(&id, &ada, "k5", None).await;
+    assert!(matches!(&merged, Err(SyncError::Merged { into, .. }) if *into == master), "{merged:?}");
+    assert!(matches!(contacts.delete(&id, "k6").await, Err(SyncError::Merged { into, .. }) if into == master));
+    double.stop().await;
+}
+
+#[tokio::test]
 async fn an_expired_token_is_renewed_once_and_the_quota_and_duplicates_are_told_apart() {
     let double = SalesforceDouble::start().await.unwrap();
     let contacts = connector(&double, DuplicateRule::Respect);

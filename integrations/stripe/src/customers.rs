@@ -6,7 +6,7 @@ use stripe_client_core::{IdempotencyKey, RequestStrategy, StripeRequest};
 use stripe_core::customer::{CreateCustomer, DeleteCustomer, ListCustomer, UpdateCustomer};
 use uuid::Uuid;
 
-use crate::{StripeCallError, StripeHttp};
+use crate::StripeHttp;
 use customer_catalog::CustomerRecord;
 use sync_core::SharedRateLimit;
 use sync_core::{Connector, SyncError};
@@ -100,20 +100,24 @@ impl Connector<CustomerRecord> for StripeCustomers {
         _unmodified_since: Option<DateTime<Utc>>,
     ) -> Result<(), SyncError> {
         self.throttle().await?;
-        UpdateCustomer::new(external_id)
+        let updated = UpdateCustomer::new(external_id)
             .name(record.name.clone())
             .email(record.email.clone())
             .metadata(Self::metadata(record))
             .customize()
             .request_strategy(Self::strategy(idempotency_key)?)
             .send(&self.client)
-            .await
-            .map_err(|e: StripeCallError| match e.is_not_found() {
-                true => SyncError::Gone { message: format!("Stripe customer {external_id} no longer exists: {}", e.message) },
-                false => e.into(),
-            })?;
-        log::info!("customer {} updated in Stripe ({external_id})", record.id);
-        Ok(())
+            .await;
+        match updated {
+            Ok(_) => {
+                log::info!("customer {} updated in Stripe ({external_id})", record.id);
+                Ok(())
+            }
+            // `resource_missing` also answers another account or mode: only a
+            // retrieve that says `deleted: true` is Stripe's word.
+            Err(e) if e.is_not_found() => Err(self.deleted_or_missing(external_id).await),
+            Err(e) => Err(e.into()),
+        }
     }
 
     async fn delete(&self, external_id: &str, idempotency_key: &str) -> Result<(), SyncError> {
@@ -123,8 +127,44 @@ impl Connector<CustomerRecord> for StripeCustomers {
                 log::info!("Stripe customer {external_id} deleted");
                 Ok(())
             }
+            // Already deleted (a resend whose first answer was lost, with no
+            // key to replay it: localstripe). Nothing here is deleted by it,
+            // so a 404 from another account only leaves a record there.
             Err(e) if e.is_not_found() => Ok(()),
             Err(e) => Err(e.into()),
         }
+    }
+}
+
+impl StripeCustomers {
+    /// After a 404: `Gone` when a retrieve says `deleted: true`, otherwise
+    /// [`not_in_account`] (or the retrieve's own error).
+    async fn deleted_or_missing(&self, external_id: &str) -> SyncError {
+        if let Err(e) = self.throttle().await {
+            return e;
+        }
+        match self.client.get_json(&format!("/customers/{external_id}"), &[]).await {
+            Ok(customer) if customer.get("deleted").and_then(serde_json::Value::as_bool) == Some(true) => {
+                SyncError::Gone { message: format!("Stripe customer {external_id} was deleted in Stripe") }
+            }
+            Ok(_) => SyncError::Transient {
+                message: format!("Stripe answered 404 to an update of customer {external_id}, then retrieved it live"),
+                retry_after: None,
+            },
+            Err(e) if e.is_not_found() => not_in_account(external_id),
+            Err(e) => e.into(),
+        }
+    }
+}
+
+/// A Stripe customer this account does not have, and no word that it was
+/// deleted: a problem for a person (the wrong key, test and live mode
+/// mixed), never a delete here.
+pub fn not_in_account(external_id: &str) -> SyncError {
+    SyncError::Missing {
+        message: format!(
+            "Stripe has no customer {external_id} in this account and does not say it was deleted \
+             (another account or mode?): nothing is deleted here"
+        ),
     }
 }

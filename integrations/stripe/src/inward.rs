@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use customer_catalog::{Customers, RemoteCustomer as CustomerValues};
 use serde_json::Value;
-use sync_core::inward::{Envelope, Feed, Page, Refusal, RemoteRecord, Source};
+use sync_core::inward::{Envelope, Feed, Page, Polled, Refusal, RemoteRecord, Source};
 use sync_core::SyncError;
 
 use crate::event::{EventError, RemoteCustomer, StripeEvent};
@@ -68,8 +68,10 @@ impl Feed for StripeFeed {
         Ok(self.api.event(id).await?)
     }
 
-    async fn events_since(&self, from: i64) -> Result<(Vec<Value>, bool), SyncError> {
-        Ok(self.api.events_since(from).await?)
+    async fn events_since(&self, from: i64) -> Result<Polled, SyncError> {
+        // A list read in part (a cap on pages) is no failure: the rest comes next time.
+        let (events, complete) = self.api.events_since(from).await?;
+        Ok(Polled { events, complete, ..Polled::default() })
     }
 }
 
@@ -89,6 +91,7 @@ fn record(customer: RemoteCustomer) -> RemoteRecord<CustomerValues> {
         our_id: customer.our_id(),
         written_version: customer.written_version(),
         deleted: customer.deleted,
+        merged_into: None,
         snapshot: customer.to_json(),
         values: CustomerValues { name: customer.name, email: customer.email },
         external_id: customer.id,
@@ -115,7 +118,10 @@ impl Source<Customers> for StripeCustomerSource {
     }
 
     async fn get(&self, external_id: &str) -> Result<RemoteRecord<CustomerValues>, SyncError> {
-        Ok(record(self.api.customer(external_id).await?))
+        match self.api.customer(external_id).await? {
+            Some(customer) => Ok(record(customer)),
+            None => Err(crate::customers::not_in_account(external_id)),
+        }
     }
 
     async fn list_page(&self, after: Option<&str>) -> Result<Page<CustomerValues>, SyncError> {

@@ -61,20 +61,24 @@ impl StripeApi {
         Ok(Page { items, next })
     }
 
-    /// The customer as Stripe holds it now; `deleted` when it is gone.
-    pub async fn customer(&self, id: &str) -> Result<RemoteCustomer, StripeCallError> {
-        let gone = || RemoteCustomer { id: id.to_owned(), name: None, email: None, metadata: Default::default(), deleted: true };
-        if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Ok(gone());
+    /// The customer as Stripe holds it now, `deleted` when Stripe says so
+    /// (it answers a deleted customer's retrieve with `deleted: true`).
+    /// `None` when Stripe has no such customer in this account: a 404 is
+    /// also what another account or the other mode (test, live) answers,
+    /// so it is no word that the customer was deleted.
+    pub async fn customer(&self, id: &str) -> Result<Option<RemoteCustomer>, StripeCallError> {
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            // Never put into a path: no Stripe id looks like this.
+            return Ok(None);
         }
         match self.get(&format!("/customers/{id}"), &[]).await {
-            Ok(value) => RemoteCustomer::from_value(&value).map_err(|e| StripeCallError {
+            Ok(value) => RemoteCustomer::from_value(&value).map(Some).map_err(|e| StripeCallError {
                 status: None,
                 message: format!("unexpected customer from Stripe: {e}"),
                 retry_after: None,
                 should_retry: Some(false),
             }),
-            Err(e) if e.is_not_found() => Ok(gone()),
+            Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         }
     }

@@ -50,6 +50,18 @@ pub struct Sync {
     pub retry_max_attempts: u32,
     pub retry_base_delay_ms: u64,
     pub retry_max_delay_ms: u64,
+    /// SYNC_BLOCKED_RETRY_SECONDS: how often a change that waits for a
+    /// person's fix outside (a record the integration cannot find but did
+    /// not delete) is tried again.
+    pub blocked_retry_seconds: u64,
+    /// DELETION_GUARD_MAX: more deletes than this from one integration
+    /// within the window are held for an operator (0: no such limit).
+    pub deletion_guard_max: i64,
+    /// DELETION_GUARD_WINDOW_SECONDS.
+    pub deletion_guard_window_seconds: u64,
+    /// DELETION_GUARD_PERCENT: more than this share of an integration's
+    /// linked records deleted within the window are held (0: no such limit).
+    pub deletion_guard_percent: i64,
     /// INWARD_MODE, as set: see [`Settings::inward`].
     pub inward_mode: String,
     /// Handled inbound events are kept this long: a redelivery within it is
@@ -133,6 +145,15 @@ impl Settings {
         if sync.retry_base_delay_ms == 0 || sync.retry_max_delay_ms < sync.retry_base_delay_ms {
             return bad("RETRY_BASE_DELAY_MS", "must be above 0 and at most RETRY_MAX_DELAY_MS");
         }
+        if sync.deletion_guard_max < 0 || !(0..=100).contains(&sync.deletion_guard_percent) {
+            return bad("DELETION_GUARD_MAX", "must be 0 or more, and DELETION_GUARD_PERCENT between 0 and 100");
+        }
+        if sync.deletion_guard_window_seconds == 0 {
+            return bad("DELETION_GUARD_WINDOW_SECONDS", "must be at least 1");
+        }
+        if sync.blocked_retry_seconds == 0 {
+            return bad("SYNC_BLOCKED_RETRY_SECONDS", "must be at least 1");
+        }
         if !(1..=1000).contains(&self.broker.relay_batch_size) {
             return bad("RELAY_BATCH_SIZE", "must be between 1 and 1000");
         }
@@ -210,10 +231,23 @@ mod tests {
             let settings: super::Settings = serde_json::from_value(value).expect("settings");
             settings.validate().err().map(|e| e.to_string()).unwrap_or_default()
         };
-        assert!(with(serde_json::json!({})).contains("SALESFORCE_CLIENT_ID"));
-        assert!(with(serde_json::json!({"salesforce_client_id": "x"})).contains("SALESFORCE_CLIENT_SECRET"));
-        let complete = serde_json::json!({"salesforce_client_id": "x", "salesforce_client_secret": "y"});
+        let org = "https://acme.my.salesforce.com";
+        assert!(with(serde_json::json!({})).contains("SALESFORCE_LOGIN_URL is required"));
+        assert!(with(serde_json::json!({"salesforce_login_url": org})).contains("SALESFORCE_CLIENT_ID"));
+        assert!(with(serde_json::json!({"salesforce_login_url": org, "salesforce_client_id": "x"})).contains("SALESFORCE_CLIENT_SECRET"));
+        let complete = serde_json::json!({"salesforce_login_url": org, "salesforce_client_id": "x", "salesforce_client_secret": "y"});
         assert_eq!(with(complete.clone()), "");
+        for generic in ["https://login.salesforce.com", "https://test.salesforce.com/", "https://LOGIN.salesforce.com:443"] {
+            let mut login = complete.clone();
+            login["salesforce_login_url"] = generic.into();
+            assert!(with(login).contains("does not serve the client credentials flow"), "{generic}");
+        }
+        let mut old = complete.clone();
+        old["salesforce_api_version"] = "51.0".into();
+        assert!(with(old).contains("52.0 or later"));
+        let mut current = complete.clone();
+        current["salesforce_api_version"] = "52.0".into();
+        assert_eq!(with(current), "");
         let mut bad_field = complete;
         bad_field["salesforce_external_id_field"] = "Email".into();
         assert!(with(bad_field).contains("SALESFORCE_EXTERNAL_ID_FIELD"));

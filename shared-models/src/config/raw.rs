@@ -6,14 +6,14 @@ use serde::Deserialize;
 
 use super::{Broker, Database, Http, Salesforce, Settings, Stripe, Sync};
 
-fn default_salesforce_login() -> String {
-    "https://login.salesforce.com".into()
-}
 fn default_salesforce_version() -> String {
     "62.0".into()
 }
 fn default_salesforce_poll_ms() -> u64 {
     10_000
+}
+fn default_salesforce_overlap() -> i64 {
+    660
 }
 fn default_external_id_field() -> String {
     "Catalog_Sync_Id__c".into()
@@ -77,6 +77,18 @@ fn default_retry_base_ms() -> u64 {
 }
 fn default_retry_max_ms() -> u64 {
     60_000
+}
+fn default_blocked_retry_seconds() -> u64 {
+    600
+}
+fn default_guard_max() -> i64 {
+    50
+}
+fn default_guard_window() -> u64 {
+    600
+}
+fn default_guard_percent() -> i64 {
+    10
 }
 fn default_relay_poll_ms() -> u64 {
     500
@@ -151,6 +163,14 @@ pub(super) struct Raw {
     retry_base_delay_ms: u64,
     #[serde(default = "default_retry_max_ms")]
     retry_max_delay_ms: u64,
+    #[serde(default = "default_blocked_retry_seconds")]
+    sync_blocked_retry_seconds: u64,
+    #[serde(default = "default_guard_max")]
+    deletion_guard_max: i64,
+    #[serde(default = "default_guard_window")]
+    deletion_guard_window_seconds: u64,
+    #[serde(default = "default_guard_percent")]
+    deletion_guard_percent: i64,
     #[serde(default = "default_relay_poll_ms")]
     relay_poll_interval_ms: u64,
     #[serde(default = "default_relay_batch")]
@@ -168,7 +188,8 @@ pub(super) struct Raw {
     #[serde(default = "default_api_auth")]
     api_auth: String,
     api_bootstrap_key: Option<SecretString>,
-    #[serde(default = "default_salesforce_login")]
+    /// No default: the org's My Domain URL must be named.
+    #[serde(default)]
     salesforce_login_url: String,
     salesforce_client_id: Option<String>,
     salesforce_client_secret: Option<SecretString>,
@@ -176,6 +197,8 @@ pub(super) struct Raw {
     salesforce_api_version: String,
     #[serde(default = "default_salesforce_poll_ms")]
     salesforce_poll_interval_ms: u64,
+    #[serde(default = "default_salesforce_overlap")]
+    salesforce_poll_overlap_seconds: i64,
     #[serde(default = "default_stripe_timeout_ms")]
     salesforce_timeout_ms: u64,
     #[serde(default = "default_external_id_field")]
@@ -217,6 +240,10 @@ impl From<Raw> for Settings {
                 retry_max_attempts: raw.retry_max_attempts,
                 retry_base_delay_ms: raw.retry_base_delay_ms,
                 retry_max_delay_ms: raw.retry_max_delay_ms,
+                blocked_retry_seconds: raw.sync_blocked_retry_seconds,
+                deletion_guard_max: raw.deletion_guard_max,
+                deletion_guard_window_seconds: raw.deletion_guard_window_seconds,
+                deletion_guard_percent: raw.deletion_guard_percent,
                 inward_mode: raw.inward_mode,
                 inbox_retention_hours: raw.inbox_retention_hours,
             },
@@ -236,6 +263,7 @@ impl From<Raw> for Settings {
                 client_secret: raw.salesforce_client_secret,
                 api_version: api_version(raw.salesforce_api_version),
                 poll_interval_ms: raw.salesforce_poll_interval_ms,
+                poll_overlap_seconds: raw.salesforce_poll_overlap_seconds,
                 timeout_ms: raw.salesforce_timeout_ms,
                 external_id_field: raw.salesforce_external_id_field,
                 version_field: raw.salesforce_version_field,

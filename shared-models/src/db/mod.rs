@@ -9,6 +9,7 @@ pub mod inbound_events;
 pub mod invoices;
 mod migrate;
 pub mod outbox;
+pub mod outside_deletions;
 pub mod poll_cursors;
 mod pool;
 pub mod rate_limits;

@@ -24,6 +24,9 @@ pub struct PollState {
     pub consecutive_failures: i32,
     /// Why the last poll failed, while it keeps failing.
     pub last_error: Option<String>,
+    /// Changes the integration said could no longer be read, and when.
+    pub missed: Option<String>,
+    pub missed_at: Option<DateTime<Utc>>,
 }
 
 impl PollState {
@@ -95,6 +98,18 @@ pub async fn record_failure(conn: &mut AsyncPgConnection, name: &str, error: &st
         .execute(conn)
         .await
         .context("recording a failed poll")?;
+    Ok(())
+}
+
+/// Changes that could no longer be read (a purged delete log): kept with
+/// the poller, newest first, for a person to see.
+pub async fn record_missed(conn: &mut AsyncPgConnection, name: &str, missed: &str) -> Result<(), Error> {
+    let missed = super::storable::text(missed);
+    diesel::update(poll_cursors::table.find(name))
+        .set((poll_cursors::missed.eq(missed.as_ref()), poll_cursors::missed_at.eq(diesel::dsl::now)))
+        .execute(conn)
+        .await
+        .context("recording changes a poll missed")?;
     Ok(())
 }
 

@@ -1,8 +1,8 @@
 //! A journaled write sent, and what its answer means:
 //! - done: the journal is settled and the link records what the
 //!   integration now holds;
-//! - gone: the outside record was deleted there, and a delete beats any
-//!   edit, so the entity is deleted here too (an outcome, not a failure);
+//! - gone, missing or merged: what the integration said of the outside
+//!   record instead; none of it deletes anything here (see `outside`);
 //! - refused for certain (a 4xx): the write did not happen; the journal is
 //!   settled and the change fails visibly;
 //! - superseded (a conditional update refused, HTTP 412): the outside record
@@ -14,8 +14,8 @@
 //!   It stays journaled and is sent again, under the same key, next time.
 
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use shared_models::db::sync_links;
 use shared_models::db::sync_writes::{self, SyncWrite, WriteOperation};
+use shared_models::db::{sync_conflicts, sync_links};
 use shared_models::sync::EntityRef;
 
 use super::{Engine, Synced};
@@ -46,6 +46,12 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
         match answer {
             Ok(external_id) => self.written(entity, &write, external_id.as_deref()).await,
             Err(SyncError::Gone { message }) => Ok((self.gone(entity, &write, &message).await?, true)),
+            Err(SyncError::Missing { message }) => Err(self.missing(entity, &write, &message).await),
+            Err(SyncError::Merged { message, into }) => {
+                self.merged(entity, &write, &into, &message).await?;
+                // Linked to the record it was merged into: plan again.
+                Ok((Synced::UpToDate, false))
+            }
             Err(SyncError::Superseded { message }) => self.superseded(entity, &write, &message).await,
             Err(error @ SyncError::Permanent { .. }) => {
                 self.refused(entity).await?;
@@ -86,26 +92,11 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
         let fingerprint = write.fingerprint.as_deref();
         sync_links::record_written(conn, integration, entity, external_id, write.entity_version, fingerprint, current).await?;
         sync_writes::settle(conn, integration, entity).await?;
+        if let Some(external_id) = external_id {
+            // The record took a write: a problem found with it earlier is over.
+            sync_conflicts::resolve(conn, integration, entity.entity_type, external_id).await?;
+        }
         Ok(write.entity_version >= current)
-    }
-
-    async fn gone(&self, entity: &EntityRef, write: &SyncWrite, why: &str) -> Result<Synced, SyncError> {
-        let mut conn = self.conn().await?;
-        let integration = self.integration();
-        let version = conn
-            .transaction::<Option<i64>, SyncError, _>(async |conn| {
-                sync_links::lock(conn, integration, entity).await?;
-                sync_writes::settle(conn, integration, entity).await?;
-                let deleted = C::apply_outside_delete(conn, entity.id, &self.integrations).await?;
-                if let Some(version) = deleted {
-                    // The integration holds this version already: deleted.
-                    sync_links::record_written(conn, integration, entity, write.external_id.as_deref(), version, None, version).await?;
-                }
-                Ok(deleted)
-            })
-            .await?;
-        log::info!("{} {}: {why}; deleted here as well (a delete beats any edit)", entity.entity_type, entity.id);
-        Ok(Synced::DeletedOutside { version })
     }
 
     async fn superseded(&self, entity: &EntityRef, write: &SyncWrite, why: &str) -> Result<(Synced, bool), SyncError> {

@@ -14,6 +14,7 @@
 //! row is locked only for the short transactions around each call.
 
 mod answer;
+mod outside;
 mod plan;
 
 use std::marker::PhantomData;
@@ -41,7 +42,8 @@ pub enum Synced {
     Unknown,
     /// The integration now holds `version`.
     Pushed { version: i64, external_id: Option<String> },
-    /// The outside record was deleted there; the entity was deleted here too.
+    /// The outside record was deleted there: the inward side reads it back
+    /// and takes the delete in (`version` is the deleted one, once known).
     DeletedOutside { version: Option<i64> },
     /// The outside record changed after `version` was made: that later edit
     /// wins, and `version` was not written.
@@ -125,7 +127,7 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
         let status = if give_up { SyncStatus::Failed } else { SyncStatus::Pending };
         // A wait the integration or the catalog asked for (a rate limit, a
         // customer not there yet) is shown, but is no attempt of the change.
-        let counts = give_up || !matches!(error, SyncError::Transient { retry_after: Some(_), .. });
+        let counts = give_up || !matches!(error, SyncError::Transient { retry_after: Some(_), .. } | SyncError::Missing { .. });
         let why = error.to_string();
         let result = match self.pool.get().await {
             Ok(mut conn) => sync_links::record_failure(&mut conn, self.integration(), &entity, tried_version, &why, status, counts)

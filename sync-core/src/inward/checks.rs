@@ -16,6 +16,11 @@ pub(super) async fn current_if_same_second<C: InwardCatalog, S: Source<C>>(
     event: &Envelope,
     remote: &RemoteRecord<C::Remote>,
 ) -> Result<Option<RemoteRecord<C::Remote>>, SyncError> {
+    if remote.deleted {
+        // The integration's word that it was deleted, and a delete is final:
+        // nothing read now could undo it.
+        return Ok(None);
+    }
     let integration = pair.source().integration();
     let link = sync_links::find_by_external(conn, integration, C::ENTITY_TYPE, &remote.external_id).await?;
     let same_second = link.is_some_and(|l| l.remote_event_at == Some(event.created) && l.remote_event_id.as_deref() != Some(&event.id));

@@ -6,7 +6,10 @@
 
 mod catalog;
 mod checks;
+pub mod confirm;
+mod guard;
 mod listed;
+mod merged;
 mod pair;
 mod poller;
 mod processor;
@@ -15,10 +18,11 @@ mod source;
 mod unknown;
 
 pub use catalog::{InwardCatalog, Local, Version};
+pub use guard::DeletionGuard;
 pub use pair::{Inward, InwardPair, Listed};
 pub use poller::Poller;
 pub use processor::{Handled, Processor, RetryPolicy};
-pub use source::{Envelope, Feed, Page, Refusal, RemoteRecord, Source};
+pub use source::{Envelope, Feed, Page, Polled, Refusal, RemoteRecord, Source};
 
 use diesel_async::AsyncPgConnection;
 use serde_json::Value;
@@ -69,6 +73,9 @@ pub enum Effect {
     /// the record live: the delete was not the integration's, and the
     /// entity is back (a listed state only).
     Restored,
+    /// A delete the integration reported, held by the mass-deletion guard:
+    /// nothing changed; it waits for an operator (a skip, not an apply).
+    Held,
     /// The integration was found holding something other than the
     /// catalog's latest version (a listed state): queued to be written again.
     Requeued {
@@ -80,6 +87,9 @@ pub enum Effect {
 impl Outcome {
     pub(crate) fn applied(effect: Effect, detail: String) -> Self {
         Self { status: InboundStatus::Applied, effect: Some(effect), detail }
+    }
+    pub(crate) fn held(detail: String) -> Self {
+        Self { status: InboundStatus::Skipped, effect: Some(Effect::Held), detail }
     }
     pub(crate) fn skipped(detail: String) -> Self {
         Self { status: InboundStatus::Skipped, effect: None, detail }

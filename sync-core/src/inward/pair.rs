@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use diesel_async::AsyncPgConnection;
 use serde_json::Value;
 
-use super::{rules, Envelope, InwardCatalog, Origin, Outcome, RemoteRecord, Source};
+use super::{confirm, rules, DeletionGuard, Envelope, InwardCatalog, Origin, Outcome, RemoteRecord, Source};
 use crate::reconcile::{self, Progress, Reconciler, Summary};
 use crate::SyncError;
 
@@ -17,12 +17,18 @@ pub struct Inward<C: InwardCatalog, S: Source<C>> {
     source: Arc<S>,
     /// Every integration in force: a change taken in is sent to the others.
     integrations: Vec<String>,
+    guard: DeletionGuard,
     catalog: PhantomData<fn() -> C>,
 }
 
 impl<C: InwardCatalog, S: Source<C>> Inward<C, S> {
-    pub fn new(source: Arc<S>, integrations: Vec<String>) -> Self {
-        Self { source, integrations, catalog: PhantomData }
+    pub fn new(source: Arc<S>, integrations: Vec<String>, guard: DeletionGuard) -> Self {
+        Self { source, integrations, guard, catalog: PhantomData }
+    }
+
+    /// The mass-deletion guard's limits for this pair's deletes.
+    pub fn guard(&self) -> &DeletionGuard {
+        &self.guard
     }
 
     pub fn source(&self) -> &S {
@@ -85,6 +91,13 @@ impl<C: InwardCatalog, S: Source<C>> InwardPair for Inward<C, S> {
     }
 
     async fn apply_event(&self, conn: &mut AsyncPgConnection, envelope: &Envelope, payload: &Value) -> Result<Option<Outcome>, SyncError> {
+        if envelope.kind == confirm::KIND {
+            let Some(external_id) = confirm::requested(envelope, payload, C::ENTITY_TYPE) else { return Ok(None) };
+            // The record as the integration holds it now, of a change made at
+            // an unknown time: applied as a listed state.
+            let remote = self.source.get(external_id).await?;
+            return rules::apply(conn, self, envelope, remote, Origin::Listed).await.map(Some);
+        }
         let Some(remote) = self.source.decode(envelope, payload).map_err(SyncError::BadPayload)? else { return Ok(None) };
         rules::apply(conn, self, envelope, remote, Origin::Event).await.map(Some)
     }

@@ -10,11 +10,6 @@ use tokio_util::sync::CancellationToken;
 use super::Feed;
 use crate::SyncError;
 
-/// Each poll reads again this far behind the newest event seen: an event
-/// that shows up in the list late (or in a second already read) is still
-/// found, and the inbox drops the ones already stored.
-const OVERLAP_SECONDS: i64 = 60;
-
 /// Inward sync without a public URL: reads an integration's event list
 /// every interval and puts what it finds in the inbox, the same path
 /// webhooks take. One per integration.
@@ -53,12 +48,22 @@ impl Poller {
 
     /// One poll; returns how many events were new to the inbox. Its outcome
     /// is recorded with the cursor, so that a poller failing every interval
-    /// shows in `/ready` and `/sync/status` (of any instance).
+    /// shows in `/ready` and `/sync/status` (of any instance); so are
+    /// changes the integration says can no longer be read.
     pub async fn poll_once(&self) -> Result<usize, SyncError> {
         let polled = self.poll().await;
         let recorded = match self.pool.get().await {
             Ok(mut conn) => match &polled {
-                Ok(_) => poll_cursors::record_success(&mut conn, &self.cursor).await,
+                Ok((_, problem, missed)) => {
+                    let recorded = match problem {
+                        None => poll_cursors::record_success(&mut conn, &self.cursor).await,
+                        Some(problem) => poll_cursors::record_failure(&mut conn, &self.cursor, problem).await,
+                    };
+                    match (recorded, missed) {
+                        (Ok(()), Some(missed)) => poll_cursors::record_missed(&mut conn, &self.cursor, missed).await,
+                        (other, _) => other,
+                    }
+                }
                 Err(e) => poll_cursors::record_failure(&mut conn, &self.cursor, &e.to_string()).await,
             },
             Err(e) => Err(shared_models::Error::Pool { context: "recording how a poll went", message: e.to_string() }),
@@ -66,12 +71,21 @@ impl Poller {
         if let Err(e) = recorded {
             log::warn!("could not record how the poll went: {e}");
         }
-        polled
+        let (stored, problem, missed) = polled?;
+        if let Some(missed) = missed {
+            log::warn!("poll of {}: {missed}", self.feed.integration());
+        }
+        match problem {
+            // What was read is stored; the rest is read again next time.
+            Some(problem) => Err(SyncError::Transient { message: format!("{stored} event(s) stored, but {problem}"), retry_after: None }),
+            None => Ok(stored),
+        }
     }
 
     /// The first poll ever starts at the current time: earlier history is
     /// the job of a reconcile, not of the event list.
-    async fn poll(&self) -> Result<usize, SyncError> {
+    /// (events new to the inbox, why the read was incomplete, what was missed).
+    async fn poll(&self) -> Result<(usize, Option<String>, Option<String>), SyncError> {
         let mut conn = self.pool.get().await.context("checking out a connection for the poller")?;
         let from = match poll_cursors::get(&mut conn, &self.cursor).await? {
             Some(from) => from,
@@ -81,8 +95,9 @@ impl Poller {
                 now
             }
         };
-        let (events, complete) = self.feed.events_since(from - OVERLAP_SECONDS).await?;
-        let mut parsed: Vec<_> = events
+        let polled = self.feed.events_since(from - self.feed.poll_overlap()).await?;
+        let mut parsed: Vec<_> = polled
+            .events
             .into_iter()
             .filter_map(|value| match self.feed.envelope(&value) {
                 Ok(event) => Some((event, value)),
@@ -103,12 +118,15 @@ impl Poller {
             }
             newest = newest.max(event.created);
         }
-        if complete {
-            poll_cursors::advance(&mut conn, &self.cursor, newest).await?;
+        if polled.complete {
+            // Never past what the integration says it has covered: a
+            // transaction still running may commit changes stamped earlier.
+            let cursor = polled.covered_until.map_or(newest, |covered| newest.min(covered));
+            poll_cursors::advance(&mut conn, &self.cursor, cursor).await?;
         }
         if stored > 0 {
             self.wake.notify_one();
         }
-        Ok(stored)
+        Ok((stored, polled.problem, polled.missed))
     }
 }

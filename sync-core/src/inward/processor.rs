@@ -2,7 +2,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use diesel_async::AsyncConnection;
-use shared_models::db::{inbound_events, remote_deletions, PgPool};
+use shared_models::db::{inbound_events, outside_deletions, remote_deletions, PgPool};
 use shared_models::error::Context;
 use shared_models::metrics;
 use tokio::sync::Notify;
@@ -41,7 +41,7 @@ impl Handled {
         };
         metrics::WEBHOOK_EVENTS.with_label_values(&[&self.event_type, "handled", outcome]).inc();
         if let (Ok(outcome), Some(created)) = (&self.result, chrono::DateTime::from_timestamp(self.event_created, 0)) {
-            if outcome.effect.is_some() {
+            if outcome.effect.is_some_and(|e| e != super::Effect::Held) {
                 metrics::observe_lag("inward", created);
             }
         }
@@ -102,7 +102,10 @@ impl Processor {
     async fn prune(&self) {
         let pruned = match self.pool.get().await {
             Ok(mut conn) => match inbound_events::prune_handled(&mut conn, self.retention_hours).await {
-                Ok(n) => remote_deletions::prune(&mut conn, self.retention_hours).await.map(|_| n),
+                Ok(n) => match remote_deletions::prune(&mut conn, self.retention_hours).await {
+                    Ok(_) => outside_deletions::prune(&mut conn, self.retention_hours).await.map(|_| n),
+                    Err(e) => Err(e),
+                },
                 Err(e) => Err(e),
             },
             Err(e) => Err(shared_models::Error::Pool { context: "pruning the inbox", message: e.to_string() }),

@@ -24,7 +24,7 @@ use shared_models::db::{changes, sync_links, sync_writes};
 use shared_models::sync::{EntityRef, Operation};
 use uuid::Uuid;
 
-use super::{checks, listed, unknown, Effect, Envelope, Inward, InwardCatalog, Local, Origin, Outcome, RemoteRecord, Source};
+use super::{checks, guard, listed, unknown, Effect, Envelope, Inward, InwardCatalog, Local, Origin, Outcome, RemoteRecord, Source};
 use crate::SyncError;
 
 /// What one application of an outside state knows.
@@ -95,7 +95,7 @@ fn reads_now<C: InwardCatalog, S: Source<C>>(pair: &Inward<C, S>, origin: Origin
 }
 
 /// An outside record linked to (or carrying the id of) a live local entity.
-async fn known<C: InwardCatalog, S: Source<C>>(
+pub(crate) async fn known<C: InwardCatalog, S: Source<C>>(
     conn: &mut AsyncPgConnection,
     ctx: &Ctx<'_, C, S>,
     mut remote: RemoteRecord<C::Remote>,
@@ -105,10 +105,17 @@ async fn known<C: InwardCatalog, S: Source<C>>(
     let entity = Ctx::<C, S>::entity(local.id);
     let link = sync_links::lock(conn, integration, &entity).await?;
     if let Some(linked) = link.external_id.as_deref().filter(|linked| *linked != remote.external_id) {
+        if remote.deleted {
+            // A record it no longer stands for (merged away and relinked, say).
+            return Ok(Outcome::skipped(format!("{} {} is linked to {} {linked} now", C::NOUN, local.id, ctx.outside())));
+        }
         let problem = format!("{} {} is already linked to {} {linked}", C::NOUN, local.id, ctx.outside());
         return reject(conn, ctx, &remote, Some(local.id), problem).await;
     }
     if remote.deleted {
+        if let Some(master) = remote.merged_into.clone() {
+            return super::merged::relink(conn, ctx, &remote, local, &entity, &master).await;
+        }
         return delete_local(conn, ctx, &remote, &entity).await;
     }
     let mut note = String::new();
@@ -206,6 +213,13 @@ async fn delete_local<C: InwardCatalog, S: Source<C>>(
     entity: &EntityRef,
 ) -> Result<Outcome, SyncError> {
     let integration = ctx.integration();
+    if let guard::Verdict::Hold(why) = guard::admit(conn, ctx.pair.guard(), integration, entity, &remote.external_id, &ctx.event.id).await?
+    {
+        return Ok(Outcome::held(format!(
+            "held by the mass-deletion guard: {why}; nothing changed until an operator releases or discards it \
+             (POST /sync/held-deletions/{{id}}/release or /discard)"
+        )));
+    }
     let version = C::delete(conn, entity.id).await?;
     changes::record(conn, ctx.pair.integrations(), entity, Operation::Deleted, version).await?;
     sync_links::record_inbound(conn, integration, entity, &remote.external_id, ctx.mark(), Some(version)).await?;

@@ -61,9 +61,40 @@ pub trait Feed: Send + Sync + 'static {
     /// applied, when the integration's settings ask for it.
     async fn retrieve(&self, id: &str) -> Result<Option<Value>, SyncError>;
 
-    /// Every event made at or after `from` (unix seconds), in any order. The
-    /// flag is false when the read stopped early: the cursor must stay.
-    async fn events_since(&self, from: i64) -> Result<(Vec<Value>, bool), SyncError>;
+    /// Every event made at or after `from` (unix seconds), in any order.
+    async fn events_since(&self, from: i64) -> Result<Polled, SyncError>;
+
+    /// How far (seconds) each poll reads again behind the newest event seen:
+    /// an event that shows up in the list late (a transaction that commits
+    /// after its stamp) is still found, and the inbox drops the repeats.
+    fn poll_overlap(&self) -> i64 {
+        60
+    }
+}
+
+/// What one poll of an integration's changes found.
+#[derive(Debug, Default)]
+pub struct Polled {
+    pub events: Vec<Value>,
+    /// False when part of the read did not go through (`problem` says why):
+    /// what was read is stored, and the cursor stays for the next poll.
+    pub complete: bool,
+    /// The integration has covered changes only up to here (unix seconds):
+    /// a transaction that started then may still commit older changes, so
+    /// the cursor does not pass it.
+    pub covered_until: Option<i64>,
+    /// Why the read was not complete.
+    pub problem: Option<String>,
+    /// Changes that can no longer be read (a purged delete log), for a person
+    /// to know: a reconcile then shows what differs.
+    pub missed: Option<String>,
+}
+
+impl Polled {
+    /// Everything there was, read whole.
+    pub fn whole(events: Vec<Value>) -> Self {
+        Self { events, complete: true, ..Self::default() }
+    }
 }
 
 /// A catalog record as an integration holds it.
@@ -74,8 +105,13 @@ pub struct RemoteRecord<V> {
     pub our_id: Option<Uuid>,
     /// The version of ours we last wrote to it (0: never written by us).
     pub written_version: i64,
-    /// Deleted there (a delete event, or a read of a record gone).
+    /// Deleted there: the integration says so (a delete event, a read of a
+    /// record it reports deleted). Never set for a record merely not found.
     pub deleted: bool,
+    /// Deleted there by a merge into this other record (Salesforce's
+    /// `MasterRecordId`): the person lives on as that one, so it is no
+    /// delete of the entity.
+    pub merged_into: Option<String>,
     /// The synced fields as the integration holds them, unchecked.
     pub values: V,
     /// The record as read, kept with a conflict for a person to look at.
@@ -112,7 +148,10 @@ pub trait Source<C: InwardCatalog>: Send + Sync + 'static {
         false
     }
 
-    /// The record as the integration holds it now; `deleted` when gone.
+    /// The record as the integration holds it now; `deleted` only when the
+    /// integration says it was deleted. A record it cannot find but does
+    /// not report deleted (hidden by sharing, the wrong account) is
+    /// `SyncError::Missing`, never a delete.
     fn get(&self, external_id: &str) -> impl Future<Output = Result<RemoteRecord<C::Remote>, SyncError>> + Send;
 
     /// One page of every live record, starting after `after`.

@@ -49,6 +49,7 @@ fn count(summary: &mut Summary, outcome: &Outcome) {
         Some(Effect::Deleted) => summary.catalog.deleted += 1,
         Some(Effect::Linked) => summary.linked += 1,
         Some(Effect::Restored) => summary.restored += 1,
+        Some(Effect::Held) => summary.held += 1,
         Some(Effect::Requeued { operation: Operation::Deleted, .. }) => summary.remote.deleted += 1,
         Some(Effect::Requeued { .. }) => summary.remote.updated += 1,
         None if outcome.status == InboundStatus::Rejected => summary.conflicts += 1,

@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use shared_models::db::inbound_events::InboundStatus;
+use shared_models::db::sync_conflicts::{self, NewSyncConflict};
 use shared_models::error::Context;
 use uuid::Uuid;
 
@@ -63,13 +64,49 @@ pub(super) async fn read_missing<C: InwardCatalog, S: Source<C>>(
         };
         let Some((last, _)) = links.last() else { return Ok(()) };
         after = Some(*last);
-        for (_, external_id) in links.iter().filter(|(_, id)| !seen.contains(id)) {
+        for (entity_id, external_id) in links.iter().filter(|(_, id)| !seen.contains(id)) {
             let read_at = chrono::Utc::now().timestamp();
-            let remote = pair.source().get(external_id).await?;
-            apply(r, pair, summary, requeued, remote, read_at).await?;
+            match pair.source().get(external_id).await {
+                Ok(remote) => apply(r, pair, summary, requeued, remote, read_at).await?,
+                // Not listed, and not said to be deleted: kept, and shown.
+                Err(SyncError::Missing { message }) => missing(r, pair, summary, *entity_id, external_id, &message, read_at).await?,
+                Err(e) => return Err(e),
+            }
         }
         progress.report(summary);
     }
+}
+
+/// A linked entity whose outside record the integration neither lists nor
+/// says was deleted: nothing is deleted; the problem is recorded on it.
+async fn missing<C: InwardCatalog, S: Source<C>>(
+    r: &Reconciler,
+    pair: &Inward<C, S>,
+    summary: &mut Summary,
+    entity_id: Uuid,
+    external_id: &str,
+    why: &str,
+    read_at: i64,
+) -> Result<(), SyncError> {
+    let integration = pair.source().integration();
+    let remote = serde_json::json!({"id": external_id, "read": "not found"});
+    let event_id = format!("list_{read_at}");
+    let conflict = NewSyncConflict {
+        integration,
+        entity_type: C::ENTITY_TYPE,
+        external_id,
+        entity_id: Some(entity_id),
+        problem: why,
+        remote: &remote,
+        event_id: &event_id,
+        event_created: read_at,
+    };
+    r.step(summary.dry_run, async |conn| Ok(sync_conflicts::upsert(conn, &conflict).await?)).await?;
+    let prefix = if summary.dry_run { "dry run: " } else { "" };
+    log::warn!("reconcile: {prefix}{} {external_id} of {} {entity_id}: {why}", pair.outside(), C::NOUN);
+    summary.checked.remote += 1;
+    summary.missing += 1;
+    Ok(())
 }
 
 /// Applies one listed record; notes the local entities queued again, which

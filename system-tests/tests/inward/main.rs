@@ -6,6 +6,7 @@ mod emulator;
 mod events;
 mod faults;
 mod later_edit;
+mod not_deleted;
 mod operations;
 mod poison;
 mod poller;

@@ -56,19 +56,26 @@ async fn reconcile_repairs_what_was_missed_while_services_were_down() {
     assert_eq!(snapshot(&stack).await, before, "a dry run changes nothing");
     assert_eq!(testkit::queue_depth(&stack.broker.url, &queue).await, 0);
     assert!(dry.dry_run);
-    assert_eq!(dry.catalog, Changes { created: 1, updated: 0, deleted: 1 }, "{dry:?}");
+    // B: the emulator answers its retrieve with a 404, where Stripe says
+    // `deleted: true` (tests/deletions reads that): no word that it was
+    // deleted, so it is kept and shown, never deleted on inference.
+    assert_eq!(dry.catalog, Changes { created: 1, updated: 0, deleted: 0 }, "{dry:?}");
     assert_eq!(dry.remote, Changes { created: 1, updated: 0, deleted: 1 }, "{dry:?}");
-    assert_eq!((dry.checked.remote, dry.checked.local, dry.conflicts, dry.linked), (3, 3, 0, 0), "{dry:?}");
+    assert_eq!((dry.checked.remote, dry.checked.local, dry.conflicts, dry.linked, dry.missing), (3, 3, 0, 0, 1), "{dry:?}");
+    assert_eq!(stack.get("/sync/conflicts").await.1["data"], json!([]), "a dry run records nothing");
 
     // Act 2: the real run makes the same decisions, then the worker writes.
     let done = reconcile(&stack, false).await;
     assert_eq!((done.catalog, done.remote), (dry.catalog, dry.remote), "{done:?}");
     stack.start_worker();
 
-    // Assert: A is here and linked, B is gone here, C reached Stripe once, D is gone there.
+    // Assert: A is here and linked, B is kept with its problem shown, C
+    // reached Stripe once, D is gone there.
     let a_local = stack.local_by_email(&a_email).await.pop().expect("A created from Stripe");
     assert_eq!(a_local["sync"]["stripe"]["external_id"], a["id"]);
-    assert_eq!(stack.get(&format!("/customers/{}", b_local["id"].as_str().unwrap())).await.0, 404);
+    let (status, b_kept) = stack.get(&format!("/customers/{}", b_local["id"].as_str().unwrap())).await;
+    assert_eq!(status, 200);
+    assert!(b_kept["sync"]["stripe"]["conflict"].as_str().is_some_and(|p| p.contains("does not say it was deleted")), "{b_kept}");
     stack.wait_synced(&c, 1).await;
     assert_eq!(stack.stripe.customers_by_email(&c_email).await.len(), 1);
     testkit::wait_for("D deleted in Stripe", WAIT, || async { stack.stripe.customers_by_email(&d_email).await.is_empty().then_some(()) })
@@ -76,7 +83,7 @@ async fn reconcile_repairs_what_was_missed_while_services_were_down() {
 
     // Once repaired, a reconcile finds nothing left to do.
     let again = reconcile(&stack, false).await;
-    assert_eq!((again.catalog, again.remote, again.linked), (Changes::default(), Changes::default(), 0), "{again:?}");
+    assert_eq!((again.catalog, again.remote, again.linked, again.missing), (Changes::default(), Changes::default(), 0, 1), "{again:?}");
     stack.cleanup().await;
 }
 

@@ -49,7 +49,7 @@ async fn the_worker_serves_its_metrics() {
     stack.add_worker();
     let pool = shared_models::db::build_pool(&stack.settings.database.url, 2).unwrap();
     let auth = shared_models::auth::Authenticator::new(pool, true, stack.settings.http.api_bootstrap_key.as_ref());
-    let metrics = sync_worker::MetricsServer::bind("127.0.0.1", 0, std::sync::Arc::new(auth)).unwrap();
+    let metrics = sync_worker::MetricsServer::bind("127.0.0.1", 0, std::sync::Arc::new(auth), sync_worker::PairStates::default()).unwrap();
     let url = format!("http://127.0.0.1:{}", metrics.port());
     let handle = metrics.handle();
     tokio::spawn(metrics.run());

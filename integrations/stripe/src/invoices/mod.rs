@@ -71,7 +71,9 @@ impl StripeInvoices {
         Ok(self.send(method, path, form, key).await??)
     }
 
-    /// The invoice, or `None` when Stripe has no such invoice (deleted).
+    /// The invoice, or `None` when Stripe says it was deleted (a retrieve of
+    /// a deleted draft answers `deleted: true`). A 404 also answers another
+    /// account or mode: `SyncError::Missing`, never a delete.
     async fn fetch(&self, id: &str) -> Result<Option<RemoteInvoice>, SyncError> {
         if !is_stripe_id(id) {
             // Never put into a path: no Stripe id looks like this.
@@ -80,7 +82,12 @@ impl StripeInvoices {
         match self.send::<RemoteInvoice>(Method::GET, &format!("/invoices/{id}"), &[], None).await? {
             Ok(invoice) if invoice.deleted == Some(true) => Ok(None),
             Ok(invoice) => Ok(Some(invoice)),
-            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) if e.is_not_found() => Err(SyncError::Missing {
+                message: format!(
+                    "Stripe has no invoice {id} in this account and does not say it was deleted \
+                     (another account or mode?): nothing is deleted here"
+                ),
+            }),
             Err(e) => Err(e.into()),
         }
     }

@@ -73,6 +73,7 @@ fn record(invoice: &RemoteInvoice, lines: &[RemoteLine], deleted: bool) -> Remot
         our_id: invoice.metadata(INVOICE_ID_KEY).and_then(|id| Uuid::parse_str(id.trim()).ok()),
         written_version: invoice.metadata(INVOICE_VERSION_KEY).and_then(|v| v.trim().parse().ok()).unwrap_or(0),
         deleted: deleted || invoice.deleted == Some(true),
+        merged_into: None,
         values,
         snapshot,
     }

@@ -13,7 +13,7 @@ mod linked;
 mod record;
 
 pub use linked::{linked_live, LiveEntity};
-pub use record::{adopt, mark_outdated, note_superseded, record_failure, record_inbound, record_written};
+pub use record::{adopt, mark_outdated, note_superseded, record_failure, record_inbound, record_written, relink, unlink};
 
 use crate::error::{Context, Error};
 use crate::schema::sync_links;
@@ -145,6 +145,17 @@ pub async fn find_by_external(
         .first(conn)
         .await
         .optional()
+}
+
+/// How many entities of `entity_type` are linked to a record of `integration`.
+pub async fn count_linked(conn: &mut AsyncPgConnection, integration: &str, entity_type: &str) -> Result<i64, diesel::result::Error> {
+    sync_links::table
+        .filter(sync_links::integration.eq(integration))
+        .filter(sync_links::entity_type.eq(entity_type))
+        .filter(sync_links::external_id.is_not_null())
+        .count()
+        .get_result(conn)
+        .await
 }
 
 /// How many links are in each status, per integration and entity type.

@@ -76,6 +76,46 @@ pub async fn adopt(
     Ok(())
 }
 
+/// The entity stands for another outside record from now on (the one its
+/// record was merged into there): nothing of ours was written to it, so the
+/// link starts afresh on it, pending.
+pub async fn relink(
+    conn: &mut AsyncPgConnection,
+    integration: &str,
+    entity: &EntityRef,
+    external_id: &str,
+) -> Result<(), diesel::result::Error> {
+    diesel::update(sync_links::table.find((integration, entity.entity_type, entity.id)))
+        .set((
+            sync_links::external_id.eq(external_id),
+            sync_links::pushed_version.eq(0),
+            sync_links::pushed_fingerprint.eq(None::<String>),
+            sync_links::synced_version.eq(0),
+            sync_links::status.eq(SyncStatus::Pending),
+            sync_links::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The entity stands for no outside record any more (its record was deleted
+/// there and an operator kept the entity): pending, to be made there anew.
+pub async fn unlink(conn: &mut AsyncPgConnection, integration: &str, entity: &EntityRef) -> Result<(), diesel::result::Error> {
+    diesel::update(sync_links::table.find((integration, entity.entity_type, entity.id)))
+        .set((
+            sync_links::external_id.eq(None::<String>),
+            sync_links::pushed_version.eq(0),
+            sync_links::pushed_fingerprint.eq(None::<String>),
+            sync_links::synced_version.eq(0),
+            sync_links::status.eq(SyncStatus::Pending),
+            sync_links::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// The outside record does not hold what the link says (a reconcile read
 /// it): the link falls back to `version` (the caller holds the link's lock
 /// and passes no more than its `synced_version`) and is pending again, so

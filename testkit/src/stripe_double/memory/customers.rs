@@ -46,6 +46,7 @@ impl Memory {
 
     pub(super) fn delete_customer(&mut self, id: &str) -> Outcome {
         let customer = self.customers.remove(id).ok_or_else(|| missing(id))?;
+        self.deleted.insert(id.to_owned());
         // The event carries the whole customer, as Stripe's does; the
         // answer only the deletion.
         self.events.record("customer.deleted", customer.json, None);
@@ -53,6 +54,9 @@ impl Memory {
     }
 
     pub(super) fn get_customer(&self, id: &str) -> Outcome {
+        if self.deleted.contains(id) {
+            return Ok(json!({"id": id, "object": "customer", "deleted": true}));
+        }
         self.customers.get(id).map(|c| c.json.clone()).ok_or_else(|| missing(id))
     }
 

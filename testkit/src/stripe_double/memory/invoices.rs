@@ -130,6 +130,10 @@ impl Memory {
     }
 
     pub(super) fn get_invoice(&self, id: &str) -> Outcome {
+        if self.deleted.contains(id) {
+            // As Stripe answers a deleted draft (see `Memory::deleted`).
+            return Ok(serde_json::json!({"id": id, "object": "invoice", "deleted": true}));
+        }
         Ok(self.invoice_json(self.find_invoice(id)?))
     }
 
@@ -200,6 +204,7 @@ impl Memory {
             return Err(wrong_status("delete", "a draft", invoice.status));
         }
         let last = self.invoice_json(invoice);
+        self.deleted.insert(id.to_owned());
         if let Some(invoice) = self.invoices.remove(id) {
             for item in &invoice.lines {
                 self.items.remove(item);

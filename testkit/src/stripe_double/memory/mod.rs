@@ -40,6 +40,12 @@ pub struct Memory {
     numbers: u64,
     /// The next charge is declined (a test's `fail_next_payment`).
     fail_next_payment: bool,
+    /// Customers and invoices deleted: Stripe still answers a retrieve of
+    /// one, with `deleted: true` (API reference, "Retrieve a customer":
+    /// "If it's for a deleted Customer, a subset of the customer's
+    /// information is returned, including a deleted property that's set to
+    /// true"), while an unknown id is a 404.
+    deleted: std::collections::HashSet<String>,
     /// Our invoice id (`metadata[catalog_sync_id]`) -> when its Stripe
     /// invoice first had 0, 1, 2... lines.
     lines_at: HashMap<String, Vec<Instant>>,

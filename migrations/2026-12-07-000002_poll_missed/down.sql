@@ -1,0 +1,1 @@
+ALTER TABLE poll_cursors DROP COLUMN missed, DROP COLUMN missed_at;
