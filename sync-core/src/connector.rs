@@ -5,6 +5,20 @@ use uuid::Uuid;
 
 use crate::SyncError;
 
+/// What a conditional update is conditional on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Precondition {
+    /// When this version was made, or our last write was answered,
+    /// whichever is later, on our clock: the outside record must not have
+    /// changed after it.
+    pub since: DateTime<Utc>,
+    /// The version and the fingerprint of what our last answered write put
+    /// there. A record changed after `since` that still holds exactly that
+    /// was changed by our hand only: the two clocks disagree, or the outside
+    /// system compares finer than a second. It takes the write.
+    pub ours: Option<(i64, String)>,
+}
+
 /// One outside system's side of the sync for records of type `R`. Every
 /// write carries an idempotency key, and the same key always comes with the
 /// same record: a resend after an unknown outcome must be a no-op if the
@@ -39,19 +53,19 @@ pub trait Connector<R>: Send + Sync + 'static {
     /// Overwrites the outside record with `record`. A record deleted there
     /// is `SyncError::Gone`.
     ///
-    /// `unmodified_since`: the later edit wins, so the write is meant only
-    /// if the outside record did not change after this time (when this
-    /// version was made, or our last write was answered, whichever is
-    /// later). An integration that can make a write conditional (HTTP
-    /// `If-Unmodified-Since`) answers `SyncError::Superseded` when the
-    /// record did change, unless it holds exactly `record` (our own write
-    /// sent earlier). One that cannot ignores it.
+    /// `precondition`: the later edit wins, so the write is meant only if
+    /// the outside record did not change after `since`. An integration that
+    /// can make a write conditional (HTTP `If-Unmodified-Since`) answers
+    /// `SyncError::Superseded` when the record did change, unless it holds
+    /// exactly `record` (our own write sent earlier) or exactly what our
+    /// last answered write left (`ours`: a change by our own hand). One
+    /// that cannot ignores it.
     fn update(
         &self,
         external_id: &str,
         record: &R,
         idempotency_key: &str,
-        unmodified_since: Option<DateTime<Utc>>,
+        precondition: Option<&Precondition>,
     ) -> impl Future<Output = Result<(), SyncError>> + Send;
 
     /// Deletes the outside record; one that is already gone counts as done.

@@ -116,6 +116,14 @@ async fn handle<C: Catalog, K: Connector<C::Record>>(worker: Arc<Worker<C, K>>, 
             consumed(engine.integration(), "retried");
             settle(&delivery, published, "retry").await;
         }
+        Err(error @ SyncError::Rejected { .. }) => {
+            // A value the integration refuses: shown on the link, once; a
+            // replay would be refused the same way, so nothing is parked.
+            log::warn!("{} {id} message {msg_id}: {error}", message.entity_type);
+            engine.record_failure(id, message.version, &error, true).await;
+            consumed(engine.integration(), "rejected");
+            ack(&delivery).await;
+        }
         Err(error) => {
             log::error!("{} {id} message {msg_id} failed for good after {attempt} attempt(s): {error}", message.entity_type);
             engine.record_failure(id, message.version, &error, true).await;

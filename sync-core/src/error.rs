@@ -31,6 +31,18 @@ pub enum SyncError {
     /// entity is linked to instead. Not a deletion.
     #[error("{message}")]
     Merged { message: String, into: String },
+    /// The integration holds this entity already, as a record of its own (a
+    /// duplicate rule that matched exactly one): the entity is linked to it
+    /// instead of a second one being made, unless another entity stands for
+    /// it (then both are kept, as a visible conflict).
+    #[error("{message}")]
+    Matched { message: String, existing: String },
+    /// The integration refuses a value of this version (an email it cannot
+    /// hold): sending it again cannot help, and an operator has nothing to
+    /// replay. The link shows why, once, until the entity changes; nothing
+    /// is dead-lettered, and the other integrations still get it.
+    #[error("{message}")]
+    Rejected { message: String },
     /// A conditional update was refused for certain because the outside
     /// record changed after the local edit (HTTP 412): that edit is the
     /// later one and wins. Nothing was written; the inward side brings it in.

@@ -22,7 +22,7 @@ mod relay;
 mod worker;
 
 pub use catalog::{Catalog, Readiness, Snapshot};
-pub use connector::Connector;
+pub use connector::{Connector, Precondition};
 pub use engine::{Engine, Synced};
 pub use error::SyncError;
 pub use rate_limit::SharedRateLimit;

@@ -25,7 +25,13 @@ fn client(settings: &Settings) -> Result<SalesforceHttp, Error> {
     let credentials = Credentials { login_url: s.login_url.clone(), client_id, client_secret: SecretString::from(secret.to_owned()) };
     let http =
         SalesforceHttp::new(credentials, &s.api_version, Duration::from_millis(s.timeout_ms)).map_err(|e| Error::Config(e.to_string()))?;
-    Ok(http.with_quota_reserve(s.quota_reserve_percent).with_quota_wait(Duration::from_secs(s.quota_wait_seconds)))
+    // A refused sign-in waits for a person's fix, but an app re-enabled
+    // should not wait long to be noticed.
+    let sign_in_wait = Duration::from_secs(settings.sync.blocked_retry_seconds.min(60));
+    Ok(http
+        .with_quota_reserve(s.quota_reserve_percent)
+        .with_quota_wait(Duration::from_secs(s.quota_wait_seconds))
+        .with_sign_in_wait(sign_in_wait))
 }
 
 fn fields(settings: &Settings) -> Fields {

@@ -54,6 +54,8 @@ pub struct SalesforceHttp {
     /// Salesforce's clock less ours, as the `Date` of its last answer said
     /// (whole seconds): times sent to Salesforce are on its clock.
     clock_offset: Mutex<Option<chrono::TimeDelta>>,
+    /// How long changes wait after a refused sign-in.
+    pub(crate) sign_in_wait: Duration,
 }
 
 impl SalesforceHttp {
@@ -72,6 +74,7 @@ impl SalesforceHttp {
             reserve_percent: 0,
             quota_wait: crate::errors::QUOTA_WAIT,
             clock_offset: Mutex::new(None),
+            sign_in_wait: crate::sign_in::SIGN_IN_WAIT,
         })
     }
 
@@ -84,6 +87,12 @@ impl SalesforceHttp {
     /// Waits `wait` at a time for a spent or reserved quota.
     pub fn with_quota_wait(mut self, wait: Duration) -> Self {
         self.quota_wait = wait;
+        self
+    }
+
+    /// Changes wait `wait` after Salesforce refused the sign-in.
+    pub fn with_sign_in_wait(mut self, wait: Duration) -> Self {
+        self.sign_in_wait = wait;
         self
     }
 
@@ -114,13 +123,21 @@ impl SalesforceHttp {
     /// Now on Salesforce's clock, as far as its answers' `Date` tells (to a
     /// second); ours until it answered once.
     pub fn server_now(&self) -> chrono::DateTime<chrono::Utc> {
-        let offset = self.clock_offset.lock().ok().and_then(|o| *o).unwrap_or_default();
-        chrono::Utc::now() + offset
+        chrono::Utc::now() + self.clock_offset()
     }
 
-    /// A time of our clock on Salesforce's.
-    pub fn to_server_time(&self, ours: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
-        ours + self.clock_offset.lock().ok().and_then(|o| *o).unwrap_or_default()
+    /// A time of our clock on Salesforce's. Its clock is learnt from its
+    /// answers, so a client that has had none signs in first.
+    pub async fn to_server_time(&self, ours: chrono::DateTime<chrono::Utc>) -> Result<chrono::DateTime<chrono::Utc>, SyncError> {
+        if self.clock_offset.lock().ok().and_then(|o| *o).is_none() {
+            self.token(false).await?;
+        }
+        Ok(ours + self.clock_offset())
+    }
+
+    /// Salesforce's clock less ours (zero until it answered once).
+    pub fn clock_offset(&self) -> chrono::TimeDelta {
+        self.clock_offset.lock().ok().and_then(|o| *o).unwrap_or_default()
     }
 
     /// (used, allowed) API calls, as Salesforce last reported them.

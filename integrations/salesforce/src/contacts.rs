@@ -5,16 +5,13 @@
 //! metadata does. Salesforce has no idempotency keys: the upsert is what
 //! makes a resend harmless.
 
-use chrono::{DateTime, Utc};
 use customer_catalog::CustomerRecord;
 use reqwest::Method;
-use serde_json::{json, Value};
-use sync_core::{Connector, SyncError};
+use sync_core::{Connector, Precondition, SyncError};
 use uuid::Uuid;
 
-use crate::client::{Answer, SalesforceHttp};
-use crate::errors::{map, Mapped};
-use crate::names;
+use crate::client::SalesforceHttp;
+use crate::contact_calls::{quoted, urlencode};
 
 /// The two custom fields on Contact that the sync needs.
 #[derive(Debug, Clone)]
@@ -35,73 +32,15 @@ pub enum DuplicateRule {
 }
 
 pub struct SalesforceContacts {
-    http: SalesforceHttp,
-    fields: Fields,
-    duplicates: DuplicateRule,
+    pub(crate) http: SalesforceHttp,
+    pub(crate) fields: Fields,
+    pub(crate) duplicates: DuplicateRule,
 }
 
 impl SalesforceContacts {
     pub fn new(http: SalesforceHttp, fields: Fields, duplicates: DuplicateRule) -> Self {
         Self { http, fields, duplicates }
     }
-
-    fn body(&self, record: &CustomerRecord) -> Result<Value, SyncError> {
-        let name = names::split(&record.name).map_err(|e| SyncError::Permanent { message: e.to_string() })?;
-        let mut body = json!({"FirstName": name.first, "LastName": name.last, "Email": record.email});
-        body[&self.fields.version] = json!(record.version);
-        Ok(body)
-    }
-
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        match self.duplicates {
-            DuplicateRule::Respect => Vec::new(),
-            DuplicateRule::AllowSave => vec![("Sforce-Duplicate-Rule-Header", "allowSave=true".to_owned())],
-        }
-    }
-
-    async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Answer, SyncError> {
-        self.call_with(method, path, body, self.headers()).await
-    }
-
-    async fn call_with(&self, method: Method, path: &str, body: Option<&Value>, headers: Vec<(&str, String)>) -> Result<Answer, SyncError> {
-        let answer = self.http.call(method, path, body, &headers).await?;
-        if answer.status.is_success() {
-            return Ok(answer);
-        }
-        Err(match map(answer.status.as_u16(), &answer.raw) {
-            Mapped::Error(e) => e,
-            // Confirmed (or not) by the caller that knows the record.
-            Mapped::NotFound(message) => SyncError::Missing { message },
-            Mapped::Duplicate(message) => SyncError::Permanent { message: format!("duplicate: {message}") },
-            Mapped::QuotaSpent(message) => SyncError::Transient { message, retry_after: Some(self.http.quota_wait()) },
-            Mapped::TokenExpired => SyncError::Transient { message: "Salesforce refused a fresh token".into(), retry_after: None },
-            Mapped::Changed => SyncError::Superseded { message: "the Contact changed in Salesforce after this edit (412)".into() },
-        })
-    }
-
-    /// Whether the Contact holds exactly `body`: a resend of our own write
-    /// that had landed (its answer lost) is refused by its own condition,
-    /// since that write changed the Contact after the edit.
-    async fn ours_already(&self, path: &str, body: &Value) -> Result<bool, SyncError> {
-        let fields: Vec<&str> = body.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
-        let answer = self.call(Method::GET, &format!("{path}?fields={}", fields.join(",")), None).await?;
-        Ok(fields.iter().all(|f| same(&answer.body[*f], &body[*f])))
-    }
-}
-
-/// Field values as Salesforce gives them back: a number field reads as
-/// `3.0`, an empty text as `null`.
-fn same(held: &Value, sent: &Value) -> bool {
-    match (held, sent) {
-        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
-        (Value::Null, Value::String(s)) | (Value::String(s), Value::Null) => s.is_empty(),
-        (a, b) => a == b,
-    }
-}
-
-fn quoted(value: &str) -> String {
-    // SOQL string literal: backslash and quote escaped (our ids are UUIDs anyway).
-    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
 impl Connector<CustomerRecord> for SalesforceContacts {
@@ -144,11 +83,19 @@ impl Connector<CustomerRecord> for SalesforceContacts {
 
     async fn create(&self, record: &CustomerRecord, _idempotency_key: &str) -> Result<String, SyncError> {
         let path = format!("/sobjects/Contact/{}/{}", self.fields.external_id, record.id);
-        let answer = match self.call(Method::PATCH, &path, Some(&self.body(record)?)).await {
+        let answer = match self.call(Method::PATCH, &path, Some(&self.body(record, false)?)).await {
             // An upsert makes what it does not find: a 404 is the setup.
             Err(SyncError::Missing { message } | SyncError::Gone { message }) => {
-                return Err(SyncError::Missing { message: format!("{message} (the upsert by {}: the field is missing, renamed or hidden from the API user by field-level security; nothing was created, and the customer waits until it is fixed)", self.fields.external_id) });
+                let field = &self.fields.external_id;
+                return Err(SyncError::Missing {
+                    message: format!(
+                        "{message} (the upsert by {field}: the field is missing, renamed or hidden from the API user by \
+                         field-level security; nothing was created, and the customer waits until it is fixed)"
+                    ),
+                });
             }
+            // A duplicate rule matched one Contact: that is the customer
+            // (Err(Matched) links it, and our values are written to it).
             other => other?,
         };
         let id = answer.body["id"].as_str().map(str::to_owned);
@@ -160,23 +107,17 @@ impl Connector<CustomerRecord> for SalesforceContacts {
         external_id: &str,
         record: &CustomerRecord,
         _idempotency_key: &str,
-        unmodified_since: Option<DateTime<Utc>>,
+        precondition: Option<&Precondition>,
     ) -> Result<(), SyncError> {
         // By its Id, not an upsert: a Contact deleted there must come back as
         // Gone, not be made again.
         let path = format!("/sobjects/Contact/{external_id}");
-        let body = self.body(record)?;
-        let mut headers = self.headers();
-        if let Some(since) = unmodified_since {
-            headers.push(("If-Unmodified-Since", since.format("%a, %d %b %Y %H:%M:%S GMT").to_string()));
-        }
-        match self.call_with(Method::PATCH, &path, Some(&body), headers).await {
-            Err(SyncError::Superseded { message }) => {
-                self.ours_already(&path, &body).await?.then_some(()).ok_or(SyncError::Superseded { message })
-            }
+        match self.update_on(&path, &self.body(record, true)?, precondition).await {
             Err(SyncError::Gone { message }) => Err(crate::deleted::confirm(&self.http, external_id, &message, true).await),
             Err(SyncError::Missing { message }) => Err(crate::deleted::confirm(&self.http, external_id, &message, false).await),
-            other => other.map(drop),
+            // Our own Contact matching another one: this edit is refused.
+            Err(SyncError::Matched { message, .. }) => Err(SyncError::Permanent { message: format!("duplicate: {message}") }),
+            other => other,
         }
     }
 
@@ -193,25 +134,5 @@ impl Connector<CustomerRecord> for SalesforceContacts {
             SyncError::Gone { .. } => Ok(()),
             other => Err(other),
         }
-    }
-}
-
-/// Percent-encodes a query value (SOQL in a URL).
-pub(crate) fn urlencode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => char::from(b).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn soql_values_are_quoted_and_urls_encoded() {
-        assert_eq!(super::quoted("a'b\\c"), "'a\\'b\\\\c'");
-        assert_eq!(super::urlencode("SELECT Id = 'x'"), "SELECT%20Id%20%3D%20%27x%27");
     }
 }

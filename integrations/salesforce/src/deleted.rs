@@ -12,7 +12,7 @@ use serde_json::Value;
 use sync_core::SyncError;
 
 use crate::client::SalesforceHttp;
-use crate::contacts::urlencode;
+use crate::contact_calls::urlencode;
 use crate::errors::{map, Mapped};
 
 /// A Salesforce id: 15 or 18 letters and digits. Anything else is never put

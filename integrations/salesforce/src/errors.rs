@@ -9,8 +9,9 @@
 //! | `ENTITY_IS_DELETED` | `Gone`: Salesforce's word that it was deleted (merged, perhaps: the caller looks) |
 //! | other 404 (`NOT_FOUND`) | [`Mapped::NotFound`]: sharing, field security, a renamed field or the wrong org answer it too; the caller confirms with `queryAll` |
 //! | 412 | [`Mapped::Changed`]: the record changed there; re-read, the conflict rule decides |
-//! | 400 `DUPLICATES_DETECTED` | `Permanent`, marked as a duplicate: a visible conflict, not a retry |
-//! | other 4xx (`INVALID_FIELD`, `STRING_TOO_LONG`, ...) | `Permanent`: dead-lettered, shown on the customer |
+//! | 400 `DUPLICATES_DETECTED` | [`Mapped::Duplicate`], with the records the rule matched |
+//! | `INVALID_EMAIL_ADDRESS`, `STRING_TOO_LONG`, ... (a value refused) | `Rejected`: shown on the customer once, not dead-lettered |
+//! | other 4xx (`INVALID_FIELD`, ...) | `Permanent`: dead-lettered, shown on the customer |
 
 use std::time::Duration;
 
@@ -39,10 +40,17 @@ pub enum Mapped {
     TokenExpired,
     /// `If-Unmodified-Since` failed: the record changed in Salesforce.
     Changed,
-    /// A Contact with the same email exists and a duplicate rule objects.
-    Duplicate(String),
+    /// A duplicate rule refused the save: the ids of the records it matched.
+    Duplicate {
+        message: String,
+        matches: Vec<String>,
+    },
     /// The org's daily quota is spent: wait (the client says how long).
     QuotaSpent(String),
+    /// A query locator (`nextRecordsUrl`) that expired: 15 idle minutes, or
+    /// more than 10 open for the user (help 000004410). The query is run
+    /// again from where the reader got to.
+    LocatorExpired(String),
     /// A 404 that is not Salesforce's word that the record was deleted: the
     /// record may be hidden from the API user (sharing, field-level
     /// security), a field renamed, or the org another one.
@@ -64,12 +72,43 @@ pub fn map(status: u16, body: &[u8]) -> Mapped {
         (412, _) => Mapped::Changed,
         (_, "REQUEST_LIMIT_EXCEEDED") => Mapped::QuotaSpent(message),
         (_, "UNABLE_TO_LOCK_ROW") => transient(None),
-        (_, "DUPLICATES_DETECTED") => Mapped::Duplicate(message),
+        (_, "DUPLICATES_DETECTED") => Mapped::Duplicate { message, matches: matched_ids(body) },
+        (_, code) if REFUSED_VALUES.contains(&code) => Mapped::Error(SyncError::Rejected { message }),
+        (_, "INVALID_QUERY_LOCATOR") => Mapped::LocatorExpired(message),
         (_, "ENTITY_IS_DELETED") => Mapped::Error(SyncError::Gone { message }),
         (404, _) | (_, "NOT_FOUND") => Mapped::NotFound(message),
         (429, _) | (500..=599, _) => transient(None),
         _ => Mapped::Error(SyncError::Permanent { message }),
     }
+}
+
+/// Codes of a value Salesforce will not hold as it is (the record's own
+/// fault, not the setup's): an email it refuses, a text too long, a
+/// validation rule of the org.
+const REFUSED_VALUES: &[&str] = &[
+    "INVALID_EMAIL_ADDRESS",
+    "STRING_TOO_LONG",
+    "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+    "REQUIRED_FIELD_MISSING",
+    "INVALID_TYPE_ON_FIELD_IN_RECORD",
+];
+
+/// The ids of the records a duplicate rule matched. The REST API spells the
+/// key `duplicateResut` (real answers quoted by clients and the SOAP
+/// `DuplicateResult` it mirrors); `duplicateResult` is read too.
+fn matched_ids(body: &[u8]) -> Vec<String> {
+    let errors: Vec<serde_json::Value> = serde_json::from_slice(body).unwrap_or_default();
+    let result = errors.first().and_then(|e| e.get("duplicateResut").or_else(|| e.get("duplicateResult"))).cloned().unwrap_or_default();
+    let mut ids: Vec<String> = result["matchResults"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|m| m["matchRecords"].as_array().cloned().unwrap_or_default())
+        .filter_map(|r| r["record"]["Id"].as_str().map(str::to_owned))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 #[cfg(test)]
@@ -91,12 +130,17 @@ mod tests {
         assert!(matches!(map(404, b"<html>not here</html>"), Mapped::NotFound(_)));
         assert!(matches!(map(404, &body("ENTITY_IS_DELETED")), Mapped::Error(SyncError::Gone { .. })));
         assert!(matches!(map(400, &body("ENTITY_IS_DELETED")), Mapped::Error(SyncError::Gone { .. })));
-        assert!(matches!(map(400, &body("DUPLICATES_DETECTED")), Mapped::Duplicate(_)));
-        match map(400, &body("STRING_TOO_LONG")) {
+        assert!(matches!(map(400, &body("DUPLICATES_DETECTED")), Mapped::Duplicate { .. }));
+        assert!(matches!(map(400, &body("INVALID_EMAIL_ADDRESS")), Mapped::Error(SyncError::Rejected { .. })));
+        assert!(matches!(map(400, &body("INVALID_QUERY_LOCATOR")), Mapped::LocatorExpired(_)));
+        match map(400, &body("INVALID_FIELD")) {
             Mapped::Error(SyncError::Permanent { message }) => {
-                assert!(message.contains("STRING_TOO_LONG") && message.contains("because"), "{message}")
+                assert!(message.contains("INVALID_FIELD") && message.contains("because"), "{message}")
             }
             other => panic!("{other:?}"),
         }
+        let duplicate = br#"[{"errorCode":"DUPLICATES_DETECTED","message":"Use one of these records?","duplicateResut":
+            {"allowSave":true,"matchResults":[{"matchRecords":[{"record":{"Id":"003A"}},{"record":{"Id":"003B"}}]}]}}]"#;
+        assert!(matches!(map(400, duplicate), Mapped::Duplicate { matches, .. } if matches == ["003A", "003B"]));
     }
 }

@@ -14,7 +14,8 @@ use sync_core::inward::{Envelope, Feed, Polled, Refusal};
 use sync_core::SyncError;
 
 use crate::client::SalesforceHttp;
-use crate::contacts::{urlencode, Fields};
+use crate::contact_calls::urlencode;
+use crate::contacts::Fields;
 use crate::inward::{event, get, select, soql_time, unix};
 use crate::{deleted, replication};
 

@@ -40,15 +40,27 @@ pub(crate) fn select(fields: &Fields) -> String {
 
 /// A successful answer, or the error it maps to.
 pub(crate) async fn get(http: &SalesforceHttp, path: &str) -> Result<Answer, SyncError> {
+    match read(http, path).await? {
+        Ok(answer) => Ok(answer),
+        Err(mapped) => Err(error_of(http, mapped)),
+    }
+}
+
+/// A successful answer, or what Salesforce's refusal means.
+async fn read(http: &SalesforceHttp, path: &str) -> Result<Result<Answer, Mapped>, SyncError> {
     let answer = http.call(Method::GET, path, None, &[]).await?;
     if answer.status.is_success() {
-        return Ok(answer);
+        return Ok(Ok(answer));
     }
-    Err(match map(answer.status.as_u16(), &answer.raw) {
+    Ok(Err(map(answer.status.as_u16(), &answer.raw)))
+}
+
+fn error_of(http: &SalesforceHttp, mapped: Mapped) -> SyncError {
+    match mapped {
         Mapped::Error(e) => e,
         Mapped::QuotaSpent(message) => SyncError::Transient { message, retry_after: Some(http.quota_wait()) },
-        other => SyncError::Transient { message: format!("Salesforce answered {}: {other:?}", answer.status), retry_after: None },
-    })
+        other => SyncError::Transient { message: format!("Salesforce refused a read: {other:?}"), retry_after: None },
+    }
 }
 
 pub(crate) fn soql_time(unix: i64) -> String {
@@ -92,6 +104,10 @@ impl Source<Customers> for SalesforceContactSource {
         "Salesforce"
     }
 
+    fn clock_offset(&self) -> chrono::TimeDelta {
+        self.http.clock_offset()
+    }
+
     fn decode(&self, envelope: &Envelope, event: &Value) -> Result<Option<RemoteRecord<RemoteCustomer>>, String> {
         if !envelope.kind.starts_with("contact.") {
             return Ok(None);
@@ -116,14 +132,56 @@ impl Source<Customers> for SalesforceContactSource {
         }
     }
 
+    /// Ordered by (`SystemModstamp`, `Id`), so that a listing whose query
+    /// locator expired (a slow reconcile) starts again after the last record
+    /// it listed instead of failing: the cursor carries that record.
     async fn list_page(&self, after: Option<&str>) -> Result<Page<RemoteCustomer>, SyncError> {
-        let path = match after {
-            Some(next) => next.to_owned(),
-            None => format!("/query?q={}", crate::contacts::urlencode(&format!("{} ORDER BY SystemModstamp, Id", select(&self.fields)))),
+        let ordered = |filter: String| format!("{}{filter} ORDER BY SystemModstamp, Id", select(&self.fields));
+        let first = || format!("/query?q={}", crate::contact_calls::urlencode(&ordered(String::new())));
+        let (path, last) = match after.and_then(Resume::parse) {
+            Some(resume) => (resume.next, Some((resume.stamp, resume.id))),
+            None => (first(), None),
         };
-        let page = get(&self.http, &path).await?;
-        let records = page.body["records"].as_array().into_iter().flatten().filter_map(|c| self.record(c, false)).collect();
-        let next = page.body["nextRecordsUrl"].as_str().filter(|_| page.body["done"] != true).map(str::to_owned);
-        Ok(Page { records, next })
+        let mut body = match (read(&self.http, &path).await?, &last) {
+            (Ok(page), _) => page.body,
+            (Err(Mapped::LocatorExpired(why)), Some((stamp, _))) => {
+                log::info!("reconcile: {why}; listing Salesforce's Contacts again from the last one listed");
+                let since = format!(" WHERE SystemModstamp >= {}", soql_time(stamp.div_euclid(1_000)));
+                get(&self.http, &format!("/query?q={}", crate::contact_calls::urlencode(&ordered(since)))).await?.body
+            }
+            (Err(mapped), _) => return Err(error_of(&self.http, mapped)),
+        };
+        let rows = body["records"].as_array_mut().map(std::mem::take).unwrap_or_default();
+        // Again from a whole second: what was listed already is left out.
+        let rows: Vec<Value> =
+            rows.into_iter().filter(|row| last.as_ref().is_none_or(|last| Resume::key(row) > Some(last.clone()))).collect();
+        let next = body["nextRecordsUrl"].as_str().filter(|_| body["done"] != true);
+        // A page read again may hold nothing new: the last one listed stays.
+        let last = rows.last().and_then(Resume::key).or(last);
+        let cursor = next.zip(last).map(|(next, (stamp, id))| format!("{next}#{stamp}#{id}"));
+        let records = rows.iter().filter_map(|c| self.record(c, false)).collect();
+        Ok(Page { records, next: cursor })
+    }
+}
+
+/// Where a listing goes on: the next page's locator, and the last record
+/// listed (its `SystemModstamp` in unix milliseconds, its `Id`), written
+/// `<next>#<stamp>#<id>` (no locator URL holds a `#`).
+struct Resume {
+    next: String,
+    stamp: i64,
+    id: String,
+}
+
+impl Resume {
+    fn key(row: &Value) -> Option<(i64, String)> {
+        let stamp = chrono::DateTime::parse_from_str(row["SystemModstamp"].as_str()?, "%Y-%m-%dT%H:%M:%S%.3f%z").ok()?;
+        Some((stamp.timestamp_millis(), row["Id"].as_str()?.to_owned()))
+    }
+
+    fn parse(cursor: &str) -> Option<Self> {
+        let mut parts = cursor.rsplitn(3, '#');
+        let (id, stamp, next) = (parts.next()?, parts.next()?.parse().ok()?, parts.next()?);
+        Some(Self { next: next.to_owned(), stamp, id: id.to_owned() })
     }
 }

@@ -9,6 +9,8 @@
 //! next; until then no service runs it.
 
 pub mod client;
+mod conditional;
+mod contact_calls;
 pub mod contacts;
 mod deleted;
 pub mod errors;

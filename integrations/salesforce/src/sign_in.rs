@@ -10,8 +10,9 @@ use sync_core::SyncError;
 use crate::client::{transport, SalesforceHttp, Token};
 
 /// How long changes wait after Salesforce refused the sign-in before one
-/// tries again (the app re-enabled, say; a new secret needs a restart).
-const SIGN_IN_RETRY: Duration = Duration::from_secs(60);
+/// tries again, unless set otherwise (the app re-enabled, say; a new secret
+/// needs a restart).
+pub(crate) const SIGN_IN_WAIT: Duration = Duration::from_secs(60);
 
 /// Why no token could be had.
 enum SignIn {
@@ -44,7 +45,7 @@ impl SalesforceHttp {
             }
         }
         self.fetch_token().await.map_err(|e| match e {
-            SignIn::Refused(message) => SyncError::Transient { message, retry_after: Some(SIGN_IN_RETRY) },
+            SignIn::Refused(message) => SyncError::Transient { message, retry_after: Some(self.sign_in_wait) },
             SignIn::Unavailable(e) => e,
         })
     }

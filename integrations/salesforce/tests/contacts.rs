@@ -98,15 +98,19 @@ async fn not_found_is_not_deleted_and_a_merged_contact_points_to_its_master() {
 async fn an_expired_token_is_renewed_once_and_the_quota_and_duplicates_are_told_apart() {
     let double = SalesforceDouble::start().await.unwrap();
     let contacts = connector(&double, DuplicateRule::Respect);
-    contacts.create(&record("First One", "one@example.com", 1), "k1").await.unwrap();
+    let first = contacts.create(&record("First One", "one@example.com", 1), "k1").await.unwrap();
     double.controls().expire_tokens();
     contacts.create(&record("Second One", "two@example.com", 1), "k2").await.unwrap();
 
+    // One match: that Contact is the customer (the engine links it).
     double.controls().duplicate_rule(true);
     let twin = contacts.create(&record("Twin One", "one@example.com", 1), "k3").await;
-    assert!(matches!(&twin, Err(SyncError::Permanent { message }) if message.contains("DUPLICATES_DETECTED")), "{twin:?}");
+    assert!(matches!(&twin, Err(SyncError::Matched { existing, .. }) if *existing == first), "{twin:?}");
     let allowed = connector(&double, DuplicateRule::AllowSave);
     allowed.create(&record("Twin Two", "one@example.com", 1), "k4").await.unwrap();
+    // Two matches: a visible refusal, no guess.
+    let third = contacts.create(&record("Twin Three", "one@example.com", 1), "k6").await;
+    assert!(matches!(&third, Err(SyncError::Permanent { message }) if message.contains("matched 2 Contacts")), "{third:?}");
 
     double.controls().spend_quota();
     let spent = contacts.create(&record("Late One", "late@example.com", 1), "k5").await;
@@ -148,5 +152,28 @@ async fn an_org_without_the_custom_fields_is_told_what_to_create() {
         }
         other => panic!("{other:?}"),
     }
+    double.stop().await;
+}
+
+#[tokio::test]
+async fn block_rules_refuse_even_allow_save_and_emails_salesforce_refuses_are_rejected_once() {
+    use testkit::salesforce_double::{DuplicateAction, DuplicateMatching};
+    let double = SalesforceDouble::start().await.unwrap();
+    let allowed = connector(&double, DuplicateRule::AllowSave);
+    let ada = allowed.create(&record("Ada Lovelace", "ada@example.com", 1), "k1").await.unwrap();
+    double.controls().set_duplicate_rule(Some((DuplicateMatching::StandardContact, DuplicateAction::Block)));
+    let blocked = allowed.create(&record("ADA lovelace", "Ada@Example.com", 1), "k2").await;
+    assert!(matches!(&blocked, Err(SyncError::Matched { existing, .. }) if *existing == ada), "{blocked:?}");
+    double.controls().set_duplicate_rule(None);
+
+    // Longer than a Contact's Email holds: refused here, with no call.
+    let calls = double.controls().calls().len();
+    let long = format!("{}@example.com", "a".repeat(80));
+    assert!(matches!(allowed.create(&record("Long Mail", &long, 1), "k3").await, Err(SyncError::Rejected { .. })));
+    assert_eq!(double.controls().calls().len(), calls, "nothing sent");
+    // Not an address Salesforce takes (a non-ASCII local part, without
+    // Email Address Internationalization): refused by Salesforce, once.
+    let refused = allowed.create(&record("Zoë Ümlaut", "zoë@example.com", 1), "k4").await;
+    assert!(matches!(&refused, Err(SyncError::Rejected { message }) if message.contains("INVALID_EMAIL_ADDRESS")), "{refused:?}");
     double.stop().await;
 }

@@ -101,3 +101,39 @@ async fn one_contact_is_read_and_all_are_listed_page_by_page() {
     assert_eq!(listed, made);
     double.stop().await;
 }
+
+#[tokio::test]
+async fn a_listing_whose_query_locator_expired_goes_on_after_the_last_contact_listed() {
+    let double = SalesforceDouble::start().await.unwrap();
+    let (_, source) = parts(&double);
+    double.controls().page_size(2);
+    let mut made = Vec::new();
+    for n in 0..7 {
+        let fields = json!({"FirstName": "N", "LastName": format!("L{n}"), "Email": format!("{n}@example.com")});
+        made.push(double.controls().create_contact(&fields).unwrap());
+    }
+
+    // A slow reconcile: the locator dies (15 idle minutes) after the first
+    // page, and the new one after the second page read from it.
+    let mut listed = Vec::new();
+    let mut after: Option<String> = None;
+    for n in 0.. {
+        let page = source.list_page(after.as_deref()).await.unwrap();
+        listed.extend(page.records.into_iter().map(|r| r.external_id));
+        if n == 0 || n == 2 {
+            double.controls().expire_query_locators();
+        }
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+
+    made.sort();
+    let mut unique = listed.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique, made, "every Contact listed");
+    assert_eq!(listed.len(), made.len(), "none twice: {listed:?}");
+    double.stop().await;
+}

@@ -1,7 +1,6 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use stripe_client_core::{IdempotencyKey, RequestStrategy, StripeRequest};
 use stripe_core::customer::{CreateCustomer, DeleteCustomer, ListCustomer, UpdateCustomer};
 use uuid::Uuid;
@@ -9,7 +8,7 @@ use uuid::Uuid;
 use crate::StripeHttp;
 use customer_catalog::CustomerRecord;
 use sync_core::SharedRateLimit;
-use sync_core::{Connector, SyncError};
+use sync_core::{Connector, Precondition, SyncError};
 
 /// Metadata key holding our customer id on the Stripe customer.
 pub const METADATA_KEY: &str = "catalog_sync_id";
@@ -97,7 +96,7 @@ impl Connector<CustomerRecord> for StripeCustomers {
         external_id: &str,
         record: &CustomerRecord,
         idempotency_key: &str,
-        _unmodified_since: Option<DateTime<Utc>>,
+        _precondition: Option<&Precondition>,
     ) -> Result<(), SyncError> {
         self.throttle().await?;
         let updated = UpdateCustomer::new(external_id)

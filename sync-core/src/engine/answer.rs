@@ -19,12 +19,18 @@ use shared_models::db::{sync_conflicts, sync_links};
 use shared_models::sync::EntityRef;
 
 use super::{Engine, Synced};
-use crate::{Catalog, Connector, SyncError};
+use crate::{Catalog, Connector, Precondition, SyncError};
 
 impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
     /// What the write achieved, and whether the integration now holds the
     /// entity's current state (nothing left to do).
-    pub(super) async fn send(&self, entity: &EntityRef, write: SyncWrite, record: C::Record) -> Result<(Synced, bool), SyncError> {
+    pub(super) async fn send(
+        &self,
+        entity: &EntityRef,
+        write: SyncWrite,
+        record: C::Record,
+        precondition: Option<&Precondition>,
+    ) -> Result<(Synced, bool), SyncError> {
         let (operation, version, key) = (write.operation, write.entity_version, write.idempotency_key.as_str());
         if write.sends > 0 {
             log::info!(
@@ -38,7 +44,7 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
         let answer = match (operation, write.external_id.as_deref()) {
             (WriteOperation::Create, _) => self.connector.create(&record, key).await.map(Some),
             (WriteOperation::Update, Some(target)) => {
-                self.connector.update(target, &record, key, write.unmodified_since).await.map(|()| Some(target.to_owned()))
+                self.connector.update(target, &record, key, precondition).await.map(|()| Some(target.to_owned()))
             }
             (WriteOperation::Delete, Some(target)) => self.connector.delete(target, key).await.map(|()| Some(target.to_owned())),
             (_, None) => Err(SyncError::Permanent { message: format!("the journaled {} names no outside record", operation.as_str()) }),
@@ -47,10 +53,14 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
             Ok(external_id) => self.written(entity, &write, external_id.as_deref()).await,
             Err(SyncError::Gone { message }) => Ok((self.gone(entity, &write, &message).await?, true)),
             Err(SyncError::Missing { message }) => Err(self.missing(entity, &write, &message).await),
-            Err(SyncError::Merged { message, into }) => {
-                self.merged(entity, &write, &into, &message).await?;
-                // Linked to the record it was merged into: plan again.
+            Err(SyncError::Merged { message, into: other } | SyncError::Matched { message, existing: other }) => {
+                self.relink(entity, &write, &other, &message).await?;
+                // Linked to the record it stands for there: plan again.
                 Ok((Synced::UpToDate, false))
+            }
+            Err(error @ SyncError::Rejected { .. }) => {
+                self.refused(entity).await?;
+                Err(error)
             }
             Err(SyncError::Superseded { message }) => self.superseded(entity, &write, &message).await,
             Err(error @ SyncError::Permanent { .. }) => {

@@ -109,8 +109,8 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
             match self.plan(entity, found.take()).await? {
                 Plan::Done(outcome) => return Ok(done.unwrap_or(outcome)),
                 Plan::LookUp(keys) => found = Some(self.connector.find(entity.id, &keys).await?),
-                Plan::Send(write, record) => {
-                    let (outcome, current) = self.send(entity, *write, record).await?;
+                Plan::Send(write, record, precondition) => {
+                    let (outcome, current) = self.send(entity, *write, record, precondition.as_ref()).await?;
                     if current {
                         return Ok(outcome);
                     }

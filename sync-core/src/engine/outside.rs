@@ -4,9 +4,9 @@
 //!   take the delete in (see `inward::confirm`);
 //! - not found, and not said to be deleted: a problem for a person to look
 //!   at, shown on the record; the change waits and is tried again;
-//! - merged into another record: the entity is linked to that one instead,
-//!   unless another entity stands for it already (then both are kept, as a
-//!   visible conflict).
+//! - merged into another record, or a duplicate of one already there: the
+//!   entity is linked to that one instead, unless another entity stands for
+//!   it already (then both are kept, as a visible conflict).
 
 use serde_json::json;
 use shared_models::db::sync_conflicts::{self, NewSyncConflict};
@@ -67,11 +67,12 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
         }
     }
 
-    /// Merged there into `into`: linked to it, and `None` says: plan again
-    /// (the write goes to `into`). Another entity linked to `into` already
-    /// means two entities for one person: both are kept, and the problem is
-    /// recorded ([`SyncError::Missing`]: it waits for a person).
-    pub(super) async fn merged(&self, entity: &EntityRef, write: &SyncWrite, into: &str, why: &str) -> Result<(), SyncError> {
+    /// Stands for `into` there (merged into it, or a duplicate of it): linked
+    /// to it; the caller plans again (the write goes to `into`). Another
+    /// entity linked to `into` already means two entities for one person:
+    /// both are kept, and the problem is recorded ([`SyncError::Missing`]:
+    /// it waits for a person).
+    pub(super) async fn relink(&self, entity: &EntityRef, write: &SyncWrite, into: &str, why: &str) -> Result<(), SyncError> {
         let integration = self.integration();
         let mut conn = self.conn().await?;
         let relinked = conn
@@ -81,7 +82,7 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
                 match sync_links::find_by_external(conn, integration, entity.entity_type, into).await? {
                     Some(other) if other.entity_id != entity.id => {
                         let problem = format!(
-                            "{why}: merged into {into}, which {} {} stands for; both are kept and nothing is deleted \
+                            "{why}: {into} stands for {} {} already; both are kept and nothing is deleted \
                              (merge them here, or undo the merge there)",
                             entity.entity_type, other.entity_id
                         );

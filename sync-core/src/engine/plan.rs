@@ -9,14 +9,15 @@ use shared_models::db::sync_writes::{self, SyncWrite, WriteOperation};
 use shared_models::sync::EntityRef;
 
 use super::{Engine, Synced};
-use crate::{Catalog, Connector, Readiness, SyncError};
+use crate::{Catalog, Connector, Precondition, Readiness, SyncError};
 
 pub(super) enum Plan<R> {
     Done(Synced),
     /// Look for an outside record carrying our id, by these lookup keys.
     LookUp(Vec<String>),
-    /// Send this journaled write (again, if it was sent before).
-    Send(Box<SyncWrite>, R),
+    /// Send this journaled write (again, if it was sent before), on its
+    /// precondition (an update's).
+    Send(Box<SyncWrite>, R, Option<Precondition>),
 }
 
 impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
@@ -27,7 +28,7 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
             let integration = self.integration();
             let mut link = sync_links::lock(conn, integration, entity).await?;
             if let Some(write) = sync_writes::find(conn, integration, entity).await? {
-                if let Some(plan) = self.in_doubt(conn, entity, write, &found).await? {
+                if let Some(plan) = self.in_doubt(conn, entity, write, &found, &link).await? {
                     return Ok(plan);
                 }
                 // Settled here: read what the link holds now.
@@ -49,6 +50,7 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
         entity: &EntityRef,
         write: SyncWrite,
         found: &Option<Option<String>>,
+        link: &SyncLink,
     ) -> Result<Option<Plan<C::Record>>, SyncError> {
         if write.operation == WriteOperation::Create && !self.connector.create_resumes() {
             match found {
@@ -67,7 +69,10 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
             }
         }
         match serde_json::from_value(write.request.clone()) {
-            Ok(record) => Ok(Some(Plan::Send(Box::new(write), record))),
+            Ok(record) => {
+                let precondition = precondition(&write, link);
+                Ok(Some(Plan::Send(Box::new(write), record, precondition)))
+            }
             Err(e) => {
                 // Written by a version that shaped records otherwise: it cannot
                 // be sent again as it was, and must not block the entity.
@@ -97,7 +102,7 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
                 return Err(SyncError::Transient { message: why, retry_after: Some(retry_after) });
             }
         }
-        let external_id = match (link.external_id, found) {
+        let external_id = match (link.external_id.clone(), found) {
             (Some(linked), _) => Some(linked),
             (None, Some(Some(found))) => {
                 log::info!("{} {} already exists in {integration} as {found}; linking it", entity.entity_type, entity.id);
@@ -146,7 +151,8 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
                 .then(|| link.synced_at.map_or(snapshot.updated_at, |at| at.max(snapshot.updated_at))),
         };
         sync_writes::insert(conn, &write).await?;
-        Ok(Plan::Send(Box::new(write), snapshot.record))
+        let precondition = precondition(&write, &link);
+        Ok(Plan::Send(Box::new(write), snapshot.record, precondition))
     }
 
     /// Every lookup key any create of the entity was tried with, and the
@@ -163,6 +169,14 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
         }
         Ok(keys)
     }
+}
+
+/// An update's precondition: its journaled time, and what our last
+/// answered write left outside (the link, locked by the caller; while a
+/// write is in doubt nothing else is written, so it still says so).
+fn precondition(write: &SyncWrite, link: &SyncLink) -> Option<Precondition> {
+    let ours = link.pushed_fingerprint.clone().filter(|_| link.pushed_version > 0).map(|fp| (link.pushed_version, fp));
+    write.unmodified_since.map(|since| Precondition { since, ours })
 }
 
 /// Unique per journaled write: a resend reuses the journaled key, and a

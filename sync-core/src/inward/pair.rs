@@ -96,7 +96,9 @@ impl<C: InwardCatalog, S: Source<C>> InwardPair for Inward<C, S> {
             // The record as the integration holds it now, of a change made at
             // an unknown time: applied as a listed state.
             let remote = self.source.get(external_id).await?;
-            return rules::apply(conn, self, envelope, remote, Origin::Listed).await.map(Some);
+            // Current as of now, on the integration's clock (its events' clock).
+            let read = Envelope { created: self.source.now(), ..envelope.clone() };
+            return rules::apply(conn, self, &read, remote, Origin::Listed).await.map(Some);
         }
         let Some(remote) = self.source.decode(envelope, payload).map_err(SyncError::BadPayload)? else { return Ok(None) };
         rules::apply(conn, self, envelope, remote, Origin::Event).await.map(Some)

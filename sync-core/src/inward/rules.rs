@@ -177,7 +177,9 @@ pub(crate) async fn known<C: InwardCatalog, S: Source<C>>(
     }
     // A listed state carries no time of its change: the local edit, whose
     // time is known and which has not reached the integration yet, wins.
-    let local_is_newer = ctx.origin == Origin::Listed || local.updated_at.timestamp() >= ctx.event.created;
+    // Compared on the integration's clock, which stamped its change.
+    let edited_here = (local.updated_at + ctx.pair.source().clock_offset()).timestamp();
+    let local_is_newer = ctx.origin == Origin::Listed || edited_here >= ctx.event.created;
     if local.version > link.synced_version && local_is_newer {
         seen(conn, ctx, &entity, &remote.external_id, None).await?;
         let when = local.updated_at.to_rfc3339();

@@ -148,6 +148,19 @@ pub trait Source<C: InwardCatalog>: Send + Sync + 'static {
         false
     }
 
+    /// The integration's clock less ours, as far as it can tell: its events
+    /// are stamped on its clock, and a local edit is compared with them
+    /// (the later one wins) on that clock too.
+    fn clock_offset(&self) -> chrono::TimeDelta {
+        chrono::TimeDelta::zero()
+    }
+
+    /// Now on the integration's clock (unix seconds): when a state read now
+    /// was current, for the order of its events.
+    fn now(&self) -> i64 {
+        (chrono::Utc::now() + self.clock_offset()).timestamp()
+    }
+
     /// The record as the integration holds it now; `deleted` only when the
     /// integration says it was deleted. A record it cannot find but does
     /// not report deleted (hidden by sharing, the wrong account) is

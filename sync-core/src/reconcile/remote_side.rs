@@ -25,7 +25,7 @@ pub(super) async fn read_list<C: InwardCatalog, S: Source<C>>(
     let mut after: Option<String> = None;
     loop {
         // Taken before the read: the page holds every change made before it.
-        let read_at = chrono::Utc::now().timestamp();
+        let read_at = pair.source().now();
         let page = pair.source().list_page(after.as_deref()).await?;
         for remote in page.records {
             if remote.external_id.chars().any(char::is_control) {
@@ -65,7 +65,7 @@ pub(super) async fn read_missing<C: InwardCatalog, S: Source<C>>(
         let Some((last, _)) = links.last() else { return Ok(()) };
         after = Some(*last);
         for (entity_id, external_id) in links.iter().filter(|(_, id)| !seen.contains(id)) {
-            let read_at = chrono::Utc::now().timestamp();
+            let read_at = pair.source().now();
             match pair.source().get(external_id).await {
                 Ok(remote) => apply(r, pair, summary, requeued, remote, read_at).await?,
                 // Not listed, and not said to be deleted: kept, and shown.

@@ -13,8 +13,21 @@ use crate::support::{email, WAIT};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_edit_in_salesforce_later_than_one_still_on_its_way_there_wins_everywhere() {
+    later_there_wins(chrono::TimeDelta::zero(), Duration::from_millis(1_100)).await;
+}
+
+/// As above, with Salesforce's clock minutes off ours both ways. What it
+/// learns of that clock is good to a second, hence two between the edits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_later_edit_wins_while_salesforces_clock_is_minutes_off_ours() {
+    later_there_wins(chrono::TimeDelta::minutes(3), Duration::from_millis(2_100)).await;
+    later_there_wins(chrono::TimeDelta::minutes(-3), Duration::from_millis(2_100)).await;
+}
+
+async fn later_there_wins(skew: chrono::TimeDelta, apart: Duration) {
     // Polled seldom, so our write goes out before Salesforce's edit comes in.
     let mut sides = ThreeSides::start(|s| s.salesforce.poll_interval_ms = 4_000).await;
+    sides.salesforce.controls().skew_clock(skew);
     let id = sides.stack.create_local("Ada Lovelace", &email("later")).await;
     let contact = testkit::wait_for("the Contact", WAIT, || async { sides.contact_of(&id) }).await;
     sides.stack.wait_synced(&id, 1).await;
@@ -23,7 +36,7 @@ async fn an_edit_in_salesforce_later_than_one_still_on_its_way_there_wins_everyw
     // Contact in a later second; then the worker comes back.
     sides.stop_salesforce_worker().await;
     sides.stack.rename_local(&id, "Countess Lovelace").await;
-    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    tokio::time::sleep(apart).await;
     let contact_id = contact["Id"].as_str().unwrap().to_owned();
     sides.salesforce.controls().update_contact(&contact_id, &json!({"FirstName": "Augusta Ada"})).unwrap();
     sides.salesforce.controls().clear_calls();

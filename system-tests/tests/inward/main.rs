@@ -14,6 +14,7 @@ mod reconcile;
 mod relay;
 mod restart;
 mod salesforce_faults;
+mod salesforce_refusals;
 mod sides;
 mod signatures;
 mod support;

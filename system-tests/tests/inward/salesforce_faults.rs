@@ -88,3 +88,22 @@ async fn a_worker_killed_after_its_upsert_landed_makes_no_second_contact() {
     assert_eq!(made, 1, "no second Contact");
     sides.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contact_committed_late_with_a_stamp_minutes_old_still_comes_in() {
+    let sides = ThreeSides::start(|_| {}).await;
+    let controls = sides.salesforce.controls();
+    let first = email("first");
+    controls.create_contact(&serde_json::json!({"FirstName": "Early", "LastName": "One", "Email": first})).unwrap();
+    testkit::wait_for("the first Contact here", WAIT, || async { sides.stack.local_by_email(&first).await.pop() }).await;
+
+    // A long transaction (a batch job) commits now what it stamped five
+    // minutes ago, before the poll that read the first Contact.
+    let late = email("late");
+    let stamped = controls.now() - chrono::TimeDelta::minutes(5);
+    controls.create_contact_stamped(&serde_json::json!({"FirstName": "Late", "LastName": "Commit", "Email": late}), stamped).unwrap();
+
+    let arrived = testkit::wait_for("the late Contact here", WAIT, || async { sides.stack.local_by_email(&late).await.pop() }).await;
+    assert_eq!(arrived["name"], "Late Commit");
+    sides.finish().await;
+}

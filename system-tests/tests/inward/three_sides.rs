@@ -13,7 +13,20 @@ use crate::support::{email, Inward, WAIT};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_made_in_any_of_three_places_reaches_the_other_two() {
+    three_places(chrono::TimeDelta::zero()).await;
+}
+
+/// Salesforce's clock minutes ahead of ours, then behind: its stamps and
+/// the `If-Unmodified-Since` of our writes are on its clock, ours on ours.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_three_places_agree_while_salesforces_clock_is_minutes_off_ours() {
+    three_places(chrono::TimeDelta::minutes(4)).await;
+    three_places(chrono::TimeDelta::minutes(-4)).await;
+}
+
+async fn three_places(skew: chrono::TimeDelta) {
     let sides = ThreeSides::start(|_| {}).await;
+    sides.salesforce.controls().skew_clock(skew);
     let (stack, salesforce) = (&sides.stack, &sides.salesforce);
     let contact_of = |id: &str| sides.contact_of(id);
 
@@ -92,11 +105,13 @@ async fn a_duplicate_salesforce_refuses_is_shown_on_the_customer_and_blocks_noth
     let sides = ThreeSides::start(|_| {}).await;
     let (stack, salesforce) = (&sides.stack, &sides.salesforce);
 
-    // A Contact a person made holds the email, with a name the catalog
-    // refuses (so it is a conflict here, not a customer); the org's
-    // duplicate rule is on.
+    // Two Contacts people made hold the email, with a name the catalog
+    // refuses (so they are conflicts here, not customers); the org's
+    // duplicate rule is on. One match would be the customer (linked:
+    // salesforce_refusals); two are no one to pick.
     let twin = email("twin");
     salesforce.controls().create_contact(&json!({"LastName": "\u{202e}Someone Else", "Email": twin})).unwrap();
+    salesforce.controls().create_contact(&json!({"LastName": "\u{202e}Someone Other", "Email": twin})).unwrap();
     salesforce.controls().duplicate_rule(true);
     let refused = stack.create_local("Tina Twin", &twin).await;
     let other = stack.create_local("Otto Other", &email("other")).await;
@@ -107,7 +122,7 @@ async fn a_duplicate_salesforce_refuses_is_shown_on_the_customer_and_blocks_noth
     })
     .await;
     let error = shown["sync"]["salesforce"]["last_error"].as_str().unwrap_or_default().to_owned();
-    assert!(error.contains("DUPLICATES_DETECTED"), "{shown}");
+    assert!(error.contains("DUPLICATES_DETECTED") && error.contains("matched 2 Contacts"), "{shown}");
     // The two integrations are independent: Stripe takes the customer in its
     // own time, and Salesforce's refusal holds it back not at all.
     let both = testkit::wait_for("Stripe took it", WAIT, || async {

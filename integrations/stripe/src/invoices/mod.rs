@@ -15,11 +15,10 @@ pub use source::StripeInvoiceSource;
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use invoice_catalog::InvoiceRecord;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
-use sync_core::{Connector, SharedRateLimit, SyncError};
+use sync_core::{Connector, Precondition, SharedRateLimit, SyncError};
 use uuid::Uuid;
 
 use crate::{StripeCallError, StripeHttp};
@@ -168,7 +167,13 @@ impl Connector<InvoiceRecord> for StripeInvoices {
     }
 
     /// Stripe has no conditional update: the write converges as it is.
-    async fn update(&self, external_id: &str, record: &InvoiceRecord, key: &str, _since: Option<DateTime<Utc>>) -> Result<(), SyncError> {
+    async fn update(
+        &self,
+        external_id: &str,
+        record: &InvoiceRecord,
+        key: &str,
+        _precondition: Option<&Precondition>,
+    ) -> Result<(), SyncError> {
         let Some(invoice) = self.fetch(external_id).await? else {
             return Err(SyncError::Gone { message: format!("Stripe invoice {external_id} no longer exists") });
         };
