@@ -4,24 +4,13 @@
 //! read in the same poll are never lost.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
-use std::time::Duration;
+mod common;
 
-use salesforce_integration::client::{Credentials, SalesforceHttp};
-use salesforce_integration::contacts::Fields;
-use salesforce_integration::inward::{SalesforceContactSource, SalesforceFeed};
+use common::parts;
 use serde_json::{json, Value};
 use sync_core::inward::{Feed, Source};
-use testkit::salesforce_double::{CLIENT_ID, CLIENT_SECRET};
 use testkit::SalesforceDouble;
 
-fn parts(double: &SalesforceDouble) -> (SalesforceFeed, SalesforceContactSource) {
-    let credentials =
-        Credentials { login_url: double.url().to_owned(), client_id: CLIENT_ID.into(), client_secret: CLIENT_SECRET.to_owned().into() };
-    let http = Arc::new(SalesforceHttp::new(credentials, "62.0", Duration::from_secs(5)).unwrap());
-    let fields = || Fields { external_id: "Catalog_Sync_Id__c".into(), version: "Catalog_Sync_Version__c".into() };
-    (SalesforceFeed::new(http.clone(), fields()), SalesforceContactSource::new(http, fields()))
-}
 
 fn person(double: &SalesforceDouble, last: &str) -> String {
     double.controls().create_contact(&json!({"FirstName": "Pat", "LastName": last, "Email": format!("{last}@example.com")})).unwrap()

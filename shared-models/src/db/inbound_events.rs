@@ -154,6 +154,19 @@ pub async fn find(conn: &mut AsyncPgConnection, integration: &str, event_id: &st
     Ok(row.map(original))
 }
 
+/// Which of `event_ids` of the integration the inbox holds already: a poll
+/// that reads a window again stores only the new ones, in one round trip.
+pub async fn known(conn: &mut AsyncPgConnection, integration: &str, event_ids: &[&str]) -> Result<std::collections::HashSet<String>, Error> {
+    let known: Vec<String> = inbound_events::table
+        .filter(inbound_events::integration.eq(integration))
+        .filter(inbound_events::event_id.eq_any(event_ids))
+        .select(inbound_events::event_id)
+        .load(conn)
+        .await
+        .context("reading which polled events are in the inbox")?;
+    Ok(known.into_iter().collect())
+}
+
 pub async fn count_pending(conn: &mut AsyncPgConnection) -> Result<i64, Error> {
     inbound_events::table
         .filter(inbound_events::status.eq(InboundStatus::Pending))

@@ -7,6 +7,7 @@
 mod catalog;
 mod checks;
 pub mod confirm;
+mod deleted;
 mod guard;
 mod listed;
 mod merged;

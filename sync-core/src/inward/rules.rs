@@ -24,7 +24,7 @@ use shared_models::db::{changes, sync_links, sync_writes};
 use shared_models::sync::{EntityRef, Operation};
 use uuid::Uuid;
 
-use super::{checks, guard, listed, unknown, Effect, Envelope, Inward, InwardCatalog, Local, Origin, Outcome, RemoteRecord, Source};
+use super::{checks, listed, unknown, Effect, Envelope, Inward, InwardCatalog, Local, Origin, Outcome, RemoteRecord, Source};
 use crate::SyncError;
 
 /// What one application of an outside state knows.
@@ -116,7 +116,7 @@ pub(crate) async fn known<C: InwardCatalog, S: Source<C>>(
         if let Some(master) = remote.merged_into.clone() {
             return super::merged::relink(conn, ctx, &remote, local, &entity, &master).await;
         }
-        return delete_local(conn, ctx, &remote, &entity).await;
+        return super::deleted::delete_local(conn, ctx, &remote, &entity).await;
     }
     let mut note = String::new();
     if let (Some(at), Some(newest)) = (link.remote_event_at, link.remote_event_id.as_deref()) {
@@ -131,7 +131,7 @@ pub(crate) async fn known<C: InwardCatalog, S: Source<C>>(
             };
             C::resolve(conn, integration, &mut remote.values).await?;
             if remote.deleted {
-                return delete_local(conn, ctx, &remote, &entity).await;
+                return super::deleted::delete_local(conn, ctx, &remote, &entity).await;
             }
             note = format!(" (same second as an earlier event: {}'s current state applied)", ctx.pair.source().display_name());
         }
@@ -206,28 +206,6 @@ async fn seen<C: InwardCatalog, S: Source<C>>(
     holds: Option<i64>,
 ) -> Result<(), SyncError> {
     Ok(sync_links::record_inbound(conn, ctx.integration(), entity, external_id, ctx.mark(), holds).await?)
-}
-
-async fn delete_local<C: InwardCatalog, S: Source<C>>(
-    conn: &mut AsyncPgConnection,
-    ctx: &Ctx<'_, C, S>,
-    remote: &RemoteRecord<C::Remote>,
-    entity: &EntityRef,
-) -> Result<Outcome, SyncError> {
-    let integration = ctx.integration();
-    if let guard::Verdict::Hold(why) = guard::admit(conn, ctx.pair.guard(), integration, entity, &remote.external_id, &ctx.event.id).await?
-    {
-        return Ok(Outcome::held(format!(
-            "held by the mass-deletion guard: {why}; nothing changed until an operator releases or discards it \
-             (POST /sync/held-deletions/{{id}}/release or /discard)"
-        )));
-    }
-    let version = C::delete(conn, entity.id).await?;
-    changes::record(conn, ctx.pair.integrations(), entity, Operation::Deleted, version).await?;
-    sync_links::record_inbound(conn, integration, entity, &remote.external_id, ctx.mark(), Some(version)).await?;
-    sync_conflicts::resolve(conn, integration, C::ENTITY_TYPE, &remote.external_id).await?;
-    let name = ctx.pair.source().display_name();
-    Ok(Outcome::applied(Effect::Deleted, format!("{} {} deleted, as in {name}", C::NOUN, entity.id)))
 }
 
 /// Keeps the record and its problem (shown by the API); nothing else changes.

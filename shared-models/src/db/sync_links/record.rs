@@ -85,6 +85,16 @@ pub async fn relink(
     entity: &EntityRef,
     external_id: &str,
 ) -> Result<(), diesel::result::Error> {
+    afresh(conn, integration, entity, Some(external_id)).await
+}
+
+/// The link as if nothing of ours had reached `external_id` yet, pending.
+async fn afresh(
+    conn: &mut AsyncPgConnection,
+    integration: &str,
+    entity: &EntityRef,
+    external_id: Option<&str>,
+) -> Result<(), diesel::result::Error> {
     diesel::update(sync_links::table.find((integration, entity.entity_type, entity.id)))
         .set((
             sync_links::external_id.eq(external_id),
@@ -102,18 +112,7 @@ pub async fn relink(
 /// The entity stands for no outside record any more (its record was deleted
 /// there and an operator kept the entity): pending, to be made there anew.
 pub async fn unlink(conn: &mut AsyncPgConnection, integration: &str, entity: &EntityRef) -> Result<(), diesel::result::Error> {
-    diesel::update(sync_links::table.find((integration, entity.entity_type, entity.id)))
-        .set((
-            sync_links::external_id.eq(None::<String>),
-            sync_links::pushed_version.eq(0),
-            sync_links::pushed_fingerprint.eq(None::<String>),
-            sync_links::synced_version.eq(0),
-            sync_links::status.eq(SyncStatus::Pending),
-            sync_links::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(())
+    afresh(conn, integration, entity, None).await
 }
 
 /// The outside record does not hold what the link says (a reconcile read
