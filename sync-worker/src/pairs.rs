@@ -25,7 +25,9 @@ impl PairStates {
         self.0.lock().unwrap_or_else(PoisonError::into_inner).insert(pair.name(), state.into());
     }
 
-    /// 200 when every pair consumes, else 503, with each pair's state.
+    /// 200 when every pair consumes, else 503, with each pair's state
+    /// (`running`, `waiting`, `stopped`); why is in the log, not told to
+    /// whoever asks (this answer needs no key).
     pub fn ready(&self) -> HttpResponse {
         let states = self.0.lock().unwrap_or_else(PoisonError::into_inner).clone();
         let ready = states.values().all(|s| s == "running");
@@ -54,12 +56,12 @@ pub async fn run(pair: Pair, worker: Box<dyn AnyWorker>, checked: bool, states: 
             Ok(()) => ready = true,
             Err(e @ SyncError::Permanent { .. }) => {
                 log::error!("{} stopped: {} is not ready for the sync: {e}", pair.name(), pair.integration);
-                states.set(&pair, format!("stopped: {e}"));
+                states.set(&pair, "stopped");
                 return;
             }
             Err(e) => {
                 log::warn!("{} still waits for {}: {e}", pair.name(), pair.integration);
-                states.set(&pair, format!("waiting: {e}"));
+                states.set(&pair, "waiting");
                 backoff = (backoff * 2).min(MAX_BACKOFF);
             }
         }

@@ -14,6 +14,8 @@ use serde_json::Value;
 use sync_core::SyncError;
 use tokio::sync::RwLock;
 
+use crate::server_clock::ServerClock;
+
 /// How the connected app signs in.
 #[derive(Debug, Clone)]
 pub struct Credentials {
@@ -51,9 +53,9 @@ pub struct SalesforceHttp {
     /// How long a spent (or reserved) quota is waited for before one call
     /// reads how much has freed up.
     quota_wait: Duration,
-    /// Salesforce's clock less ours, as the `Date` of its last answer said
-    /// (whole seconds): times sent to Salesforce are on its clock.
-    clock_offset: Mutex<Option<chrono::TimeDelta>>,
+    /// Salesforce's clock, as its answers tell it: times sent to
+    /// Salesforce are on its clock.
+    clock: ServerClock,
     /// How long changes wait after a refused sign-in.
     pub(crate) sign_in_wait: Duration,
 }
@@ -73,7 +75,7 @@ impl SalesforceHttp {
             usage: Mutex::new(None),
             reserve_percent: 0,
             quota_wait: crate::errors::QUOTA_WAIT,
-            clock_offset: Mutex::new(None),
+            clock: ServerClock::default(),
             sign_in_wait: crate::sign_in::SIGN_IN_WAIT,
         })
     }
@@ -129,7 +131,7 @@ impl SalesforceHttp {
     /// A time of our clock on Salesforce's. Its clock is learnt from its
     /// answers, so a client that has had none signs in first.
     pub async fn to_server_time(&self, ours: chrono::DateTime<chrono::Utc>) -> Result<chrono::DateTime<chrono::Utc>, SyncError> {
-        if self.clock_offset.lock().ok().and_then(|o| *o).is_none() {
+        if self.clock.offset().is_none() {
             self.token(false).await?;
         }
         Ok(ours + self.clock_offset())
@@ -137,7 +139,7 @@ impl SalesforceHttp {
 
     /// Salesforce's clock less ours (zero until it answered once).
     pub fn clock_offset(&self) -> chrono::TimeDelta {
-        self.clock_offset.lock().ok().and_then(|o| *o).unwrap_or_default()
+        self.clock.offset().unwrap_or_default()
     }
 
     /// (used, allowed) API calls, as Salesforce last reported them.
@@ -189,12 +191,8 @@ impl SalesforceHttp {
     }
 
     pub(crate) fn note_clock(&self, headers: &reqwest::header::HeaderMap) {
-        let Some(date) = headers.get(reqwest::header::DATE).and_then(|v| v.to_str().ok()) else { return };
-        let Ok(theirs) = chrono::DateTime::parse_from_rfc2822(date) else { return };
-        // The answer left within the second its `Date` names: the middle of it.
-        let offset = theirs.with_timezone(&chrono::Utc) + chrono::TimeDelta::milliseconds(500) - chrono::Utc::now();
-        if let Ok(mut held) = self.clock_offset.lock() {
-            *held = Some(offset);
+        if let Some(date) = headers.get(reqwest::header::DATE).and_then(|v| v.to_str().ok()) {
+            self.clock.note(date);
         }
     }
 

@@ -18,4 +18,5 @@ pub mod feed;
 pub mod inward;
 pub mod names;
 mod replication;
+mod server_clock;
 mod sign_in;

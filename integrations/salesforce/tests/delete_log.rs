@@ -11,7 +11,6 @@ use serde_json::{json, Value};
 use sync_core::inward::{Feed, Source};
 use testkit::SalesforceDouble;
 
-
 fn person(double: &SalesforceDouble, last: &str) -> String {
     double.controls().create_contact(&json!({"FirstName": "Pat", "LastName": last, "Email": format!("{last}@example.com")})).unwrap()
 }

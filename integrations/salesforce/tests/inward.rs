@@ -11,7 +11,6 @@ use serde_json::{json, Value};
 use sync_core::inward::{Feed, Source};
 use testkit::SalesforceDouble;
 
-
 fn decoded(feed: &SalesforceFeed, source: &SalesforceContactSource, events: &[Value]) -> Vec<(String, Option<String>, bool)> {
     events
         .iter()

@@ -156,7 +156,11 @@ pub async fn find(conn: &mut AsyncPgConnection, integration: &str, event_id: &st
 
 /// Which of `event_ids` of the integration the inbox holds already: a poll
 /// that reads a window again stores only the new ones, in one round trip.
-pub async fn known(conn: &mut AsyncPgConnection, integration: &str, event_ids: &[&str]) -> Result<std::collections::HashSet<String>, Error> {
+pub async fn known(
+    conn: &mut AsyncPgConnection,
+    integration: &str,
+    event_ids: &[&str],
+) -> Result<std::collections::HashSet<String>, Error> {
     let known: Vec<String> = inbound_events::table
         .filter(inbound_events::integration.eq(integration))
         .filter(inbound_events::event_id.eq_any(event_ids))
