@@ -95,9 +95,7 @@ pub async fn decide(pool: &PgPool, target: Target<'_>, decision: DeletionState) 
 async fn follow_up(conn: &mut AsyncPgConnection, deletion: &OutsideDeletion, decision: DeletionState) -> Result<(), ApiError> {
     let (integration, external_id) = (deletion.integration.as_str(), deletion.external_id.as_str());
     if decision == DeletionState::Released {
-        let key = format!("release:{}", deletion.id);
-        let why = "a held delete released by an operator";
-        return match confirm::request(conn, integration, &deletion.entity_type, external_id, &key, why).await {
+        return match confirm::release(conn, integration, &deletion.entity_type, external_id, deletion.id).await {
             Ok(_) => Ok(()),
             Err(sync_core::SyncError::Database(e)) => Err(ApiError::Store(e)),
             Err(e) => Err(ApiError::Internal(e.to_string())),

@@ -27,16 +27,35 @@ pub async fn request(
     write_key: &str,
     why: &str,
 ) -> Result<bool, SyncError> {
-    let envelope = Envelope { id: format!("read:{write_key}"), kind: KIND.to_owned(), created: chrono::Utc::now().timestamp() };
     let payload = json!({"entity_type": entity_type, "external_id": external_id, "why": why});
-    super::store(conn, integration, &envelope, &payload, "read").await
+    store(conn, integration, &format!("read:{write_key}"), &payload).await
 }
 
-/// The outside id a stored read request is about, when it is one about a
-/// record of `entity_type`.
-pub(crate) fn requested<'a>(envelope: &Envelope, payload: &'a Value, entity_type: &str) -> Option<&'a str> {
+/// As `request`, for a held delete an operator released (`deletion`): a
+/// record the integration no longer holds at all is then taken as deleted,
+/// as it reported.
+pub async fn release(
+    conn: &mut AsyncPgConnection,
+    integration: &str,
+    entity_type: &str,
+    external_id: &str,
+    deletion: uuid::Uuid,
+) -> Result<bool, SyncError> {
+    let payload = json!({"entity_type": entity_type, "external_id": external_id, "why": "a held delete released", "released": deletion});
+    store(conn, integration, &format!("read:release:{deletion}"), &payload).await
+}
+
+async fn store(conn: &mut AsyncPgConnection, integration: &str, id: &str, payload: &Value) -> Result<bool, SyncError> {
+    let envelope = Envelope { id: id.to_owned(), kind: KIND.to_owned(), created: chrono::Utc::now().timestamp() };
+    super::store(conn, integration, &envelope, payload, "read").await
+}
+
+/// A stored read request about a record of `entity_type`: its outside id,
+/// and whether it follows a released delete.
+pub(crate) fn requested<'a>(envelope: &Envelope, payload: &'a Value, entity_type: &str) -> Option<(&'a str, bool)> {
     if envelope.kind != KIND || payload.get("entity_type").and_then(Value::as_str) != Some(entity_type) {
         return None;
     }
-    payload.get("external_id").and_then(Value::as_str).filter(|id| !id.is_empty())
+    let id = payload.get("external_id").and_then(Value::as_str).filter(|id| !id.is_empty())?;
+    Some((id, payload.get("released").is_some_and(|r| !r.is_null())))
 }

@@ -92,12 +92,18 @@ impl<C: InwardCatalog, S: Source<C>> InwardPair for Inward<C, S> {
 
     async fn apply_event(&self, conn: &mut AsyncPgConnection, envelope: &Envelope, payload: &Value) -> Result<Option<Outcome>, SyncError> {
         if envelope.kind == confirm::KIND {
-            let Some(external_id) = confirm::requested(envelope, payload, C::ENTITY_TYPE) else { return Ok(None) };
-            // The record as the integration holds it now, of a change made at
-            // an unknown time: applied as a listed state.
-            let remote = self.source.get(external_id).await?;
+            let Some((external_id, released)) = confirm::requested(envelope, payload, C::ENTITY_TYPE) else { return Ok(None) };
             // Current as of now, on the integration's clock (its events' clock).
             let read = Envelope { created: self.source.now(), ..envelope.clone() };
+            // The record as the integration holds it now, of a change made at
+            // an unknown time: applied as a listed state.
+            let remote = match self.source.get(external_id).await {
+                Ok(remote) => remote,
+                Err(SyncError::Missing { .. }) if released => {
+                    return super::deleted::released_and_gone(conn, self, &read, external_id).await.map(Some);
+                }
+                Err(e) => return Err(e),
+            };
             return rules::apply(conn, self, &read, remote, Origin::Listed).await.map(Some);
         }
         let Some(remote) = self.source.decode(envelope, payload).map_err(SyncError::BadPayload)? else { return Ok(None) };

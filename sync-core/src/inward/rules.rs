@@ -116,7 +116,7 @@ pub(crate) async fn known<C: InwardCatalog, S: Source<C>>(
         if let Some(master) = remote.merged_into.clone() {
             return super::merged::relink(conn, ctx, &remote, local, &entity, &master).await;
         }
-        return super::deleted::delete_local(conn, ctx, &remote, &entity).await;
+        return super::deleted::delete_local(conn, ctx, &remote.external_id, &entity).await;
     }
     let mut note = String::new();
     if let (Some(at), Some(newest)) = (link.remote_event_at, link.remote_event_id.as_deref()) {
@@ -131,7 +131,7 @@ pub(crate) async fn known<C: InwardCatalog, S: Source<C>>(
             };
             C::resolve(conn, integration, &mut remote.values).await?;
             if remote.deleted {
-                return super::deleted::delete_local(conn, ctx, &remote, &entity).await;
+                return super::deleted::delete_local(conn, ctx, &remote.external_id, &entity).await;
             }
             note = format!(" (same second as an earlier event: {}'s current state applied)", ctx.pair.source().display_name());
         }

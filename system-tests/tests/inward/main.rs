@@ -5,6 +5,7 @@
 mod emulator;
 mod events;
 mod faults;
+mod held_in_salesforce;
 mod later_edit;
 mod not_deleted;
 mod operations;
