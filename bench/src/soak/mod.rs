@@ -174,6 +174,7 @@ async fn soak(args: &Args, profile: &str, rig: Arc<Rig>) -> anyhow::Result<Summa
         fault_log: played,
         stripe: StripeCalls::of(&rig.double),
         salesforce: SalesforceCalls::of(&rig.salesforce, failed_on_purpose),
+        sides: summary::Sides::of(&snapshot),
         salesforce_skew_minutes: skew_minutes,
         guarded: snapshot.guarded.clone(),
         poller_missed: snapshot.poller_missed.clone(),

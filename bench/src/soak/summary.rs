@@ -13,6 +13,7 @@ use super::faults::{FaultKind, Played};
 use super::held::Guarded;
 use super::ledger::{Cohort, OpCount};
 use super::settle::Backlog;
+use super::snapshot::Snapshot;
 
 /// Calls that reached the Stripe double, by what it did to them.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
@@ -81,6 +82,31 @@ impl SalesforceCalls {
     }
 }
 
+/// How many records each side held at the end.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Sides {
+    pub local_live: usize,
+    pub local_deleted: usize,
+    pub stripe_live: usize,
+    pub contacts_live: usize,
+    /// In the recycle bin (an emptied bin forgets them).
+    pub contacts_deleted: usize,
+}
+
+impl Sides {
+    pub fn of(snap: &Snapshot) -> Self {
+        let deleted_here = snap.local.iter().filter(|c| c.deleted).count();
+        let deleted_there = snap.contacts.iter().filter(|c| c.deleted).count();
+        Self {
+            local_live: snap.local.len() - deleted_here,
+            local_deleted: deleted_here,
+            stripe_live: snap.remote.len(),
+            contacts_live: snap.contacts.len() - deleted_there,
+            contacts_deleted: deleted_there,
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct Summary {
     pub seed: u64,
@@ -95,6 +121,7 @@ pub struct Summary {
     pub fault_log: Vec<Played>,
     pub stripe: StripeCalls,
     pub salesforce: SalesforceCalls,
+    pub sides: Sides,
     /// Salesforce's clock against ours at the end, in minutes.
     pub salesforce_skew_minutes: i64,
     pub guarded: Guarded,
@@ -162,6 +189,11 @@ impl Summary {
             true => println!("quiescence            reached in {:.1} s", self.settle_seconds),
             false => println!("quiescence            NOT reached in {:.0} s: {:?}", self.settle_seconds, self.backlog),
         }
+        let n = &self.sides;
+        println!(
+            "sides at the end      here {} live + {} deleted · Stripe {} live · Salesforce {} live + {} in the recycle bin",
+            n.local_live, n.local_deleted, n.stripe_live, n.contacts_live, n.contacts_deleted
+        );
         println!("Stripe events missed  {} (neither webhook nor poller stored them)", self.events_missed);
         println!(
             "result                lost {} · doubled {} · diverged {} · deleted unasked {}",
