@@ -46,6 +46,8 @@ pub struct SalesforceFaults {
     pub deletes_paused: Arc<AtomicBool>,
     /// How far the org's clock runs ahead of ours now.
     pub skew: Mutex<TimeDelta>,
+    /// `--keep-recycle-bin`: a purge never empties the bin first.
+    pub keep_recycle_bin: bool,
 }
 
 impl SalesforceFaults {
@@ -76,7 +78,9 @@ impl SalesforceFaults {
                 // poller has read every one made.
                 self.deletes_paused.store(true, Ordering::SeqCst);
                 tokio::time::sleep(BEFORE_PURGE.min(left)).await;
-                let emptied = rng.random_bool(0.5).then(|| org.empty_recycle_bin());
+                // Drawn either way, so the flag shifts no other choice.
+                let empty = rng.random_bool(0.5) && !self.keep_recycle_bin;
+                let emptied = empty.then(|| org.empty_recycle_bin());
                 org.purge_delete_log();
                 self.deletes_paused.store(false, Ordering::SeqCst);
                 Ok(match emptied {
@@ -135,8 +139,12 @@ impl SalesforceFaults {
 pub async fn calm(rig: &Rig, seed: u64, until: Instant) -> u32 {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut played = 0;
-    while Instant::now() < until {
-        tokio::time::sleep(seconds(&mut rng, 2.0..6.0)).await;
+    loop {
+        let gap = seconds(&mut rng, 2.0..6.0);
+        tokio::time::sleep(gap.min(until.saturating_duration_since(Instant::now()))).await;
+        if Instant::now() >= until {
+            return played;
+        }
         let times = rng.random_range(1..=2);
         if rng.random_bool(0.5) {
             rig.salesforce.fail_next(times, 503, "SERVER_UNAVAILABLE");
@@ -145,5 +153,4 @@ pub async fn calm(rig: &Rig, seed: u64, until: Instant) -> u32 {
         }
         played += times;
     }
-    played
 }
