@@ -1,6 +1,6 @@
 //! The load: about `rate` operations a second for the run's time, each drawn
 //! from a seeded RNG: creates, edits and deletes through our API, and the
-//! same made in Stripe by a person. One operation per customer at a time,
+//! same made by a person in Stripe and by one in Salesforce. One operation per customer at a time,
 //! so "the last accepted write" of a customer is well defined.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,15 +14,19 @@ use tokio::task::JoinSet;
 use super::ledger::{Cohort, Ledger, Values};
 use super::ops::{Op, Operator};
 
-/// Kinds of operation and their weights (out of 100).
-const KINDS: [(&str, u32); 7] = [
-    ("api.create", 16),
-    ("api.patch", 20),
-    ("api.put", 10),
-    ("api.delete", 5),
-    ("stripe.create", 10),
-    ("stripe.edit", 33),
-    ("stripe.delete", 6),
+/// Kinds of operation and their weights (out of 100): the API, a person
+/// in Stripe and a person in Salesforce.
+const KINDS: [(&str, u32); 10] = [
+    ("api.create", 14),
+    ("api.patch", 17),
+    ("api.put", 8),
+    ("api.delete", 4),
+    ("stripe.create", 8),
+    ("stripe.edit", 24),
+    ("stripe.delete", 5),
+    ("salesforce.create", 6),
+    ("salesforce.edit", 10),
+    ("salesforce.delete", 4),
 ];
 /// Half the edits go to one of the customers made last: several changes
 /// of one customer close together are where a write in doubt meets the next.
@@ -72,7 +76,8 @@ fn weighted<T: Copy>(rng: &mut StdRng, choices: &[(T, u32)]) -> T {
 fn choose(rng: &mut StdRng, ledger: &mut Ledger) -> Op {
     let kind = weighted(rng, &KINDS);
     let local_edit = matches!(kind, "api.patch" | "api.put" | "api.delete");
-    let remote_edit = matches!(kind, "stripe.edit" | "stripe.delete");
+    let stripe_edit = matches!(kind, "stripe.edit" | "stripe.delete");
+    let salesforce_edit = matches!(kind, "salesforce.edit" | "salesforce.delete");
     let candidates: Vec<usize> = ledger
         .customers
         .iter()
@@ -80,14 +85,16 @@ fn choose(rng: &mut StdRng, ledger: &mut Ledger) -> Op {
         .filter(|(_, c)| !c.busy && !c.deleted)
         .filter(|(_, c)| match c.cohort {
             Cohort::Api => local_edit && c.local_id.is_some(),
-            Cohort::StripeEdited => remote_edit && c.local_id.is_some(),
-            Cohort::StripeBorn => remote_edit && c.stripe_id.is_some(),
-            Cohort::Both => (local_edit || remote_edit) && c.local_id.is_some(),
+            Cohort::StripeEdited => stripe_edit && c.local_id.is_some(),
+            Cohort::SalesforceEdited => salesforce_edit && c.local_id.is_some(),
+            Cohort::StripeBorn => stripe_edit && c.stripe_id.is_some(),
+            Cohort::SalesforceBorn => salesforce_edit && c.salesforce_id.is_some(),
+            Cohort::Both => (local_edit || stripe_edit || salesforce_edit) && c.local_id.is_some(),
         })
         .map(|(i, _)| i)
         .collect();
     let Some(index) = pick(rng, &candidates) else {
-        return create(rng, ledger, kind == "stripe.create");
+        return create(rng, ledger, kind);
     };
     ledger.customers[index].busy = true;
     let (name, email) = match rng.random_range(0..3) {
@@ -100,7 +107,9 @@ fn choose(rng: &mut StdRng, ledger: &mut Ledger) -> Op {
         "api.put" => Op::ApiPut { index, values: Values { name: ledger.fresh_name(), email: ledger.fresh_email() } },
         "api.delete" => Op::ApiDelete { index },
         "stripe.edit" => Op::StripeEdit { index, name, email },
-        _ => Op::StripeDelete { index },
+        "stripe.delete" => Op::StripeDelete { index },
+        "salesforce.edit" => Op::SalesforceEdit { index, name, email },
+        _ => Op::SalesforceDelete { index },
     }
 }
 
@@ -113,11 +122,17 @@ fn pick(rng: &mut StdRng, candidates: &[usize]) -> Option<usize> {
     Some(candidates[rng.random_range(from..candidates.len())])
 }
 
-fn create(rng: &mut StdRng, ledger: &mut Ledger, in_stripe: bool) -> Op {
+/// A new customer, made where `kind` says: in Stripe or Salesforce by a
+/// person, else through our API (whoever edits it from then on).
+fn create(rng: &mut StdRng, ledger: &mut Ledger, kind: &str) -> Op {
     let values = Values { name: ledger.fresh_name(), email: ledger.fresh_email() };
-    if in_stripe {
-        return Op::StripeCreate { index: ledger.add(Cohort::StripeBorn, values) };
+    match kind {
+        "stripe.create" => Op::StripeCreate { index: ledger.add(Cohort::StripeBorn, values) },
+        "salesforce.create" => Op::SalesforceCreate { index: ledger.add(Cohort::SalesforceBorn, values) },
+        _ => {
+            let cohorts = [(Cohort::Api, 50), (Cohort::StripeEdited, 20), (Cohort::SalesforceEdited, 18), (Cohort::Both, 12)];
+            let cohort = weighted(rng, &cohorts);
+            Op::ApiCreate { index: ledger.add(cohort, values) }
+        }
     }
-    let cohort = weighted(rng, &[(Cohort::Api, 60), (Cohort::StripeEdited, 25), (Cohort::Both, 15)]);
-    Op::ApiCreate { index: ledger.add(cohort, values) }
 }

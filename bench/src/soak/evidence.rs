@@ -1,7 +1,7 @@
 //! What a failed run leaves to diagnose it, next to the service logs: the
-//! Stripe double's call log, the ledger of every customer's operations, and
-//! per finding the customers concerned (here and in Stripe) with every log
-//! line that names them.
+//! Stripe and Salesforce doubles' call logs, the ledger of every customer's
+//! operations, and per finding the customers concerned (here, in Stripe and
+//! in Salesforce) with every log line that names them.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -27,6 +27,17 @@ pub fn write_double_log(dir: &Path, double: &testkit::StripeDouble) -> anyhow::R
         );
     }
     std::fs::write(dir.join("stripe-double.log"), text).context("writing the double's log")
+}
+
+/// The Salesforce double's calls, one a line, and every Contact at the end.
+pub fn write_salesforce_log(dir: &Path, org: &testkit::SalesforceDouble) -> anyhow::Result<()> {
+    let mut text = String::new();
+    for call in org.calls() {
+        let _ = writeln!(text, "{} {}?{} status={} client={:?}", call.method, call.path, call.query, call.status, call.client);
+    }
+    std::fs::write(dir.join("salesforce-double.log"), text).context("writing the Salesforce double's log")?;
+    let contacts = serde_json::to_string_pretty(&org.contacts())?;
+    std::fs::write(dir.join("salesforce-contacts.json"), contacts).context("writing the Contacts")
 }
 
 /// Every `.log` line in `dir` naming one of `ids`, with its file name.
@@ -60,9 +71,11 @@ pub fn write_findings(dir: &Path, ledger: &Ledger, snap: &Snapshot, findings: &[
             ledger.customers.iter().find(|c| {
                 c.local_id.as_ref().is_some_and(|id| finding.local_ids.contains(id))
                     || c.stripe_id.as_ref().is_some_and(|id| finding.stripe_ids.contains(id))
+                    || c.salesforce_id.as_ref().is_some_and(|id| finding.salesforce_ids.contains(id))
             })
         });
-        let mut ids: Vec<&str> = finding.local_ids.iter().chain(&finding.stripe_ids).map(String::as_str).collect();
+        let mut ids: Vec<&str> =
+            finding.local_ids.iter().chain(&finding.stripe_ids).chain(&finding.salesforce_ids).map(String::as_str).collect();
         if let Some(tracked) = tracked {
             let _ = writeln!(text, "ledger: {:?}, expected {:?}, deleted {}", tracked.cohort, tracked.expected, tracked.deleted);
             for step in &tracked.history {
@@ -70,16 +83,29 @@ pub fn write_findings(dir: &Path, ledger: &Ledger, snap: &Snapshot, findings: &[
             }
             ids.extend(tracked.local_id.as_deref());
             ids.extend(tracked.stripe_id.as_deref());
+            ids.extend(tracked.salesforce_id.as_deref());
+            ids.extend(tracked.merged_ids.iter().map(String::as_str));
         }
         ids.sort_unstable();
         ids.dedup();
-        for local in
-            snap.local.iter().filter(|c| ids.contains(&c.id.as_str()) || c.external_id.as_deref().is_some_and(|e| ids.contains(&e)))
+        let linked = |e: Option<&str>| e.is_some_and(|e| ids.contains(&e));
+        for local in snap
+            .local
+            .iter()
+            .filter(|c| ids.contains(&c.id.as_str()) || linked(c.external_id.as_deref()) || linked(c.sf_external_id.as_deref()))
         {
             let _ = writeln!(text, "here: {}", serde_json::to_string(local).unwrap_or_default());
         }
         for remote in snap.remote.iter().filter(|r| ids.contains(&r.id.as_str()) || r.ours.as_deref().is_some_and(|o| ids.contains(&o))) {
             let _ = writeln!(text, "Stripe: {}", serde_json::to_string(remote).unwrap_or_default());
+        }
+        let named = |c: &&crate::soak::sf_person::Contact| {
+            ids.contains(&c.id.as_str())
+                || c.ours.as_deref().is_some_and(|o| ids.contains(&o))
+                || c.master.as_deref().is_some_and(|m| ids.contains(&m))
+        };
+        for contact in snap.contacts.iter().filter(named) {
+            let _ = writeln!(text, "Salesforce: {}", serde_json::to_string(contact).unwrap_or_default());
         }
         let file = out.join(format!("{n:03}-{:?}.log", finding.verdict).to_lowercase());
         let logs = lines_naming(dir, &ids);

@@ -1,7 +1,8 @@
 //! One fault at a time, drawn from the seed: kill -9 of a service and its
-//! restart, RabbitMQ or PostgreSQL cut off for a few seconds, or a Stripe
-//! storm. Between faults, Stripe still plays up now and then: the chaos of
-//! the double stays on at a low rate.
+//! restart, RabbitMQ or PostgreSQL cut off for a few seconds, a Stripe
+//! storm, or one of Salesforce's (`sf_faults`). Between faults, Stripe and
+//! Salesforce still play up now and then: the chaos of the Stripe double
+//! stays on at a low rate, and Salesforce fails a REST call now and then.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -13,6 +14,7 @@ use serde::Serialize;
 use testkit::Chaos;
 
 use super::rig::{Rig, Role, WORKERS};
+use super::sf_faults::{self, SalesforceFaults};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -23,15 +25,27 @@ pub enum FaultKind {
     CutRabbitmq,
     CutPostgres,
     StripeStorm,
+    SalesforceTokensExpired,
+    SalesforceAppRevoked,
+    SalesforceDuplicateRule,
+    SalesforcePurge,
+    SalesforceMerge,
+    SalesforceClockAhead,
 }
 
-const KINDS: [FaultKind; 6] = [
+const KINDS: [FaultKind; 12] = [
     FaultKind::KillApi,
     FaultKind::KillWebhook,
     FaultKind::KillWorker,
     FaultKind::CutRabbitmq,
     FaultKind::CutPostgres,
     FaultKind::StripeStorm,
+    FaultKind::SalesforceTokensExpired,
+    FaultKind::SalesforceAppRevoked,
+    FaultKind::SalesforceDuplicateRule,
+    FaultKind::SalesforcePurge,
+    FaultKind::SalesforceMerge,
+    FaultKind::SalesforceClockAhead,
 ];
 
 /// One fault played: when (seconds into the run), what, for how long.
@@ -70,13 +84,24 @@ fn storm(seed: u64) -> Chaos {
     }
 }
 
-fn seconds(rng: &mut StdRng, range: std::ops::Range<f64>) -> Duration {
+pub fn seconds(rng: &mut StdRng, range: std::ops::Range<f64>) -> Duration {
     Duration::from_secs_f64(rng.random_range(range))
 }
 
-/// Plays faults until `until`; each one is over (restarted, restored,
-/// calm again) when this returns.
-pub async fn run(rig: &Rig, seed: u64, started: Instant, until: Instant) -> anyhow::Result<Vec<Played>> {
+/// Plays faults until `until`, with Salesforce's failed calls alongside;
+/// each fault is over (restarted, restored, calm again) when this returns.
+/// Also says how many Salesforce calls were failed on purpose.
+pub async fn run(
+    rig: &Rig,
+    salesforce: &SalesforceFaults,
+    seed: u64,
+    started: Instant,
+    until: Instant,
+) -> (anyhow::Result<Vec<Played>>, u32) {
+    tokio::join!(schedule(rig, salesforce, seed, started, until), sf_faults::calm(rig, seed.rotate_left(17), until))
+}
+
+async fn schedule(rig: &Rig, salesforce: &SalesforceFaults, seed: u64, started: Instant, until: Instant) -> anyhow::Result<Vec<Played>> {
     let mut rng = StdRng::seed_from_u64(seed);
     rig.double.chaos(Some(calm(rng.random())));
     let mut played = Vec::new();
@@ -95,7 +120,7 @@ pub async fn run(rig: &Rig, seed: u64, started: Instant, until: Instant) -> anyh
         }
         let kind = bag.pop().unwrap_or(FaultKind::StripeStorm);
         let at = Instant::now();
-        let what = play(rig, &mut rng, kind, left).await?;
+        let what = play(rig, salesforce, &mut rng, kind, left).await?;
         let fault = Played { at_s: at.duration_since(started).as_secs_f64(), kind, what, seconds: at.elapsed().as_secs_f64() };
         eprintln!("  fault at {:6.1}s: {:?} {} ({:.1} s)", fault.at_s, fault.kind, fault.what, fault.seconds);
         played.push(fault);
@@ -103,7 +128,7 @@ pub async fn run(rig: &Rig, seed: u64, started: Instant, until: Instant) -> anyh
 }
 
 /// Plays one fault for at most `left`, and ends it.
-async fn play(rig: &Rig, rng: &mut StdRng, kind: FaultKind, left: Duration) -> anyhow::Result<String> {
+async fn play(rig: &Rig, salesforce: &SalesforceFaults, rng: &mut StdRng, kind: FaultKind, left: Duration) -> anyhow::Result<String> {
     let (role, what) = match kind {
         FaultKind::KillApi => (Some(Role::Api), "api-service".to_owned()),
         FaultKind::KillWebhook => (Some(Role::Webhook), "webhook-service".to_owned()),
@@ -127,12 +152,13 @@ async fn play(rig: &Rig, rng: &mut StdRng, kind: FaultKind, left: Duration) -> a
             proxy.restore();
             Ok(format!("{name} cut"))
         }
-        _ => {
+        FaultKind::StripeStorm => {
             rig.double.chaos(Some(storm(rng.random())));
             tokio::time::sleep(seconds(rng, 10.0..25.0).min(left)).await;
             rig.double.chaos(Some(calm(rng.random())));
             Ok("half the Stripe writes held, lost, slow or failed".into())
         }
+        _ => salesforce.play(rig, rng, kind, left).await,
     }
 }
 

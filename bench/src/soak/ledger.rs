@@ -1,7 +1,7 @@
 //! What the soak did and what it expects: every customer it made, who may
 //! change it, the last change each side accepted, and a count of the
-//! operations by kind and outcome. The comparison at the end holds both
-//! sides to it.
+//! operations by kind and outcome. The comparison at the end holds all
+//! three sides to it.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -19,7 +19,11 @@ pub enum Cohort {
     StripeEdited,
     /// Created in Stripe (no id of ours), edited and deleted there only.
     StripeBorn,
-    /// Created through our API, edited and deleted on both sides.
+    /// Created through our API; once in Salesforce, edited and deleted there only.
+    SalesforceEdited,
+    /// Created in Salesforce (no id of ours), edited and deleted there only.
+    SalesforceBorn,
+    /// Created through our API, edited and deleted on all three sides.
     Both,
 }
 
@@ -36,12 +40,19 @@ pub struct Tracked {
     pub local_id: Option<String>,
     /// The Stripe customer id, once known.
     pub stripe_id: Option<String>,
+    /// The Salesforce Contact id, once known (the master's, after a merge).
+    pub salesforce_id: Option<String>,
+    /// Contact ids it had before: the losers of merges.
+    pub merged_ids: Vec<String>,
     /// The last values accepted: by our API (2xx) or written in Stripe.
     pub expected: Values,
     /// Every email it ever had (a double is found by any of them).
     pub emails: Vec<String>,
-    /// A delete was accepted (API) or made (Stripe).
+    /// A delete was accepted (API) or made (Stripe, Salesforce).
     pub deleted: bool,
+    /// A delete was sent, answered or not: a customer deleted here without
+    /// this was deleted by no one.
+    pub delete_tried: bool,
     /// A write of it never got a definite answer: its final values are
     /// not known exactly, and it is held to convergence only.
     pub uncertain: bool,
@@ -55,7 +66,7 @@ pub struct Tracked {
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct OpCount {
     pub sent: u64,
-    /// Answered 2xx (our API) or done (Stripe).
+    /// Answered 2xx (our API) or done (Stripe, Salesforce).
     pub accepted: u64,
     /// Answered 4xx: refused for certain.
     pub refused: u64,
@@ -106,9 +117,12 @@ impl Ledger {
             cohort,
             local_id: None,
             stripe_id: None,
+            salesforce_id: None,
+            merged_ids: vec![],
             expected,
             emails,
             deleted: false,
+            delete_tried: false,
             uncertain: false,
             busy: true,
             history: vec![],
@@ -139,13 +153,18 @@ impl Ledger {
                 ("skipped", why.as_str())
             }
         };
-        let at = self.started.elapsed().as_secs_f64();
+        let at = self.elapsed();
         if let Some(customer) = self.customers.get_mut(index) {
             customer.busy = false;
             customer.uncertain |= matches!(outcome, Outcome::Undecided(_));
             let what = if what.is_empty() { String::new() } else { format!(" {what}") };
             customer.history.push(format!("{at:8.3}s {kind}{what}: {word} {detail}").trim_end().to_owned());
         }
+    }
+
+    /// Seconds since the run started, as the history notes them.
+    pub fn elapsed(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
     }
 
     /// Customers per cohort.

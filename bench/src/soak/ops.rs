@@ -2,8 +2,10 @@
 //! write without a definite answer (the API down, PostgreSQL cut) is sent
 //! again, the same request (a create under the same Idempotency-Key),
 //! until it gets one or its deadline passes. Only a 2xx is an accepted
-//! write. A person's changes in Stripe go straight to the emulator.
+//! write. A person's changes in Stripe go straight to the emulator
+//! (`ops_stripe`), in Salesforce straight to the org (`ops_salesforce`).
 
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -14,6 +16,7 @@ use super::driver::lock;
 use super::ledger::{Cohort, Ledger, Outcome, Values};
 use super::person::Person;
 use super::rig::Rig;
+use super::sf_person::SalesforcePerson;
 
 /// How long an API write is sent again without a definite answer.
 const DEADLINE: Duration = Duration::from_secs(60);
@@ -28,6 +31,9 @@ pub enum Op {
     StripeCreate { index: usize },
     StripeEdit { index: usize, name: Option<String>, email: Option<String> },
     StripeDelete { index: usize },
+    SalesforceCreate { index: usize },
+    SalesforceEdit { index: usize, name: Option<String>, email: Option<String> },
+    SalesforceDelete { index: usize },
 }
 
 /// What the API finally said.
@@ -42,6 +48,10 @@ pub struct Operator {
     pub rig: Arc<Rig>,
     pub ledger: Arc<Mutex<Ledger>>,
     pub person: Person,
+    pub sf_person: SalesforcePerson,
+    /// Set while a purge of the delete log is on its way: the person in
+    /// Salesforce deletes nothing then (see `sf_faults`).
+    pub sf_deletes_paused: Arc<AtomicBool>,
     pub http: reqwest::Client,
 }
 
@@ -68,6 +78,12 @@ impl Operator {
                 (index, "stripe.edit", format!("name={name:?} email={email:?}"), self.stripe_edit(index, name, email).await)
             }
             Op::StripeDelete { index } => (index, "stripe.delete", String::new(), self.stripe_delete(index).await),
+            Op::SalesforceCreate { index } => (index, "salesforce.create", String::new(), self.salesforce_create(index)),
+            Op::SalesforceEdit { index, name, email } => {
+                let what = format!("name={name:?} email={email:?}");
+                (index, "salesforce.edit", what, self.salesforce_edit(index, name, email).await)
+            }
+            Op::SalesforceDelete { index } => (index, "salesforce.delete", String::new(), self.salesforce_delete(index).await),
         };
         lock(&self.ledger).finish(index, kind, &what, &outcome);
     }
@@ -100,7 +116,7 @@ impl Operator {
         }
     }
 
-    fn tracked<T>(&self, index: usize, read: impl FnOnce(&mut super::ledger::Tracked) -> T) -> T {
+    pub(super) fn tracked<T>(&self, index: usize, read: impl FnOnce(&mut super::ledger::Tracked) -> T) -> T {
         read(&mut lock(&self.ledger).customers[index])
     }
 
@@ -147,6 +163,7 @@ impl Operator {
 
     async fn api_delete(&self, index: usize) -> Outcome {
         let Some(id) = self.tracked(index, |c| c.local_id.clone()) else { return Outcome::Skipped("no local id".into()) };
+        self.tracked(index, |c| c.delete_tried = true);
         match self.definite(Method::DELETE, &format!("/customers/{id}"), None, None).await {
             Answer::Ok(_) => {
                 self.tracked(index, |c| c.deleted = true);
@@ -164,80 +181,6 @@ impl Operator {
                 Outcome::Refused(format!("{status} {why}"))
             }
             Answer::Undecided(why) => Outcome::Undecided(why),
-        }
-    }
-
-    async fn stripe_create(&self, index: usize) -> Outcome {
-        let values = self.tracked(index, |c| c.expected.clone());
-        match self.person.create(&values.name, &values.email).await {
-            Ok(id) => {
-                self.tracked(index, |c| c.stripe_id = Some(id));
-                Outcome::Accepted
-            }
-            Err(e) => Outcome::Undecided(e.to_string()),
-        }
-    }
-
-    /// The Stripe id of a customer made through our API, read from our API
-    /// once it is there (for `StripeEdited`: once its create is settled).
-    async fn stripe_id(&self, index: usize) -> Result<String, String> {
-        let (known, local_id, cohort) = self.tracked(index, |c| (c.stripe_id.clone(), c.local_id.clone(), c.cohort));
-        if let Some(known) = known {
-            return Ok(known);
-        }
-        let id = local_id.ok_or("no local id")?;
-        let response = self.http.get(format!("{}/customers/{id}", self.rig.api_url())).send().await.map_err(|e| e.to_string())?;
-        let customer: Value = response.json().await.map_err(|e| e.to_string())?;
-        let link = &customer["sync"]["stripe"];
-        let ready = cohort != Cohort::StripeEdited || link["status"] == "synced";
-        match link["external_id"].as_str() {
-            Some(stripe_id) if ready => {
-                self.tracked(index, |c| c.stripe_id = Some(stripe_id.to_owned()));
-                Ok(stripe_id.to_owned())
-            }
-            _ => Err(format!("not in Stripe yet (sync status {})", link["status"])),
-        }
-    }
-
-    async fn stripe_edit(&self, index: usize, name: Option<String>, email: Option<String>) -> Outcome {
-        let stripe_id = match self.stripe_id(index).await {
-            Ok(id) => id,
-            Err(why) => return Outcome::Skipped(why),
-        };
-        match self.person.update(&stripe_id, name.as_deref(), email.as_deref()).await {
-            Ok(200) => self.tracked(index, |c| {
-                if let Some(name) = name {
-                    c.expected.name = name;
-                }
-                if let Some(email) = email {
-                    c.emails.push(email.clone());
-                    c.expected.email = email;
-                }
-                Outcome::Accepted
-            }),
-            Ok(status) => {
-                self.tracked(index, |c| c.deleted |= status == 404 && c.cohort == Cohort::Both);
-                Outcome::Refused(format!("Stripe answered {status} for {stripe_id}"))
-            }
-            Err(e) => Outcome::Undecided(e.to_string()),
-        }
-    }
-
-    async fn stripe_delete(&self, index: usize) -> Outcome {
-        let stripe_id = match self.stripe_id(index).await {
-            Ok(id) => id,
-            Err(why) => return Outcome::Skipped(why),
-        };
-        match self.person.delete(&stripe_id).await {
-            Ok(200) => {
-                self.tracked(index, |c| c.deleted = true);
-                Outcome::Accepted
-            }
-            Ok(status) => {
-                self.tracked(index, |c| c.deleted |= status == 404 && c.cohort == Cohort::Both);
-                Outcome::Refused(format!("Stripe answered {status} for {stripe_id}"))
-            }
-            Err(e) => Outcome::Undecided(e.to_string()),
         }
     }
 }

@@ -1,8 +1,10 @@
-//! The soak's system: localstripe behind our Stripe double (which plays
-//! Stripe's faults on writes), TCP proxies in front of PostgreSQL and
-//! RabbitMQ, and the real services reaching both only through the proxies.
-//! Any service can be killed and restarted, and either proxy cut, while the
-//! load goes on.
+//! The soak's system: localstripe (behind the tombstones that keep its
+//! deleted customers as Stripe does) behind our Stripe double (which plays
+//! Stripe's faults on writes), the Salesforce double in this process, TCP
+//! proxies in front of PostgreSQL and RabbitMQ, and the real services
+//! reaching both only through the proxies, syncing with Stripe and
+//! Salesforce. Any service can be killed and restarted, and either proxy
+//! cut, while the load goes on.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -10,9 +12,10 @@ use std::sync::RwLock;
 use std::time::Duration;
 
 use anyhow::Context;
-use testkit::{LocalStripe, StripeDouble, TcpProxy};
+use testkit::{LocalStripe, SalesforceDouble, StripeDouble, TcpProxy};
 use tokio::sync::Mutex;
 
+use super::tombstones::Tombstones;
 use crate::stack::{Service, Stack, WEBHOOK_SECRET};
 
 /// The worker's Stripe timeout: held answers (3 s and more) outlast it.
@@ -23,6 +26,9 @@ const START_TRIES: u32 = 4;
 /// The emulator's name for our webhook endpoint; registering it again
 /// points it at the new port.
 const HOOK: &str = "catalog-sync-soak";
+/// Salesforce is polled as often as the setting allows: the soak's edits
+/// come in a second apart at most.
+const SALESFORCE_POLL_MS: u64 = 1_000;
 
 /// One service of the system, as a fault names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +41,9 @@ pub enum Role {
 pub struct Rig {
     pub stack: Stack,
     pub localstripe: LocalStripe,
+    pub tombstones: Tombstones,
     pub double: StripeDouble,
+    pub salesforce: SalesforceDouble,
     pub pg: TcpProxy,
     pub amqp: TcpProxy,
     /// Settings every service gets on top of the stack's.
@@ -67,8 +75,10 @@ fn through(url: &str, proxy: &TcpProxy) -> anyhow::Result<String> {
 impl Rig {
     pub async fn start(bin_dir: PathBuf) -> anyhow::Result<Self> {
         let localstripe = LocalStripe::start().await;
-        let double = StripeDouble::start(Some(localstripe.url.clone())).context("starting the Stripe double")?;
-        let stack = Stack::new(bin_dir, &double.url).await?;
+        let tombstones = Tombstones::start(&localstripe.url).context("starting the tombstones")?;
+        let double = StripeDouble::start(Some(tombstones.url.clone())).context("starting the Stripe double")?;
+        let salesforce = SalesforceDouble::start().await.context("starting the Salesforce double")?;
+        let stack = Stack::new(bin_dir, &double.url).await?.with_salesforce(salesforce.url(), SALESFORCE_POLL_MS);
         let pg = TcpProxy::start(upstream(&stack.db.url, 5432).await?).await;
         let amqp = TcpProxy::start(upstream(&stack.broker.url, 5672).await?).await;
         let env = vec![
@@ -84,11 +94,18 @@ impl Rig {
             // (A worker takes 2 x WORKER_PREFETCH + 2 connections.)
             ("DATABASE_POOL_SIZE", "6".into()),
             ("WORKER_PREFETCH", "2".into()),
+            // Each pair of a worker has a pool of its own: no invoices here.
+            ("WORKER_PAIRS", "customer:stripe,customer:salesforce".into()),
+            // A change waiting on a record that cannot be found (a Stripe
+            // customer deleted before its delete came in) is tried again soon.
+            ("SYNC_BLOCKED_RETRY_SECONDS", "2".into()),
         ];
         let rig = Self {
             stack,
             localstripe,
+            tombstones,
             double,
+            salesforce,
             pg,
             amqp,
             env,
@@ -168,12 +185,17 @@ impl Rig {
     }
 
     /// Ends every fault: proxies restored, chaos off, held calls landed,
-    /// every service running.
+    /// Salesforce's app restored, its duplicate rule off and no failure
+    /// queued, every service running. Salesforce's clock stays where it is
+    /// (see `sf_faults`).
     pub async fn heal(&self) -> anyhow::Result<()> {
         self.pg.restore();
         self.amqp.restore();
         self.double.clear_faults();
         self.double.release_held();
+        self.salesforce.restore_app();
+        self.salesforce.clear_failures();
+        self.salesforce.set_duplicate_rule(None);
         for role in [Role::Api, Role::Webhook].into_iter().chain((0..WORKERS).map(Role::Worker)) {
             self.restart(role).await?;
         }
@@ -190,6 +212,8 @@ impl Rig {
             service.stop().await;
         }
         self.double.stop().await;
+        self.salesforce.stop().await;
+        self.tombstones.stop().await;
         if keep {
             Some(self.stack.keep_evidence().await)
         } else {
