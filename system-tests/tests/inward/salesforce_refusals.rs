@@ -23,11 +23,15 @@ async fn dead_letters(stack: &Inward) -> u32 {
 async fn a_contact_a_duplicate_rule_matches_is_linked_not_refused() {
     let mut sides = ThreeSides::start(|_| {}).await;
     sides.salesforce.controls().set_duplicate_rule(Some((DuplicateMatching::StandardContact, DuplicateAction::Alert)));
-    // A colleague's Contact of the same person, not read in yet.
+    // A colleague's Contact of the same person, made a minute ago and not
+    // read in yet. (Made within a second or two of our edit, the order of
+    // the two is inside what Salesforce's clock tells us; its edit is then
+    // taken as the later one and brought in by the poller, stopped here.)
     sides.stack.stop_webhook_service().await;
     let address = email("twin");
-    let theirs =
-        sides.salesforce.controls().create_contact(&json!({"FirstName": "Ada", "LastName": "Lovelace", "Email": address})).unwrap();
+    let fields = json!({"FirstName": "Ada", "LastName": "Lovelace", "Email": address});
+    let a_minute_ago = sides.salesforce.controls().now() - chrono::TimeDelta::minutes(1);
+    let theirs = sides.salesforce.controls().create_contact_stamped(&fields, a_minute_ago).unwrap();
 
     let id = sides.stack.create_local("Ada Lovelace", &address).await;
 
