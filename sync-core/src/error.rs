@@ -48,6 +48,15 @@ pub enum SyncError {
     /// later one and wins. Nothing was written; the inward side brings it in.
     #[error("{message}")]
     Superseded { message: String },
+    /// The integration answered a failure it keeps under the write's
+    /// idempotency key: Stripe saves the answer of a request that began
+    /// executing, a 500 included, and replays it to every resend with that
+    /// key for at least 24 hours. The write may or may not have happened.
+    /// Retried like `Transient`, but under a new key derived from the
+    /// journal; what the integration holds is read first (a create is
+    /// looked up, a converge reads before it writes), so nothing doubles.
+    #[error("{message}")]
+    Unsettled { message: String },
     /// Our own database is unreachable: not the change's fault, requeue it.
     /// Keeps its cause.
     #[error(transparent)]

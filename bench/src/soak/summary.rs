@@ -25,8 +25,10 @@ pub struct StripeCalls {
     /// Landed, answer never sent.
     pub lost: u64,
     pub slow: u64,
-    /// Answered 429/500/503 without landing.
+    /// Answered 429/503 without landing (nothing kept under the key).
     pub failed: u64,
+    /// 5xx answers kept under their key (Stripe replays them).
+    pub saved_failures: u64,
     /// Answered from an idempotency key instead of executed again.
     pub idempotent_replays: u64,
 }
@@ -44,6 +46,7 @@ impl StripeCalls {
                 Some(Fault::LoseAnswer | Fault::HoldAndLose(_)) => calls.lost += 1,
                 Some(Fault::Slow(_)) => calls.slow += 1,
                 Some(Fault::Fail(_)) => calls.failed += 1,
+                Some(Fault::ServerError { .. }) => calls.saved_failures += 1,
                 None => {}
             }
         }
@@ -166,8 +169,8 @@ impl Summary {
         println!("faults                {} ({})", self.fault_log.len(), faults.join(" · "));
         let s = &self.stripe;
         println!(
-            "Stripe calls          {} writes, {} reads · held {} · answer lost {} · slow {} · failed {} · idempotent replays {}",
-            s.writes, s.reads, s.held, s.lost, s.slow, s.failed, s.idempotent_replays
+            "Stripe calls          {} writes, {} reads · held {} · answer lost {} · slow {} · failed {} · 5xx kept under the key {} · idempotent replays {}",
+            s.writes, s.reads, s.held, s.lost, s.slow, s.failed, s.saved_failures, s.idempotent_replays
         );
         let f = &self.salesforce;
         println!(

@@ -14,11 +14,21 @@ pub struct StripeCallError {
     pub message: String,
     pub retry_after: Option<Duration>,
     pub should_retry: Option<bool>,
+    /// A 5xx answer to a POST with an idempotency key: Stripe saved it
+    /// under the key if the request began executing, and replays it to
+    /// every resend with that key ("Idempotent requests", docs.stripe.com/api/idempotent_requests).
+    pub kept: bool,
 }
 
 impl StripeClientErr for StripeCallError {
     fn deserialize_err(msg: impl Display) -> Self {
-        Self { status: None, message: format!("unexpected response from Stripe: {msg}"), retry_after: None, should_retry: Some(false) }
+        Self {
+            status: None,
+            message: format!("unexpected response from Stripe: {msg}"),
+            retry_after: None,
+            should_retry: Some(false),
+            kept: false,
+        }
     }
 }
 
@@ -32,6 +42,11 @@ impl From<StripeCallError> for SyncError {
     /// Stripe's own hint wins; otherwise network errors, 409 (a concurrent
     /// request with the same idempotency key), 429 and 5xx are transient.
     fn from(e: StripeCallError) -> Self {
+        if e.kept {
+            // Whatever Stripe's hint: the key is spent, a new one may help.
+            let status = e.status.unwrap_or(500);
+            return SyncError::Unsettled { message: format!("Stripe answered {status}, kept under the key: {}", e.message) };
+        }
         let transient = match (e.should_retry, e.status) {
             (Some(hint), _) => hint,
             (None, None) => true,
@@ -83,12 +98,14 @@ impl StripeClient for StripeHttp {
             StripeMethod::Post => reqwest::Method::POST,
             StripeMethod::Delete => reqwest::Method::DELETE,
         };
+        let post = method == reqwest::Method::POST;
         let mut request = self
             .http
             .request(method, url)
             .header("Authorization", &self.authorization)
             .header("Stripe-Version", stripe_client_core::VERSION.as_str());
-        if let Some(key) = config.request_strategy.and_then(|s| s.get_key()) {
+        let keyed = config.request_strategy.and_then(|s| s.get_key());
+        if let Some(key) = &keyed {
             request = request.header("Idempotency-Key", key.as_str());
         }
         if let Some(body) = builder.body {
@@ -97,7 +114,7 @@ impl StripeClient for StripeHttp {
         if let Some(timeout) = config.timeout {
             request = request.timeout(timeout);
         }
-        send(request).await
+        send(request).await.map_err(|e| e.kept_if(keyed.is_some() && post))
     }
 }
 
@@ -140,16 +157,30 @@ impl StripeHttp {
             reqwest::Method::GET => request.query(form),
             _ => request.form(form),
         };
-        let body = send(request).await?;
+        let keyed = idempotency_key.is_some() && method == reqwest::Method::POST;
+        let body = send(request).await.map_err(|e| e.kept_if(keyed))?;
         serde_json::from_slice(&body).map_err(StripeCallError::deserialize_err)
+    }
+}
+
+impl StripeCallError {
+    /// Marks a 5xx to a keyed POST as kept under its key.
+    fn kept_if(mut self, keyed: bool) -> Self {
+        self.kept = keyed && self.status.is_some_and(|s| s >= 500);
+        self
     }
 }
 
 /// Sends once and counts the call by outcome and latency.
 async fn send(request: reqwest::RequestBuilder) -> Result<Bytes, StripeCallError> {
     let (client, request) = request.build_split();
-    let request =
-        request.map_err(|e| StripeCallError { status: None, message: e.to_string(), retry_after: None, should_retry: Some(false) })?;
+    let request = request.map_err(|e| StripeCallError {
+        status: None,
+        message: e.to_string(),
+        retry_after: None,
+        should_retry: Some(false),
+        kept: false,
+    })?;
     let method = request.method().to_string();
     let path = metrics::path_template(request.url().path());
     let started = std::time::Instant::now();
@@ -171,8 +202,13 @@ async fn send(request: reqwest::RequestBuilder) -> Result<Bytes, StripeCallError
 
 /// A non-2xx answer becomes an error with Stripe's retry hints.
 async fn send_once(response: impl std::future::Future<Output = reqwest::Result<reqwest::Response>>) -> Result<Bytes, StripeCallError> {
-    let response =
-        response.await.map_err(|e| StripeCallError { status: None, message: e.to_string(), retry_after: None, should_retry: None })?;
+    let response = response.await.map_err(|e| StripeCallError {
+        status: None,
+        message: e.to_string(),
+        retry_after: None,
+        should_retry: None,
+        kept: false,
+    })?;
     let status = response.status();
     let headers = response.headers().clone();
     let body = response.bytes().await.map_err(|e| StripeCallError {
@@ -180,6 +216,7 @@ async fn send_once(response: impl std::future::Future<Output = reqwest::Result<r
         message: e.to_string(),
         retry_after: None,
         should_retry: None,
+        kept: false,
     })?;
     if status.is_success() {
         return Ok(body);
@@ -191,7 +228,7 @@ async fn send_once(response: impl std::future::Future<Output = reqwest::Result<r
         .filter(|s| s.is_finite() && *s >= 0.0)
         .map(Duration::from_secs_f64);
     let should_retry = headers.get("Stripe-Should-Retry").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<bool>().ok());
-    Err(StripeCallError { status: Some(status.as_u16()), message: error_message(&body), retry_after, should_retry })
+    Err(StripeCallError { status: Some(status.as_u16()), message: error_message(&body), retry_after, should_retry, kept: false })
 }
 
 /// Stripe's `{"error": {"message": ...}}`, or the start of whatever came back.
@@ -207,7 +244,7 @@ mod tests {
     use super::*;
 
     fn err(status: Option<u16>, should_retry: Option<bool>) -> SyncError {
-        StripeCallError { status, message: "x".into(), retry_after: None, should_retry }.into()
+        StripeCallError { status, message: "x".into(), retry_after: None, should_retry, kept: false }.into()
     }
 
     #[test]
@@ -218,6 +255,12 @@ mod tests {
         assert!(matches!(err(Some(400), None), SyncError::Permanent { .. }));
         assert!(matches!(err(Some(500), Some(false)), SyncError::Permanent { .. }));
         assert!(matches!(err(Some(400), Some(true)), SyncError::Transient { .. }));
+        let kept = |status: u16, hint: Option<bool>| {
+            StripeCallError { status: Some(status), message: "x".into(), retry_after: None, should_retry: hint, kept: false }.kept_if(true)
+        };
+        assert!(matches!(SyncError::from(kept(500, Some(false))), SyncError::Unsettled { .. }));
+        assert!(matches!(SyncError::from(kept(503, None)), SyncError::Unsettled { .. }));
+        assert!(matches!(SyncError::from(kept(429, None)), SyncError::Transient { .. }), "a 429 never ran");
     }
 
     #[test]

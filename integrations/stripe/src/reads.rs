@@ -42,6 +42,7 @@ impl StripeApi {
                 message: format!("waiting for the rate limit: {e}"),
                 retry_after: None,
                 should_retry: Some(true),
+                kept: false,
             })?;
         }
         self.http.get_json(path, query).await
@@ -77,6 +78,7 @@ impl StripeApi {
                 message: format!("unexpected customer from Stripe: {e}"),
                 retry_after: None,
                 should_retry: Some(false),
+                kept: false,
             }),
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),

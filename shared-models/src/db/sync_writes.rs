@@ -1,7 +1,8 @@
 //! The outward write journal (`sync_writes`): the one write per entity and
 //! integration whose outcome is not known yet, recorded before it is sent.
-//! The worker resends exactly this request, under the same idempotency key,
-//! until the integration answers for certain; only then does a newer write
+//! The worker resends exactly this request, under the same idempotency key
+//! (a new one derived from it when the integration keeps a failure under
+//! the old one), until the integration answers for certain; only then does a newer write
 //! of the entity go out. The inward side reads it to recognise our own write
 //! coming back while the worker still waits for its answer.
 
@@ -108,6 +109,38 @@ pub async fn sent(conn: &mut AsyncPgConnection, integration: &str, entity: &Enti
     Ok(())
 }
 
+/// The key after `key` for a write whose answer the integration keeps
+/// under it: `{key}:r1`, then `{key}:r2`...
+pub fn next_key(key: &str) -> String {
+    let (base, n) = match key.rsplit_once(":r") {
+        Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => (base, n.parse::<u32>().unwrap_or(0)),
+        _ => (key, 0),
+    };
+    format!("{base}:r{}", n.saturating_add(1))
+}
+
+/// Notes a send whose answer is kept under its key (`error`: the answer):
+/// the write goes again under `next`. Only if it is still under `key`.
+pub async fn rekey(
+    conn: &mut AsyncPgConnection,
+    integration: &str,
+    entity: &EntityRef,
+    key: &str,
+    next: &str,
+    error: &str,
+) -> Result<(), diesel::result::Error> {
+    diesel::update(sync_writes::table.find((integration, entity.entity_type, entity.id)).filter(sync_writes::idempotency_key.eq(key)))
+        .set((
+            sync_writes::idempotency_key.eq(next),
+            sync_writes::sends.eq(sync_writes::sends + 1),
+            sync_writes::last_error.eq(error),
+            sync_writes::last_sent_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// The integration answered for certain: the write is no longer in doubt.
 pub async fn settle(conn: &mut AsyncPgConnection, integration: &str, entity: &EntityRef) -> Result<(), diesel::result::Error> {
     diesel::delete(sync_writes::table.find((integration, entity.entity_type, entity.id))).execute(conn).await?;
@@ -123,4 +156,18 @@ pub async fn in_doubt(conn: &mut AsyncPgConnection) -> Result<Vec<(String, i64, 
         .select((sync_writes::integration, diesel::dsl::count_star(), diesel::dsl::min(sync_writes::created_at)))
         .load(conn)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_key;
+
+    #[test]
+    fn a_new_key_counts_up_from_the_journaled_one() {
+        let key = "catalog-sync:stripe:customer:0190:create:v1:0a1b2c3d4e5f";
+        assert_eq!(next_key(key), format!("{key}:r1"));
+        assert_eq!(next_key(&next_key(key)), format!("{key}:r2"));
+        assert_eq!(next_key(&format!("{key}:r9")), format!("{key}:r10"));
+        assert_eq!(next_key("k:rx"), "k:rx:r1", "only a number after :r is a count");
+    }
 }

@@ -11,7 +11,9 @@
 //!   why, and the inward side brings the outside edit in. A newer local
 //!   version, if any, is tried next, on its own condition;
 //! - unknown (timeout, network, 409, 429, 5xx): the write may still land.
-//!   It stays journaled and is sent again, under the same key, next time.
+//!   It stays journaled and is sent again, under the same key, next time;
+//! - unsettled (a failure kept under the key, Stripe's saved 5xx): in doubt
+//!   as well, and sent again under a new key derived from the journal.
 
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use shared_models::db::sync_writes::{self, SyncWrite, WriteOperation};
@@ -63,6 +65,10 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
                 Err(error)
             }
             Err(SyncError::Superseded { message }) => self.superseded(entity, &write, &message).await,
+            Err(SyncError::Unsettled { message }) => {
+                self.rekey(entity, &write, &message).await;
+                Err(SyncError::Transient { message, retry_after: None })
+            }
             Err(error @ SyncError::Permanent { .. }) => {
                 self.refused(entity).await?;
                 Err(error)
@@ -130,6 +136,28 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
         let mut conn = self.conn().await?;
         sync_writes::settle(&mut conn, self.integration(), entity).await?;
         Ok(())
+    }
+
+    /// The key the write was sent under holds a failure the integration
+    /// replays: the next send goes under `{key}:r{n}`. Best effort: should
+    /// it not be noted, the next send gets the replayed failure and comes
+    /// here again.
+    async fn rekey(&self, entity: &EntityRef, write: &SyncWrite, why: &str) {
+        let next = sync_writes::next_key(&write.idempotency_key);
+        let noted = match self.pool.get().await {
+            Ok(mut conn) => sync_writes::rekey(&mut conn, self.integration(), entity, &write.idempotency_key, &next, why)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match noted {
+            Ok(()) => log::info!(
+                "{} {}: {why}; the answer is kept under its key, so the write goes again under {next}",
+                entity.entity_type,
+                entity.id
+            ),
+            Err(e) => log::warn!("could not give the write of {} {} a new key: {e}", entity.entity_type, entity.id),
+        }
     }
 
     /// Best effort: the journal keeps the write either way; this only shows

@@ -56,10 +56,11 @@ async fn a_worker_killed_between_the_draft_and_its_lines_doubles_nothing() {
     stack.cleanup().await;
 }
 
-/// The draft's answer lost (it was made) and a line refused with a 500:
-/// the create stays in doubt and is resumed under its key, finding the
-/// draft it made; the refused line is sent again. Against the double, which
-/// plays both faults (localstripe cannot).
+/// The draft's answer lost (it was made) and a line answered with a 500
+/// Stripe keeps under the line's key (it began executing; it did not land):
+/// the create stays in doubt and is resumed, finding the draft it made; the
+/// line goes again under a new key, since its own replays the 500 for a
+/// day. Against the double, which plays both faults (localstripe cannot).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_answer_and_a_5xx_midway_leave_one_invoice_with_each_line_once() {
     let mut stack = Billing::start("poll", |s| s.stripe.timeout_ms = 1_000).await;
@@ -68,7 +69,7 @@ async fn a_lost_answer_and_a_5xx_midway_leave_one_invoice_with_each_line_once() 
     let customer = stack.customer("Gil").await;
     stack.customer_in_stripe(&customer).await;
     stack.stripe.fault(Calls::new("POST", "/v1/invoices"), Fault::LoseAnswer, Some(1));
-    stack.stripe.fault(Calls::new("POST", "/v1/invoiceitems"), Fault::Fail(500), Some(1));
+    stack.stripe.fault(Calls::new("POST", "/v1/invoiceitems"), Fault::ServerError { status: 500, landed: false }, Some(1));
 
     let body = json!({"customer_id": customer, "currency": "usd", "lines": [line("Audit", 1, 70000), line("Report", 2, 5000)]});
     let id = stack.invoice(body).await["id"].as_str().unwrap().to_owned();
@@ -79,5 +80,35 @@ async fn a_lost_answer_and_a_5xx_midway_leave_one_invoice_with_each_line_once() 
     assert!(synced["sync"]["stripe"]["last_error"].is_null(), "{synced}");
     let failed_items = stack.stripe.log().iter().filter(|c| c.path == "/v1/invoiceitems" && c.status == 500).count();
     assert_eq!(failed_items, 1, "the 500 was played");
+    stack.cleanup().await;
+}
+
+/// A line and the finalize each answered with a 500 Stripe keeps under its
+/// key after the call took effect: the invoice is read again and finished
+/// under new keys, each line once, finalized once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kept_500s_after_a_line_and_the_finalize_landed_leave_each_once() {
+    let mut stack = Billing::start("poll", |_| {}).await;
+    stack.start_worker(Pair::Customers);
+    stack.start_worker(Pair::Invoices);
+    let customer = stack.customer("Hal").await;
+    stack.customer_in_stripe(&customer).await;
+    let kept = Fault::ServerError { status: 500, landed: true };
+    stack.stripe.fault(Calls::new("POST", "/v1/invoiceitems"), kept, Some(1));
+
+    let body = json!({"customer_id": customer, "currency": "usd", "lines": [line("Plan", 1, 30000), line("Build", 3, 10000)]});
+    let id = stack.invoice(body).await["id"].as_str().unwrap().to_owned();
+    stack.wait_synced(&id, 1).await;
+    let external = stack.local(&id).await["sync"]["stripe"]["external_id"].as_str().unwrap().to_owned();
+    stack.stripe.fault(Calls::new("POST", &format!("/v1/invoices/{external}/finalize")), kept, Some(1));
+    let finalized = stack.command(&id, "finalize").await;
+    stack.wait_synced(&id, finalized["version"].as_i64().unwrap()).await;
+
+    let remote = stack.remote(&id);
+    assert_eq!(billed(&remote), [("Plan".to_owned(), 1, 30000), ("Build".to_owned(), 3, 30000)], "each line once");
+    assert_eq!(remote["status"], "open");
+    let finalizes = stack.stripe.log().iter().filter(|c| c.path.ends_with("/finalize") && c.status < 300).count();
+    assert_eq!(finalizes, 0, "the finalize landed once, under the 500 Stripe kept; nothing was finalized twice");
+    assert_eq!(stack.stripe.invoices().len(), 1);
     stack.cleanup().await;
 }

@@ -7,6 +7,7 @@
 mod faults;
 mod happy_path;
 mod hazards;
+mod saved_failures;
 mod stripe_client;
 mod support;
 mod unknown_outcome;

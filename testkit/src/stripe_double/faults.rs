@@ -21,8 +21,19 @@ pub enum Fault {
     LoseAnswer,
     /// Lands at once and is answered after the delay.
     Slow(Duration),
-    /// Answered at once with this status (429, 500, 503...), never landing.
+    /// Answered at once with this status (429, 503...), never landing and
+    /// never kept under the key: refused before it began executing.
     Fail(u16),
+    /// A 5xx after the request began executing. Stripe saves that answer
+    /// under the idempotency key and replays it to every resend with the
+    /// key for at least 24 hours ("Idempotent requests": "Stripe saves the
+    /// resulting status code and body of the first request made for any
+    /// given idempotency key, regardless of whether it succeeds or fails.
+    /// Subsequent requests with the same key return the same result,
+    /// including 500 errors", docs.stripe.com/api/idempotent_requests).
+    /// Whether the write took effect before it failed Stripe does not say,
+    /// so both are played: `landed` or not.
+    ServerError { status: u16, landed: bool },
 }
 
 /// Which calls a rule applies to: a method (any write if `None`) and a path.
@@ -126,8 +137,11 @@ impl Faults {
         }
         edge += chaos.fail;
         if draw < edge {
-            let statuses = [429, 500, 503];
-            return Some(Fault::Fail(statuses[rng.random_range(0..statuses.len())]));
+            return Some(match rng.random_range(0..4) {
+                0 => Fault::Fail(429),
+                1 => Fault::Fail(503),
+                n => Fault::ServerError { status: 500, landed: n == 3 },
+            });
         }
         None
     }

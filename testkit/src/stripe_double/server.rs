@@ -86,7 +86,10 @@ async fn land(state: web::Data<State>, call: Call, fault: Option<Fault>) -> Answ
             let admission = lock(&state.keys).admit(key, idempotency::params(&call.method, &call.path, &call.body));
             match admission {
                 Admission::Execute => {
-                    let (status, body, executed) = execute(&state, &call).await;
+                    let (status, body, executed) = match fault {
+                        Some(Fault::ServerError { status, landed }) => server_error(&state, &call, status, landed).await,
+                        _ => execute(&state, &call).await,
+                    };
                     lock(&state.keys).finish(key, status, &body, executed);
                     Answer { status, body, replayed: false }
                 }
@@ -95,12 +98,24 @@ async fn land(state: web::Data<State>, call: Call, fault: Option<Fault>) -> Answ
             }
         }
         None => {
-            let (status, body, _) = execute(&state, &call).await;
+            let (status, body, _) = match fault {
+                Some(Fault::ServerError { status, landed }) => server_error(&state, &call, status, landed).await,
+                _ => execute(&state, &call).await,
+            };
             Answer { status, body, replayed: false }
         }
     };
     record(&state, &call, fault, &answer);
     answer
+}
+
+/// A request that began executing and failed (`Fault::ServerError`), with
+/// or without its effect: kept under its key like any executed answer.
+async fn server_error(state: &State, call: &Call, status: u16, landed: bool) -> (u16, String, bool) {
+    if landed {
+        execute(state, call).await;
+    }
+    (status, error("api_error", "Something went wrong on Stripe's end (played by the double, kept under the key)."), true)
 }
 
 /// (status, body, whether it reached the store at all).
