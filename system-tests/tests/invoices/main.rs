@@ -13,3 +13,4 @@ mod inward;
 mod life_cycle;
 mod reconcile;
 mod support;
+mod terms;

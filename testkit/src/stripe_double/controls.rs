@@ -34,6 +34,13 @@ impl StripeDouble {
         lock(&self.state.memory).fail_next_payment();
     }
 
+    /// A `send_invoice` invoice's `days_until_due` counted from its
+    /// finalization (`true`) or, as Stripe's documents say, from its
+    /// creation (`false`, at start). See `memory::terms`.
+    pub fn due_dates_from_finalization(&self, on: bool) {
+        lock(&self.state.memory).due_dates_from_finalization(on);
+    }
+
     /// Performs a call as a person in Stripe's dashboard would: straight to
     /// memory, with no idempotency key, rate limit or fault, and logged in
     /// `dashboard_log`, so `log` keeps only the calls the system under test

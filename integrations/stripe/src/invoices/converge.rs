@@ -128,9 +128,13 @@ impl StripeInvoices {
         Ok(())
     }
 
-    /// The invoice's own fields, if Stripe holds others: all of them on a
-    /// draft, only description and metadata once finalized (Stripe locks
-    /// the rest).
+    /// The invoice's own fields that Stripe holds otherwise: all of them on
+    /// a draft, only description and metadata once finalized (Stripe locks
+    /// the rest). Under a key of these very parameters: a resend of the
+    /// same is answered from it, and different ones (the first landed, or
+    /// someone edited the invoice meanwhile) are not refused as a key
+    /// reused with other parameters (400 `idempotency_error`). Setting
+    /// fields twice changes nothing, so a key per content doubles nothing.
     async fn set_fields(&self, invoice: &RemoteInvoice, record: &InvoiceRecord, key: &str, draft: bool) -> Result<(), SyncError> {
         let mut form = Vec::new();
         if invoice.description != record.description {
@@ -141,7 +145,7 @@ impl StripeInvoices {
             if invoice.collection_method.as_deref() != Some(record.collection_method.as_str()) {
                 form.push(("collection_method".to_owned(), record.collection_method.as_str().to_owned()));
             }
-            if invoice.days_until_due != record.days_until_due.map(i64::from) {
+            if record.days_until_due.is_some() && invoice.days_until_due() != record.days_until_due.map(i64::from) {
                 form.extend(record.days_until_due.map(|d| ("days_until_due".to_owned(), d.to_string())));
             }
         }
@@ -150,11 +154,24 @@ impl StripeInvoices {
             form.extend(metadata_form(record, Some(invoice)));
         }
         if !form.is_empty() {
-            let _: RemoteInvoice =
-                self.call(Method::POST, &format!("/invoices/{}", invoice.id), &form, Some(&format!("{key}:fields"))).await?;
+            let key = format!("{key}:fields:{}", digest(&form));
+            let _: RemoteInvoice = self.call(Method::POST, &format!("/invoices/{}", invoice.id), &form, Some(&key)).await?;
         }
         Ok(())
     }
+}
+
+/// A short digest of a form, for a key of its own.
+fn digest(form: &[(String, String)]) -> String {
+    let mut bytes = Vec::new();
+    for (name, value) in form {
+        bytes.extend_from_slice(name.as_bytes());
+        bytes.push(0);
+        bytes.extend_from_slice(value.as_bytes());
+        bytes.push(0);
+    }
+    let sum = ring::digest::digest(&ring::digest::SHA256, &bytes);
+    sum.as_ref()[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn same_currency(line: &RemoteLine, record: &InvoiceRecord) -> bool {

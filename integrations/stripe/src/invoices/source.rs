@@ -43,7 +43,7 @@ fn record(invoice: &RemoteInvoice, lines: &[RemoteLine], deleted: bool) -> Remot
         currency: invoice.currency.clone(),
         description: invoice.description.clone(),
         collection_method: invoice.collection_method.clone(),
-        days_until_due: invoice.days_until_due,
+        days_until_due: invoice.days_until_due(),
         status: invoice.status.clone(),
         lines: lines
             .iter()

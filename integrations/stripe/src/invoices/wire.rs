@@ -30,8 +30,14 @@ pub struct RemoteInvoice {
     pub description: Option<String>,
     #[serde(default)]
     pub collection_method: Option<String>,
+    /// Stripe's invoice has no `days_until_due` (a request parameter
+    /// only): its terms are read from `due_date` (see `days_until_due()`).
     #[serde(default)]
-    pub days_until_due: Option<i64>,
+    pub due_date: Option<i64>,
+    #[serde(default)]
+    pub created: Option<i64>,
+    #[serde(default)]
+    pub status_transitions: Option<serde_json::Value>,
     #[serde(default)]
     pub currency: Option<String>,
     #[serde(default)]
@@ -91,7 +97,9 @@ impl RemoteInvoice {
             metadata: None,
             description: None,
             collection_method: None,
-            days_until_due: None,
+            due_date: None,
+            created: None,
+            status_transitions: None,
             currency: None,
             lines: None,
             number: None,
@@ -106,6 +114,30 @@ impl RemoteInvoice {
 
     pub fn status(&self) -> &str {
         self.status.as_deref().unwrap_or("draft")
+    }
+
+    /// The days from its creation until it is due, as `days_until_due`
+    /// asked ("The number of days from when the invoice is created until it
+    /// is due", PostInvoices, docs.stripe.com/api/invoices/create), read
+    /// from `due_date`: whole days from `created`. Stripe's documents do not
+    /// rule out a due date counted from finalization instead, so one that
+    /// is whole days from `finalized_at` and not from `created` is counted
+    /// from there (only a finalization whole days after creation, to the
+    /// second, reads otherwise). A date set as a date (the dashboard's
+    /// `due_date`) rounds up to whole days. `None` for charge_automatically.
+    pub fn days_until_due(&self) -> Option<i64> {
+        const DAY: i64 = 86_400;
+        if self.collection_method.as_deref() != Some("send_invoice") {
+            return None;
+        }
+        let (due, created) = (self.due_date?, self.created?);
+        let finalized = self.status_transitions.as_ref().and_then(|t| t.get("finalized_at")).and_then(serde_json::Value::as_i64);
+        if (due - created) % DAY != 0 {
+            if let Some(at) = finalized.filter(|at| due >= *at && (due - at) % DAY == 0) {
+                return Some((due - at) / DAY);
+            }
+        }
+        Some(((due - created).max(0) + DAY - 1) / DAY)
     }
 
     pub fn metadata(&self, key: &str) -> Option<&str> {

@@ -7,11 +7,12 @@ use std::time::Instant;
 
 use serde_json::{Map, Value};
 
-use super::errors::{invalid, no_such, not_editable, wrong_status, Refusal};
+use super::errors::{no_such, not_editable, wrong_status, Refusal};
 use super::events::previous_attributes;
 use super::form::Form;
 use super::paging::{list, window};
 use super::render::line_json;
+use super::terms::Terms;
 use super::{Memory, Outcome};
 
 pub(super) const METHODS: &[&str] = &["charge_automatically", "send_invoice"];
@@ -21,6 +22,7 @@ const CREATE: &[&str] = &[
     "currency",
     "collection_method",
     "days_until_due",
+    "due_date",
     "description",
     "footer",
     "metadata",
@@ -28,7 +30,7 @@ const CREATE: &[&str] = &[
 ];
 /// What a draft's update takes. Stripe has no `currency` or `customer`
 /// here: a draft in another currency is a new draft.
-const UPDATE: &[&str] = &["description", "metadata", "collection_method", "days_until_due", "auto_advance", "footer"];
+const UPDATE: &[&str] = &["description", "metadata", "collection_method", "days_until_due", "due_date", "auto_advance", "footer"];
 /// What stays editable once an invoice is finalized.
 const UPDATE_FINALIZED: &[&str] = &["description", "metadata", "footer", "auto_advance"];
 
@@ -49,8 +51,8 @@ pub(super) struct Invoice {
     pub status: &'static str,
     pub currency: String,
     pub collection_method: String,
-    pub days_until_due: Option<i64>,
-    pub due_date: Option<i64>,
+    /// Its terms (`send_invoice` only): Stripe shows the date alone.
+    pub terms: Terms,
     pub description: Option<String>,
     pub footer: Option<String>,
     pub metadata: Map<String, Value>,
@@ -62,23 +64,6 @@ pub(super) struct Invoice {
     pub transitions: Transitions,
     /// Its items' ids, in the order they became lines.
     pub lines: Vec<String>,
-}
-
-/// Stripe's pairing of collection method and terms: sending an invoice
-/// needs terms, charging one has none.
-fn collection(method: &str, days: Option<i64>) -> Result<(), Refusal> {
-    match (method, days) {
-        ("send_invoice", None) => Err(invalid(
-            Some("parameter_missing"),
-            "Invoices with collection_method=send_invoice need days_until_due (the double does not take due_date).",
-            Some("days_until_due"),
-        )),
-        ("charge_automatically", Some(_)) => {
-            Err(invalid(None, "days_until_due can only be set when collection_method is send_invoice.", Some("days_until_due")))
-        }
-        (_, Some(days)) if days < 0 => Err(invalid(None, "days_until_due must be at least 0.", Some("days_until_due"))),
-        _ => Ok(()),
-    }
 }
 
 impl Memory {
@@ -94,8 +79,8 @@ impl Memory {
         }
         let currency = form.currency()?.unwrap_or_else(|| "usd".into());
         let collection_method = form.choice("collection_method", METHODS)?.unwrap_or_else(|| METHODS[0].into());
-        let days_until_due = form.optional_int("days_until_due")?.flatten();
-        collection(&collection_method, days_until_due)?;
+        let created = chrono::Utc::now().timestamp();
+        let terms = Terms::asked(form, &collection_method, created, None)?;
         let include = form.choice("pending_invoice_items_behavior", &["exclude", "include"])?.as_deref() == Some("include");
         let auto_advance = form.bool("auto_advance")?.unwrap_or(true);
         let mut metadata = Map::new();
@@ -107,13 +92,12 @@ impl Memory {
         let invoice = Invoice {
             id: id.clone(),
             seq,
-            created: chrono::Utc::now().timestamp(),
+            created,
             customer,
             status: "draft",
             currency,
             collection_method,
-            days_until_due,
-            due_date: None,
+            terms,
             description: form.text("description").flatten(),
             footer: form.text("footer").flatten(),
             metadata,
@@ -172,19 +156,12 @@ impl Memory {
             }
         }
         let method = form.choice("collection_method", METHODS)?.unwrap_or_else(|| invoice.collection_method.clone());
-        // Switching to charging drops the terms, unless new ones are given
-        // (which `collection` refuses).
-        let days = match form.optional_int("days_until_due")? {
-            Some(days) => days,
-            None if method == "charge_automatically" => None,
-            None => invoice.days_until_due,
-        };
-        collection(&method, days)?;
+        let terms = Terms::asked(form, &method, invoice.created, Some(invoice.terms))?;
         let auto_advance = form.bool("auto_advance")?;
         let before = self.invoice_json(invoice);
         let Some(invoice) = self.invoices.get_mut(id) else { return Err(no_such(404, "invoice", id, "id")) };
         invoice.collection_method = method;
-        invoice.days_until_due = days;
+        invoice.terms = terms;
         invoice.auto_advance = auto_advance.unwrap_or(invoice.auto_advance);
         if let Some(description) = form.text("description") {
             invoice.description = description;

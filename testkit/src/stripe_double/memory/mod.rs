@@ -13,6 +13,7 @@ mod invoices;
 mod items;
 mod paging;
 mod render;
+mod terms;
 mod transitions;
 
 use std::collections::HashMap;
@@ -40,6 +41,9 @@ pub struct Memory {
     numbers: u64,
     /// The next charge is declined (a test's `fail_next_payment`).
     fail_next_payment: bool,
+    /// A `send_invoice` invoice's days are counted again from its
+    /// finalization (`terms`: Stripe's documents do not say).
+    due_from_finalization: bool,
     /// Customers and invoices deleted: Stripe still answers a retrieve of
     /// one, with `deleted: true` (API reference, "Retrieve a customer":
     /// "If it's for a deleted Customer, a subset of the customer's
@@ -115,6 +119,10 @@ impl Memory {
     /// Every event so far, oldest first.
     pub fn events(&self) -> Vec<Value> {
         self.events.all()
+    }
+
+    pub fn due_dates_from_finalization(&mut self, on: bool) {
+        self.due_from_finalization = on;
     }
 
     pub fn fail_next_payment(&mut self) {

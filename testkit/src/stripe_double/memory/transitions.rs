@@ -24,7 +24,7 @@ impl Memory {
     }
 
     /// draft -> open: numbered, payable at its hosted page, due after its
-    /// terms. An invoice of nothing is paid at once, as Stripe does.
+    /// terms (counted again from now if the double counts them so, `terms`). An invoice of nothing is paid at once, as Stripe does.
     fn finalize(&mut self, id: &str, form: &Form) -> Outcome {
         form.refuse_unknown(&["auto_advance"])?;
         let auto_advance = form.bool("auto_advance")?;
@@ -41,7 +41,7 @@ impl Memory {
         invoice.number = Some(number);
         invoice.hosted_invoice_url = Some(format!("https://invoice.stripe.test/i/{id}"));
         invoice.transitions.finalized_at = Some(now);
-        invoice.due_date = invoice.days_until_due.map(|days| now + days * 86_400);
+        invoice.terms = invoice.terms.finalized(now, self.due_from_finalization);
         invoice.auto_advance = auto_advance.unwrap_or(invoice.auto_advance);
         let mut kinds = vec!["invoice.finalized"];
         if total == 0 {
