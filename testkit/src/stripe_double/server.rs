@@ -106,8 +106,8 @@ async fn land(state: web::Data<State>, call: Call, fault: Option<Fault>) -> Answ
 /// (status, body, whether it reached the store at all).
 async fn execute(state: &State, call: &Call) -> (u16, String, bool) {
     let Some(base) = &state.upstream else {
-        let (status, value) = lock(&state.memory).answer(&call.method, &call.path, &call.query, &call.body);
-        return (status, value.to_string(), true);
+        let (status, value, executed) = lock(&state.memory).execute(&call.method, &call.path, &call.query, &call.body);
+        return (status, value.to_string(), executed);
     };
     let mut url = format!("{}{}", base.trim_end_matches('/'), call.path);
     if !call.query.is_empty() {

@@ -97,9 +97,10 @@ impl Memory {
         let days_until_due = form.optional_int("days_until_due")?.flatten();
         collection(&collection_method, days_until_due)?;
         let include = form.choice("pending_invoice_items_behavior", &["exclude", "include"])?.as_deref() == Some("include");
-        let auto_advance = form.bool("auto_advance")?.unwrap_or(true);
+        // "Defaults to false" (https://docs.stripe.com/api/invoices/create#create_invoice-auto_advance).
+        let auto_advance = form.bool("auto_advance")?.unwrap_or(false);
         let mut metadata = Map::new();
-        form.apply_metadata(&mut metadata);
+        form.apply_metadata(&mut metadata)?;
         let seq = self.sequence();
         let id = format!("in_dbl{seq:014}");
         // On current API versions pending items join only when asked to.
@@ -183,6 +184,7 @@ impl Memory {
         let auto_advance = form.bool("auto_advance")?;
         let before = self.invoice_json(invoice);
         let Some(invoice) = self.invoices.get_mut(id) else { return Err(no_such(404, "invoice", id, "id")) };
+        form.apply_metadata(&mut invoice.metadata)?;
         invoice.collection_method = method;
         invoice.days_until_due = days;
         invoice.auto_advance = auto_advance.unwrap_or(invoice.auto_advance);
@@ -192,7 +194,6 @@ impl Memory {
         if let Some(footer) = form.text("footer") {
             invoice.footer = footer;
         }
-        form.apply_metadata(&mut invoice.metadata);
         Ok(self.invoice_changed(id, Some(&before), &[]))
     }
 
