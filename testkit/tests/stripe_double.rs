@@ -70,6 +70,8 @@ async fn a_key_whose_request_is_still_running_is_refused_with_409() {
     let concurrent = create(&http, &double.url, "k3", "Slow").await.unwrap();
 
     assert_eq!(concurrent.status(), 409);
+    // Stripe's code for it (https://docs.stripe.com/error-codes#idempotency-key-in-use).
+    assert_eq!(concurrent.json::<Value>().await.unwrap()["error"]["code"], "idempotency_key_in_use");
     assert_eq!(running.await.unwrap().unwrap(), 200);
     assert!(replayed(&create(&http, &double.url, "k3", "Slow").await.unwrap()));
     assert_eq!(slow_stripe.customers().len(), 1);

@@ -10,6 +10,7 @@ mod customers;
 mod exact_bytes;
 mod idempotency;
 mod invoice_input;
+mod invoice_limits;
 mod invoices;
 mod openapi;
 mod properties;

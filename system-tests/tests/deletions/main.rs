@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod guard;
+mod stripe_pages;
 mod stripe_word;
 #[allow(dead_code)]
 #[path = "../invoices/support.rs"]

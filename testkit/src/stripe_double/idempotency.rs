@@ -39,8 +39,8 @@ pub fn params(method: &str, path: &str, body: &[u8]) -> Vec<(String, String)> {
     fields
 }
 
-fn error(kind: &str, message: &str) -> String {
-    json!({"error": {"type": kind, "message": message}}).to_string()
+fn error(kind: &str, code: Option<&str>, message: &str) -> String {
+    json!({"error": {"type": kind, "code": code, "message": message}}).to_string()
 }
 
 impl Keys {
@@ -50,10 +50,14 @@ impl Keys {
                 self.entries.insert(key.to_owned(), Entry::Running { params });
                 Admission::Execute
             }
+            // https://docs.stripe.com/error-codes#idempotency-key-in-use:
+            // "The idempotency key provided is currently being used in
+            // another request."
             Some(Entry::Running { .. }) => Admission::Refuse {
                 status: 409,
                 body: error(
                     "idempotency_error",
+                    Some("idempotency_key_in_use"),
                     "There is currently another in-progress request using this Stripe-Idempotency-Key. Please try again later.",
                 ),
             },
@@ -61,6 +65,7 @@ impl Keys {
                 status: 400,
                 body: error(
                     "idempotency_error",
+                    None,
                     "Keys for idempotent requests can only be used with the same parameters they were first used with.",
                 ),
             },

@@ -121,8 +121,8 @@ async fn server_error(state: &State, call: &Call, status: u16, landed: bool) -> 
 /// (status, body, whether it reached the store at all).
 async fn execute(state: &State, call: &Call) -> (u16, String, bool) {
     let Some(base) = &state.upstream else {
-        let (status, value) = lock(&state.memory).answer(&call.method, &call.path, &call.query, &call.body);
-        return (status, value.to_string(), true);
+        let (status, value, executed) = lock(&state.memory).execute(&call.method, &call.path, &call.query, &call.body);
+        return (status, value.to_string(), executed);
     };
     let mut url = format!("{}{}", base.trim_end_matches('/'), call.path);
     if !call.query.is_empty() {

@@ -48,7 +48,8 @@ pub struct NewInvoiceInput {
     /// A live customer of ours (required).
     #[schema(nullable = false, format = Uuid)]
     customer_id: Option<String>,
-    /// ISO 4217 code (required), any case.
+    /// ISO 4217 code (required), any case: one Stripe supports
+    /// (https://docs.stripe.com/currencies).
     #[schema(nullable = false, example = "usd")]
     currency: Option<String>,
     /// Up to 1,000 characters.
@@ -63,7 +64,8 @@ pub struct NewInvoiceInput {
     /// Up to 100 lines; none is a draft still to be filled.
     #[schema(nullable = false)]
     lines: Option<Vec<LineInput>>,
-    /// String values; keys of up to 40 characters, `catalog_sync...` excepted.
+    /// String values; keys of up to 40 characters, `catalog_sync...` excepted;
+    /// at most 48 keys (Stripe's 50, less the two the sync adds).
     #[schema(nullable = false, value_type = Option<Object>)]
     metadata: Option<Map<String, Value>>,
 }
@@ -104,7 +106,7 @@ impl NewInvoiceInput {
             collection_method,
             days_until_due: invoice::days_until_due(collection_method, self.days_until_due)?,
             lines: Lines::parse(drafts(self.lines.unwrap_or_default()), &Lines::default())?,
-            metadata: Metadata::default().merged(&self.metadata.unwrap_or_default())?,
+            metadata: Metadata::default().edited(&self.metadata.unwrap_or_default())?,
         })
     }
 }
@@ -142,7 +144,8 @@ pub struct InvoicePatch {
     /// Replaces every line: give a kept line's `id` to keep it.
     #[schema(nullable = false)]
     pub lines: Option<Vec<LineInput>>,
-    /// Merged as Stripe merges it: a key set to `null` or `""` is removed.
+    /// Merged as Stripe merges it: a key set to `null` or `""` is removed;
+    /// at most 48 keys after it (Stripe's 50, less the sync's two).
     #[schema(nullable = false, value_type = Option<Object>)]
     pub metadata: Option<Map<String, Value>>,
 }

@@ -105,7 +105,7 @@ impl Parsed {
             collection_method: method,
             days_until_due: invoice::days_until_due(method, days)?,
             lines: input.lines(&current.lines)?,
-            metadata: input.metadata.as_ref().map(|m| current.metadata.merged(m)).transpose()?,
+            metadata: input.metadata.as_ref().map(|m| current.metadata.edited(m)).transpose()?,
         })
     }
 

@@ -1,6 +1,7 @@
 //! An invoice's values, parsed at the edge: its id, status and the commands
 //! that move it, its lines, currency, description and metadata.
 
+pub mod currency;
 mod jsonb;
 mod lines;
 mod status;
@@ -11,9 +12,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use currency::Currency;
 pub use lines::{InvoiceLine, LineDraft, Lines, MAX_AMOUNT, MAX_LINES};
 pub use status::{CollectionMethod, Command, InvoiceStatus};
-pub use text::{description, Currency, Metadata, MAX_DESCRIPTION, RESERVED_PREFIX};
+pub use text::{description, Metadata, MAX_DESCRIPTION, MAX_PRODUCT_KEYS, RESERVED_PREFIX, SYNC_KEYS};
 
 use super::DomainError;
 

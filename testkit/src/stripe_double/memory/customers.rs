@@ -4,9 +4,10 @@
 
 use serde_json::{json, Map, Value};
 
-use super::errors::no_such;
+use super::errors::{no_such, Refusal};
 use super::events::previous_attributes;
 use super::form::Form;
+use super::paging::{list, window};
 use super::{Memory, Outcome};
 
 pub(super) struct Customer {
@@ -15,17 +16,17 @@ pub(super) struct Customer {
     pub json: Value,
 }
 
-fn missing(id: &str) -> super::errors::Refusal {
+fn missing(id: &str) -> Refusal {
     no_such(404, "customer", id, "id")
 }
 
 impl Memory {
     pub(super) fn create_customer(&mut self, form: &Form) -> Outcome {
-        self.customer_ids += 1;
         // The bench's id scheme, kept: its reports name these ids.
-        let id = format!("cus_bench{}", self.customer_ids);
+        let id = format!("cus_bench{}", self.customer_ids + 1);
+        let customer = merged(json!({"id": id, "object": "customer", "created": chrono::Utc::now().timestamp(), "livemode": false}), form)?;
+        self.customer_ids += 1;
         let seq = self.sequence();
-        let customer = merged(json!({"id": id, "object": "customer", "created": chrono::Utc::now().timestamp(), "livemode": false}), form);
         self.customers.insert(id, Customer { seq, json: customer.clone() });
         self.events.record("customer.created", customer.clone(), None);
         Ok(customer)
@@ -34,7 +35,7 @@ impl Memory {
     pub(super) fn update_customer(&mut self, id: &str, form: &Form) -> Outcome {
         let customer = self.customers.get_mut(id).ok_or_else(|| missing(id))?;
         let before = customer.json.clone();
-        customer.json = merged(customer.json.take(), form);
+        customer.json = merged(customer.json.clone(), form)?;
         let after = customer.json.clone();
         let previous = previous_attributes(&before, &after);
         // Stripe sends `customer.updated` only when something changed.
@@ -60,15 +61,19 @@ impl Memory {
         self.customers.get(id).map(|c| c.json.clone()).ok_or_else(|| missing(id))
     }
 
-    /// `GET /v1/customers?email=`: newest first, at most 100, as the
-    /// services' look-up by email needs; no further paging.
+    /// `GET /v1/customers`, by `email` or all: newest first, in pages as
+    /// Stripe's lists are (`limit` 1 to 100, 10 by default,
+    /// `starting_after` / `ending_before`, `has_more`; see `paging` and
+    /// https://docs.stripe.com/api/pagination), so that a client that reads
+    /// only the first page misses customers here as it would in Stripe.
     pub(super) fn list_customers(&self, form: &Form) -> Outcome {
+        form.refuse_unknown(&["email", "limit", "starting_after", "ending_before"])?;
         let email = form.get("email");
         let mut found: Vec<&Customer> =
             self.customers.values().filter(|c| email.is_none_or(|e| c.json["email"].as_str() == Some(e))).collect();
         found.sort_by_key(|c| std::cmp::Reverse(c.seq));
-        let data: Vec<Value> = found.into_iter().take(100).map(|c| c.json.clone()).collect();
-        Ok(json!({"object": "list", "data": data, "has_more": false, "url": "/v1/customers"}))
+        let (page, has_more) = window(&found, |c: &Customer| c.json["id"].as_str().unwrap_or_default(), form)?;
+        Ok(list(page.into_iter().map(|c| c.json.clone()).collect(), has_more, "/v1/customers"))
     }
 
     pub(super) fn has_customer(&self, id: &str) -> bool {
@@ -83,9 +88,10 @@ impl Memory {
 }
 
 /// `customer` with the form fields of a create or update applied: name and
-/// email (always present, null until given), and metadata by Stripe's rules.
-fn merged(mut customer: Value, form: &Form) -> Value {
-    let Some(object) = customer.as_object_mut() else { return customer };
+/// email (always present, null until given), and metadata by Stripe's
+/// rules and limits (refused whole when over them).
+fn merged(mut customer: Value, form: &Form) -> Result<Value, Refusal> {
+    let Some(object) = customer.as_object_mut() else { return Ok(customer) };
     for key in ["name", "email"] {
         object.entry(key).or_insert(Value::Null);
         if let Some(value) = form.get(key) {
@@ -93,7 +99,7 @@ fn merged(mut customer: Value, form: &Form) -> Value {
         }
     }
     let mut metadata = object.get("metadata").and_then(Value::as_object).cloned().unwrap_or_else(Map::new);
-    form.apply_metadata(&mut metadata);
+    form.apply_metadata(&mut metadata)?;
     object.insert("metadata".into(), Value::Object(metadata));
-    customer
+    Ok(customer)
 }

@@ -3,8 +3,17 @@
 //! parameters refused, an empty string unsets, `metadata[k]=` removes k).
 
 use serde_json::{Map, Value};
+use shared_models::domain::invoice::currency;
 
-use super::errors::{invalid, invalid_value, missing_parameter, unknown_parameter, Refusal};
+use super::errors::{invalid_parameter, invalid_value, missing_parameter, unknown_parameter, Refusal};
+
+/// Stripe's metadata limits (https://docs.stripe.com/metadata): "You can
+/// specify up to 50 keys, with key names up to 40 characters long and
+/// values up to 500 characters long", keys without square brackets. The
+/// 50 count every key the object holds after the update.
+const MAX_METADATA_KEYS: usize = 50;
+const MAX_METADATA_KEY: usize = 40;
+const MAX_METADATA_VALUE: usize = 500;
 
 pub(super) struct Form {
     fields: Vec<(String, String)>,
@@ -82,37 +91,65 @@ impl Form {
         match self.get(key) {
             None => Ok(None),
             Some(v) if choices.contains(&v) => Ok(Some(v.to_owned())),
-            Some(v) => Err(invalid(
-                Some("parameter_invalid"),
-                &format!("Invalid {key}: must be one of {}; got '{v}'", choices.join(", ")),
-                Some(key),
-            )),
+            // Stripe's documented codes have none for a value outside an
+            // enum (https://docs.stripe.com/error-codes): no code.
+            Some(v) => Err(invalid_parameter(None, &format!("Invalid {key}: must be one of {}; got '{v}'", choices.join(", ")), Some(key))),
         }
     }
 
-    /// A three-letter ISO code, which Stripe stores lower-case.
+    /// A currency Stripe supports (https://docs.stripe.com/currencies; the
+    /// list is shared-models' `currency`, the one our API checks against),
+    /// stored lower-case. Any other is refused as Stripe refuses it: a 400
+    /// naming the currencies it takes, with no `code` (as a real answer
+    /// shows: "Invalid currency: abc. Stripe currently supports these
+    /// currencies: usd, aed, ...", param `currency`).
     pub fn currency(&self) -> Result<Option<String>, Refusal> {
-        match self.get("currency") {
-            None => Ok(None),
-            Some(c) if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_alphabetic()) => Ok(Some(c.to_ascii_lowercase())),
-            Some(c) => Err(invalid_value("currency", "currency", c)),
+        let Some(raw) = self.get("currency") else { return Ok(None) };
+        let code = raw.to_ascii_lowercase();
+        if currency::minor_units(&code).is_none() {
+            let message =
+                format!("Invalid currency: {code}. Stripe currently supports these currencies: {}", currency::supported().join(", "));
+            return Err(invalid_parameter(None, &message, Some("currency")));
         }
+        Ok(Some(code))
     }
 
     /// Applies `metadata[k]=v` to `metadata` by Stripe's rules: an empty
     /// value removes k (a sync drops a key this way), and `metadata=` alone
-    /// removes every key.
-    pub fn apply_metadata(&self, metadata: &mut Map<String, Value>) {
+    /// removes every key. What Stripe refuses (see `MAX_METADATA_KEYS`) is
+    /// a 400 that leaves `metadata` as it was.
+    pub fn apply_metadata(&self, metadata: &mut Map<String, Value>) -> Result<(), Refusal> {
+        let mut updated = metadata.clone();
         for (key, value) in &self.fields {
             if key == "metadata" && value.is_empty() {
-                metadata.clear();
+                updated.clear();
             } else if let Some(name) = key.strip_prefix("metadata[").and_then(|k| k.strip_suffix(']')) {
+                if name.contains(['[', ']']) || name.chars().count() > MAX_METADATA_KEY {
+                    let message = format!(
+                        "Invalid metadata key '{name}': keys can be at most {MAX_METADATA_KEY} characters long and cannot contain '[' or ']'."
+                    );
+                    return Err(invalid_parameter(None, &message, Some(key)));
+                }
+                if value.chars().count() > MAX_METADATA_VALUE {
+                    let message =
+                        format!("Invalid metadata value for '{name}': values can be at most {MAX_METADATA_VALUE} characters long.");
+                    return Err(invalid_parameter(None, &message, Some(key)));
+                }
                 if value.is_empty() {
-                    metadata.remove(name);
+                    updated.remove(name);
                 } else {
-                    metadata.insert(name.to_owned(), Value::String(value.clone()));
+                    updated.insert(name.to_owned(), Value::String(value.clone()));
                 }
             }
         }
+        if updated.len() > MAX_METADATA_KEYS {
+            let message = format!(
+                "Invalid metadata: an object can have at most {MAX_METADATA_KEYS} metadata keys; this update would give it {}.",
+                updated.len()
+            );
+            return Err(invalid_parameter(None, &message, Some("metadata")));
+        }
+        *metadata = updated;
+        Ok(())
     }
 }

@@ -82,9 +82,10 @@ impl Memory {
         let created = chrono::Utc::now().timestamp();
         let terms = Terms::asked(form, &collection_method, created, None)?;
         let include = form.choice("pending_invoice_items_behavior", &["exclude", "include"])?.as_deref() == Some("include");
-        let auto_advance = form.bool("auto_advance")?.unwrap_or(true);
+        // "Defaults to false" (https://docs.stripe.com/api/invoices/create#create_invoice-auto_advance).
+        let auto_advance = form.bool("auto_advance")?.unwrap_or(false);
         let mut metadata = Map::new();
-        form.apply_metadata(&mut metadata);
+        form.apply_metadata(&mut metadata)?;
         let seq = self.sequence();
         let id = format!("in_dbl{seq:014}");
         // On current API versions pending items join only when asked to.
@@ -160,6 +161,7 @@ impl Memory {
         let auto_advance = form.bool("auto_advance")?;
         let before = self.invoice_json(invoice);
         let Some(invoice) = self.invoices.get_mut(id) else { return Err(no_such(404, "invoice", id, "id")) };
+        form.apply_metadata(&mut invoice.metadata)?;
         invoice.collection_method = method;
         invoice.terms = terms;
         invoice.auto_advance = auto_advance.unwrap_or(invoice.auto_advance);
@@ -169,7 +171,6 @@ impl Memory {
         if let Some(footer) = form.text("footer") {
             invoice.footer = footer;
         }
-        form.apply_metadata(&mut invoice.metadata);
         Ok(self.invoice_changed(id, Some(&before), &[]))
     }
 

@@ -108,7 +108,7 @@ impl Memory {
         }
         let (quantity, unit_amount_decimal, amount) = pricing(form, None)?;
         let mut metadata = Map::new();
-        form.apply_metadata(&mut metadata);
+        form.apply_metadata(&mut metadata)?;
         let before = invoice.as_ref().and_then(|id| self.invoices.get(id)).map(|i| self.invoice_json(i));
         let seq = self.sequence();
         let item = Item {
@@ -160,11 +160,11 @@ impl Memory {
         let (quantity, unit_amount_decimal, amount) = pricing(form, Some((item.quantity, &item.unit_amount_decimal)))?;
         let before = item_json(item);
         let Some(item) = self.items.get_mut(id) else { return Err(no_such(404, "invoiceitem", id, "id")) };
+        form.apply_metadata(&mut item.metadata)?;
         (item.quantity, item.unit_amount_decimal, item.amount) = (quantity, unit_amount_decimal, amount);
         if let Some(description) = form.text("description") {
             item.description = description;
         }
-        form.apply_metadata(&mut item.metadata);
         let (after, invoice) = (item_json(item), item.invoice.clone());
         let previous = previous_attributes(&before, &after);
         if !previous.is_empty() {

@@ -59,15 +59,23 @@ impl Memory {
     /// Answers one call: (status, JSON body). A GET's parameters are in its
     /// query, a write's in its form body.
     pub fn answer(&mut self, method: &str, path: &str, query: &str, body: &[u8]) -> (u16, Value) {
+        let (status, body, _) = self.execute(method, path, query, body);
+        (status, body)
+    }
+
+    /// `answer`, and whether the endpoint began to run: `false` when the
+    /// parameters were refused first, whose answer Stripe does not keep
+    /// under an idempotency key (`errors::Refusal::validation`).
+    pub fn execute(&mut self, method: &str, path: &str, query: &str, body: &[u8]) -> (u16, Value, bool) {
         let form = Form::parse(if method == "GET" { query.as_bytes() } else { body });
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         let Some(("v1", route)) = segments.split_first().map(|(v, rest)| (*v, rest)) else {
             let refusal = not_served(method, path);
-            return (refusal.status, refusal.body);
+            return (refusal.status, refusal.body, true);
         };
-        match self.route(method, route, &form).map_err(|r| (r.status, r.body)) {
-            Ok(value) => (200, value),
-            Err(refused) => refused,
+        match self.route(method, route, &form) {
+            Ok(value) => (200, value, true),
+            Err(refused) => (refused.status, refused.body, !refused.validation),
         }
     }
 
