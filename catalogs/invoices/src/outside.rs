@@ -95,7 +95,10 @@ impl OutsideInvoice {
             .collect();
         let lines = Lines::from_outside(drafts).map_err(|e| e.to_string())?;
         let changes = self.metadata.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
-        let metadata = Metadata::default().merged(&changes).map_err(|e| e.to_string())?;
+        // As an edit here: more keys than leave room for the sync's two
+        // could never be written back (Stripe refuses a 51st), so such an
+        // invoice is a visible conflict rather than a write that fails.
+        let metadata = Metadata::default().edited(&changes).map_err(|e| e.to_string())?;
         Ok(Accepted {
             customer_id,
             currency,
@@ -123,5 +126,27 @@ impl Accepted {
             && self.status == local.status
             && billed == local.billed()
             && self.metadata.entries() == &local.metadata
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_keys(n: usize) -> OutsideInvoice {
+        OutsideInvoice {
+            customer_id: Some(Uuid::nil()),
+            currency: Some("usd".into()),
+            status: Some("draft".into()),
+            metadata: (0..n).map(|i| (format!("k{i}"), "v".to_owned())).collect(),
+            ..OutsideInvoice::default()
+        }
+    }
+
+    #[test]
+    fn an_invoice_without_room_for_the_syncs_keys_is_not_taken_in() {
+        assert!(with_keys(shared_models::domain::invoice::MAX_PRODUCT_KEYS).accept().is_ok());
+        let refused = with_keys(shared_models::domain::invoice::MAX_PRODUCT_KEYS + 1).accept().unwrap_err();
+        assert!(refused.contains("catalog_sync_id"), "{refused}");
     }
 }
