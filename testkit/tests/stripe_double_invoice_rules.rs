@@ -90,6 +90,23 @@ async fn a_finalized_invoice_keeps_its_lines_and_money_fields_but_takes_descript
 }
 
 #[tokio::test]
+async fn a_paid_invoice_takes_metadata_and_its_text_only_under_the_control() {
+    let double = StripeDouble::start(None).unwrap();
+    let api = Api::of(&double);
+    let invoice = api.open(&api.customer("Settled").await).await;
+    api.ok(&format!("/invoices/{invoice}/pay"), &[("paid_out_of_band", "true")]).await;
+
+    let (status, refused) = api.post(&format!("/invoices/{invoice}"), &[("description", "Later")]).await;
+    let tagged = api.ok(&format!("/invoices/{invoice}"), &[("metadata[k]", "v")]).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (400, Some("invoice_not_editable")), "{refused}");
+    assert_eq!(tagged["metadata"]["k"], "v");
+    double.paid_invoices_take_text(true);
+    let taken = api.ok(&format!("/invoices/{invoice}"), &[("description", "Later")]).await;
+    assert_eq!(taken["description"], "Later");
+    double.stop().await;
+}
+
+#[tokio::test]
 async fn lines_beyond_ten_are_paged_in_the_order_they_were_added() {
     let double = StripeDouble::start(None).unwrap();
     let api = Api::of(&double);
@@ -120,7 +137,8 @@ async fn lines_beyond_ten_are_paged_in_the_order_they_were_added() {
     assert_eq!(embedded["lines"]["url"], format!("/v1/invoices/{invoice}/lines"));
     assert_eq!(pages, [(5, true), (5, true), (2, false)]);
     let (_, last) = api.get(&format!("/invoices/{invoice}/lines?limit=100")).await;
-    let order: Vec<&str> = last["data"].as_array().unwrap().iter().map(|l| l["invoice_item"].as_str().unwrap()).collect();
+    let order: Vec<&str> =
+        last["data"].as_array().unwrap().iter().map(|l| l["parent"]["invoice_item_details"]["invoice_item"].as_str().unwrap()).collect();
     assert_eq!(order, items.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(all["total"], (1..=12).sum::<i64>());
     double.stop().await;
@@ -162,7 +180,28 @@ async fn pending_items_join_a_new_invoice_only_when_it_asks_to_include_them() {
 
     assert_eq!(double.invoice(&excluded).unwrap()["lines"]["total_count"], 0);
     let lines = double.invoice(&included).unwrap()["lines"].clone();
-    assert_eq!((lines["total_count"].as_i64(), lines["data"][0]["invoice_item"].as_str()), (Some(1), Some(pending.as_str())));
+    assert_eq!(
+        (lines["total_count"].as_i64(), lines["data"][0]["parent"]["invoice_item_details"]["invoice_item"].as_str()),
+        (Some(1), Some(pending.as_str()))
+    );
     assert_eq!(item["invoice"], included.as_str());
+    double.stop().await;
+}
+
+#[tokio::test]
+async fn finalizing_below_the_currencys_minimum_charge_marks_the_invoice_paid() {
+    let double = StripeDouble::start(None).unwrap();
+    let api = Api::of(&double);
+    let customer = api.customer("Small").await;
+    let mut finalized = Vec::new();
+    for (currency, amount) in [("usd", 49), ("usd", 50), ("gbp", 29), ("jpy", 50)] {
+        let invoice = api.draft(&customer, &[("currency", currency)]).await;
+        let item = [("customer", customer.as_str()), ("invoice", &invoice), ("currency", currency), ("amount", &amount.to_string())];
+        api.ok("/invoiceitems", &item).await;
+        let open = api.ok(&format!("/invoices/{invoice}/finalize"), &[]).await;
+        finalized.push((open["status"].as_str().unwrap().to_owned(), open["amount_remaining"].as_i64().unwrap()));
+    }
+    let expected = [("paid", 0), ("open", 50), ("paid", 0), ("open", 50)].map(|(s, r)| (s.to_owned(), r));
+    assert_eq!(finalized, expected);
     double.stop().await;
 }

@@ -87,7 +87,12 @@ async fn the_life_cycle_follows_stripes_state_machine() {
     let refused = assert_error(api.http.post(format!("{url}/void")).send().await.unwrap(), 409, "invalid_transition").await;
     assert_eq!(refused["message"], "the invoice is paid: void needs it open or uncollectible");
     assert_error(api.http.delete(&url).send().await.unwrap(), 409, "invalid_transition").await;
-    assert_eq!(api.db.count("SELECT count(*) FROM outbox WHERE entity_type = 'invoice'").await, 6, "one change per version");
+    // Paid: metadata only, as Stripe may refuse a paid invoice's description.
+    let text = assert_error(api.http.patch(&url).json(&json!({"description": "Late"})).send().await.unwrap(), 409, "not_editable").await;
+    assert!(text["message"].as_str().unwrap().contains("only its metadata"), "{text}");
+    let tagged: Value = api.http.patch(&url).json(&json!({"metadata": {"paid_via": "bank"}})).send().await.unwrap().json().await.unwrap();
+    assert_eq!((tagged["metadata"]["paid_via"].as_str(), tagged["version"].as_i64()), (Some("bank"), Some(7)));
+    assert_eq!(api.db.count("SELECT count(*) FROM outbox WHERE entity_type = 'invoice'").await, 7, "one change per version");
     api.cleanup().await;
 }
 

@@ -20,6 +20,9 @@ pub struct OutsideLine {
     pub description: Option<String>,
     pub quantity: i64,
     pub unit_amount: i64,
+    /// Why the line cannot be one here (a fractional quantity, say): the
+    /// invoice is then refused, never taken in with the line changed.
+    pub unreadable: Option<String>,
 }
 
 /// An invoice's synced fields as an integration holds them, unchecked.
@@ -72,6 +75,9 @@ impl OutsideInvoice {
             let customer = self.customer_external_id.as_deref().unwrap_or("(none)");
             return Err(format!("its customer {customer} is not linked to any customer here"));
         };
+        if let Some(why) = self.lines.iter().find_map(|l| l.unreadable.clone()) {
+            return Err(why);
+        }
         let currency = Currency::parse(self.currency.as_deref().unwrap_or_default()).map_err(|e| e.to_string())?;
         let status = self.status.as_deref().unwrap_or("draft").parse::<InvoiceStatus>()?;
         let collection_method = self.collection_method.as_deref().unwrap_or("charge_automatically").parse::<CollectionMethod>()?;

@@ -125,6 +125,10 @@ impl<C: Catalog, K: Connector<C::Record>> Engine<C, K> {
                 sync_writes::settle(conn, integration, entity).await?;
                 let note = format!("version {version} not written: {why}; the later edit there wins and is taken in");
                 sync_links::note_superseded(conn, integration, entity, version, &note).await?;
+                if let Some(external_id) = write.external_id.as_deref() {
+                    crate::inward::confirm::superseded(conn, integration, C::ENTITY_TYPE, external_id, &write.idempotency_key, version)
+                        .await?;
+                }
                 Ok(C::load(conn, entity.id).await?.is_none_or(|s| s.version <= version))
             })
             .await?;

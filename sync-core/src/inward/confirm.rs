@@ -50,12 +50,38 @@ async fn store(conn: &mut AsyncPgConnection, integration: &str, id: &str, payloa
     super::store(conn, integration, &envelope, payload, "read").await
 }
 
-/// A stored read request about a record of `entity_type`: its outside id,
-/// and whether it follows a released delete.
-pub(crate) fn requested<'a>(envelope: &Envelope, payload: &'a Value, entity_type: &str) -> Option<(&'a str, bool)> {
+/// As `request`, after the integration refused our write of `version`
+/// because its record changed later (a 412, a status it cannot move from):
+/// what it holds is the later change and is taken in, over the local
+/// versions up to `version`. The event that brought it may have come and
+/// gone while that local edit was still unwritten (and won then).
+pub async fn superseded(
+    conn: &mut AsyncPgConnection,
+    integration: &str,
+    entity_type: &str,
+    external_id: &str,
+    write_key: &str,
+    version: i64,
+) -> Result<bool, SyncError> {
+    let payload = json!({"entity_type": entity_type, "external_id": external_id, "why": "our write was superseded", "superseded": version});
+    store(conn, integration, &format!("read:superseded:{write_key}"), &payload).await
+}
+
+/// A stored read request, as the inward side reads it.
+pub(crate) struct Requested<'a> {
+    pub external_id: &'a str,
+    /// It follows a released delete.
+    pub released: bool,
+    /// It follows our write of this version, refused as superseded.
+    pub superseded: Option<i64>,
+}
+
+/// A stored read request about a record of `entity_type`.
+pub(crate) fn requested<'a>(envelope: &Envelope, payload: &'a Value, entity_type: &str) -> Option<Requested<'a>> {
     if envelope.kind != KIND || payload.get("entity_type").and_then(Value::as_str) != Some(entity_type) {
         return None;
     }
-    let id = payload.get("external_id").and_then(Value::as_str).filter(|id| !id.is_empty())?;
-    Some((id, payload.get("released").is_some_and(|r| !r.is_null())))
+    let external_id = payload.get("external_id").and_then(Value::as_str).filter(|id| !id.is_empty())?;
+    let released = payload.get("released").is_some_and(|r| !r.is_null());
+    Some(Requested { external_id, released, superseded: payload.get("superseded").and_then(Value::as_i64) })
 }

@@ -111,6 +111,10 @@ pub enum Origin {
     /// A list read (reconcile): the current state, of a change made at an
     /// unknown time; `created` is when it was read.
     Listed,
+    /// A read after the integration refused our write of this version as
+    /// superseded by a later change there: the current state, which wins
+    /// over local versions up to this one (`confirm::superseded`).
+    Superseded(i64),
 }
 
 /// Puts an event in the inbox; false when its id is already there.

@@ -92,7 +92,8 @@ impl<C: InwardCatalog, S: Source<C>> InwardPair for Inward<C, S> {
 
     async fn apply_event(&self, conn: &mut AsyncPgConnection, envelope: &Envelope, payload: &Value) -> Result<Option<Outcome>, SyncError> {
         if envelope.kind == confirm::KIND {
-            let Some((external_id, released)) = confirm::requested(envelope, payload, C::ENTITY_TYPE) else { return Ok(None) };
+            let Some(asked) = confirm::requested(envelope, payload, C::ENTITY_TYPE) else { return Ok(None) };
+            let (external_id, released) = (asked.external_id, asked.released);
             // Current as of now, on the integration's clock (its events' clock).
             let read = Envelope { created: self.source.now(), ..envelope.clone() };
             // The record as the integration holds it now, of a change made at
@@ -104,7 +105,8 @@ impl<C: InwardCatalog, S: Source<C>> InwardPair for Inward<C, S> {
                 }
                 Err(e) => return Err(e),
             };
-            return rules::apply(conn, self, &read, remote, Origin::Listed).await.map(Some);
+            let origin = asked.superseded.map_or(Origin::Listed, Origin::Superseded);
+            return rules::apply(conn, self, &read, remote, origin).await.map(Some);
         }
         let Some(remote) = self.source.decode(envelope, payload).map_err(SyncError::BadPayload)? else { return Ok(None) };
         rules::apply(conn, self, envelope, remote, Origin::Event).await.map(Some)

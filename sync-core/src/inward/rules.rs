@@ -14,8 +14,10 @@
 //!
 //! Conflicts: an outside change made on top of our latest write and a local
 //! edit not yet written there: the later one wins, by the second it was
-//! made (a local edit in the same second wins). A delete on either side is
-//! final and beats any edit.
+//! made (a local edit in the same second wins), unless the integration
+//! refused to take that local edit for a change of its own (a read then
+//! follows: `Origin::Superseded`). A delete on either side is final and
+//! beats any edit.
 
 use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -179,7 +181,12 @@ pub(crate) async fn known<C: InwardCatalog, S: Source<C>>(
     // time is known and which has not reached the integration yet, wins.
     // Compared on the integration's clock, which stamped its change.
     let edited_here = (local.updated_at + ctx.pair.source().clock_offset()).timestamp();
-    let local_is_newer = ctx.origin == Origin::Listed || edited_here >= ctx.event.created;
+    let local_is_newer = match ctx.origin {
+        Origin::Listed => true,
+        // The integration refused that version for a later change of its own.
+        Origin::Superseded(refused) => local.version > refused,
+        Origin::Event => edited_here >= ctx.event.created,
+    };
     if local.version > link.synced_version && local_is_newer {
         seen(conn, ctx, &entity, &remote.external_id, None).await?;
         let when = local.updated_at.to_rfc3339();

@@ -24,10 +24,11 @@ async fn a_payment_a_void_and_an_edit_made_in_stripe_show_up_here_without_echo()
     let (voided, voided_in_stripe, _) = open_invoice(&stack, "Hal").await;
     let writes = stack.writes();
 
-    // Act: in the dashboard, a card payment, a void, and a new description.
-    let (status, _) = stack.stripe.dashboard("POST", &format!("/v1/invoices/{paid_in_stripe}/pay"), &[]);
-    assert_eq!(status, 200);
+    // Act: in the dashboard, a new description, a card payment (after
+    // which Stripe may refuse a description) and a void.
     let (status, _) = stack.stripe.dashboard("POST", &format!("/v1/invoices/{paid_in_stripe}"), &[("description", "Paid by card")]);
+    assert_eq!(status, 200);
+    let (status, _) = stack.stripe.dashboard("POST", &format!("/v1/invoices/{paid_in_stripe}/pay"), &[]);
     assert_eq!(status, 200);
     let (status, _) = stack.stripe.dashboard("POST", &format!("/v1/invoices/{voided_in_stripe}/void"), &[]);
     assert_eq!(status, 200);
@@ -79,14 +80,14 @@ async fn an_invoice_made_in_the_dashboard_becomes_local_and_one_of_an_unknown_cu
     assert_eq!(local["sync"]["stripe"]["external_id"].as_str(), Some(made.as_str()));
     // Edited here, it goes back out: the line made there is claimed by
     // ours, not deleted and made again.
-    let item_before = stack.stripe.invoice(&made).unwrap()["lines"]["data"][0]["invoice_item"].clone();
+    let item_before = stack.stripe.invoice(&made).unwrap()["lines"]["data"][0]["parent"]["invoice_item_details"]["invoice_item"].clone();
     let id = local["id"].as_str().unwrap();
     let edited = stack.patch(id, json!({"description": "Edited here"})).await;
     stack.wait_synced(id, edited["version"].as_i64().unwrap()).await;
     let remote = stack.stripe.invoice(&made).unwrap();
     assert_eq!((remote["description"].as_str(), remote["metadata"]["catalog_sync_id"].as_str()), (Some("Edited here"), Some(id)));
     let lines = remote["lines"]["data"].as_array().unwrap();
-    assert_eq!((lines.len(), &lines[0]["invoice_item"]), (1, &item_before), "{remote}");
+    assert_eq!((lines.len(), &lines[0]["parent"]["invoice_item_details"]["invoice_item"]), (1, &item_before), "{remote}");
     assert_eq!(lines[0]["metadata"]["catalog_sync_line"], local["lines"][0]["id"]);
     // The stranger's is a visible conflict, and blocked nothing.
     let orphan = orphan["id"].as_str().unwrap().to_owned();

@@ -11,6 +11,8 @@ mod emulator;
 mod events;
 mod inward;
 mod life_cycle;
+mod lines;
 mod reconcile;
+mod settled;
 mod support;
 mod terms;

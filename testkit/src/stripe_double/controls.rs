@@ -41,6 +41,13 @@ impl StripeDouble {
         lock(&self.state.memory).due_dates_from_finalization(on);
     }
 
+    /// A paid or void invoice takes a new description or footer (`true`),
+    /// or refuses it with 400 `invoice_not_editable` (`false`, at start):
+    /// Stripe's documents do not settle which.
+    pub fn paid_invoices_take_text(&self, on: bool) {
+        lock(&self.state.memory).paid_invoices_take_text(on);
+    }
+
     /// Performs a call as a person in Stripe's dashboard would: straight to
     /// memory, with no idempotency key, rate limit or fault, and logged in
     /// `dashboard_log`, so `log` keeps only the calls the system under test

@@ -60,6 +60,18 @@ pub async fn patch(state: web::Data<AppState>, id: web::Path<String>, body: web:
                     draft_only.join(", ")
                 )));
             }
+            // Stripe's update takes description on an open invoice ("Once an
+            // invoice is finalized, monetary values, as well as
+            // collection_method, become uneditable", docs.stripe.com/api/invoices/update)
+            // but not, as far as its documents let one tell, once paid or
+            // void ("Finalized invoices can't be updated in this way"):
+            // only metadata changes then, here as there.
+            if matches!(current.status, InvoiceStatus::Paid | InvoiceStatus::Void) && input.description.is_some() {
+                return Err(ApiError::NotEditable(format!(
+                    "the invoice is {}: once paid or void only its metadata can change, not its description",
+                    current.status.as_str()
+                )));
+            }
             let parsed = Parsed::of(&mut input, &current)?;
             let changes = parsed.changes(&current);
             if changes.is_empty() {

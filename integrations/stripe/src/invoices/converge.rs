@@ -24,6 +24,10 @@ impl StripeInvoices {
             let wanted = self.drop_lines(&lines, record, key).await?;
             self.set_fields(&invoice, record, key, true).await?;
             self.add_lines(&invoice, &wanted, record, key).await?;
+        } else if matches!(invoice.status(), "paid" | "void") && invoice.description != record.description {
+            // Stripe may refuse a paid or void invoice's description: its own stands.
+            let message = format!("the invoice is {} in Stripe, which keeps its description: that wins", invoice.status());
+            return Err(SyncError::Superseded { message });
         } else {
             self.set_fields(&invoice, record, key, false).await?;
         }
@@ -182,7 +186,7 @@ fn same_currency(line: &RemoteLine, record: &InvoiceRecord) -> bool {
 fn edit_form(line: &InvoiceLine) -> Vec<(String, String)> {
     vec![
         ("description".into(), line.description.clone()),
-        ("quantity".into(), line.quantity.to_string()),
+        ("quantity_decimal".into(), line.quantity.to_string()),
         ("unit_amount_decimal".into(), line.unit_amount.to_string()),
     ]
 }

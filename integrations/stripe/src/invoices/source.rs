@@ -45,15 +45,7 @@ fn record(invoice: &RemoteInvoice, lines: &[RemoteLine], deleted: bool) -> Remot
         collection_method: invoice.collection_method.clone(),
         days_until_due: invoice.days_until_due(),
         status: invoice.status.clone(),
-        lines: lines
-            .iter()
-            .map(|l| OutsideLine {
-                our_id: l.our_line().map(str::to_owned),
-                description: l.description.clone(),
-                quantity: l.quantity(),
-                unit_amount: l.amount / l.quantity(),
-            })
-            .collect(),
+        lines: lines.iter().map(outside_line).collect(),
         metadata: invoice.own_metadata(),
         mirrored: Mirrored {
             number: invoice.number.clone(),
@@ -76,6 +68,27 @@ fn record(invoice: &RemoteInvoice, lines: &[RemoteLine], deleted: bool) -> Remot
         merged_into: None,
         values,
         snapshot,
+    }
+}
+
+/// A line as the catalog reads it. One billing a fractional quantity, or
+/// an amount that is no whole multiple of its quantity, cannot be a line
+/// here; it is marked so, never truncated.
+fn outside_line(line: &RemoteLine) -> OutsideLine {
+    let our_id = line.our_line().map(str::to_owned);
+    let description = line.description.clone();
+    match line.quantity() {
+        Some(quantity) if line.amount % quantity == 0 => {
+            OutsideLine { our_id, description, quantity, unit_amount: line.amount / quantity, unreadable: None }
+        }
+        quantity => {
+            let shown = line.quantity_decimal.clone().or(quantity.map(|q| q.to_string())).unwrap_or_default();
+            let why = format!(
+                "its line {} bills {} for a quantity of {shown}, which is no whole quantity at a whole unit price",
+                line.id, line.amount
+            );
+            OutsideLine { our_id, description, quantity: 1, unit_amount: line.amount, unreadable: Some(why) }
+        }
     }
 }
 

@@ -71,15 +71,20 @@ pub struct RemoteLine {
     pub id: String,
     #[serde(default)]
     pub description: Option<String>,
+    /// Deprecated: "in integer format, with any decimal precision truncated".
     #[serde(default)]
     pub quantity: Option<i64>,
+    /// The whole quantity, a decimal string (since 2026-03-25.dahlia).
+    #[serde(default)]
+    pub quantity_decimal: Option<String>,
     #[serde(default)]
     pub amount: i64,
     #[serde(default)]
     pub currency: Option<String>,
     #[serde(default)]
     pub metadata: Option<BTreeMap<String, String>>,
-    /// Older API versions name the item here...
+    /// Older API versions name the item here (events may still come in
+    /// the account's older version)...
     #[serde(default)]
     pub invoice_item: Option<String>,
     /// ...newer ones under `parent.invoice_item_details`.
@@ -172,17 +177,31 @@ impl RemoteLine {
         self.metadata.as_ref().and_then(|m| m.get(LINE_ID_KEY)).map(String::as_str)
     }
 
-    pub fn quantity(&self) -> i64 {
-        self.quantity.unwrap_or(1).max(1)
+    /// The line's quantity when it is a whole number: `quantity_decimal`
+    /// where Stripe gives it (`quantity` truncates 1.5 to 1), else
+    /// `quantity`. `None` for a fractional one (a dashboard's 1.5 hours),
+    /// which no line here can hold.
+    pub fn quantity(&self) -> Option<i64> {
+        let quantity = match self.quantity_decimal.as_deref() {
+            Some(decimal) => whole(decimal)?,
+            None => self.quantity.unwrap_or(1),
+        };
+        Some(quantity.max(1))
     }
 
     /// Whether the line bills exactly what `line` does.
     pub fn bills(&self, line: &InvoiceLine, currency: &str) -> bool {
         self.description.as_deref() == Some(line.description.as_str())
-            && self.quantity() == line.quantity
+            && self.quantity() == Some(line.quantity)
             && self.amount == line.amount()
             && self.currency.as_deref().is_none_or(|c| c == currency)
     }
+}
+
+/// "12" or "12.000" as 12; `None` for "1.5" or what is no number.
+fn whole(decimal: &str) -> Option<i64> {
+    let (units, places) = decimal.trim().split_once('.').unwrap_or((decimal.trim(), ""));
+    places.bytes().all(|b| b == b'0').then(|| units.parse().ok()).flatten()
 }
 
 /// `metadata[k]=v` pairs: the product's keys, our id and version, and an
@@ -200,11 +219,12 @@ pub fn metadata_form(record: &InvoiceRecord, outside: Option<&RemoteInvoice>) ->
     form
 }
 
-/// The invoice item form of one line.
+/// The invoice item form of one line (`quantity_decimal`: `quantity` is
+/// deprecated on invoice items since 2026-03-25.dahlia).
 pub fn line_form(line: &InvoiceLine, currency: &str) -> Vec<(String, String)> {
     vec![
         ("description".into(), line.description.clone()),
-        ("quantity".into(), line.quantity.to_string()),
+        ("quantity_decimal".into(), line.quantity.to_string()),
         ("unit_amount_decimal".into(), line.unit_amount.to_string()),
         ("currency".into(), currency.to_owned()),
         (format!("metadata[{LINE_ID_KEY}]"), line.id.to_string()),

@@ -73,14 +73,21 @@ impl Lines {
             if lines.iter().any(|l| l.id == id) {
                 return Err(DomainError::invalid(field("id"), format!("line '{id}' is given twice")));
             }
-            let description = draft.description.ok_or_else(|| DomainError::invalid(field("description"), "description is required"))?;
+            // A kept line is edited in place: what the draft leaves out keeps its value.
+            let before = kept.0.iter().find(|l| l.id == id && draft.id.is_some());
+            let description = draft
+                .description
+                .or_else(|| before.map(|l| l.description.clone()))
+                .ok_or_else(|| DomainError::invalid(field("description"), "description is required"))?;
             let description = free_text(&field("description"), &description, MAX_DESCRIPTION)?;
-            let quantity = draft.quantity.unwrap_or(1);
+            let quantity = draft.quantity.or(before.map(|l| l.quantity)).unwrap_or(1);
             if !(1..=MAX_QUANTITY).contains(&quantity) {
                 return Err(DomainError::invalid(field("quantity"), format!("quantity must be between 1 and {MAX_QUANTITY}")));
             }
-            let unit_amount =
-                draft.unit_amount.ok_or_else(|| DomainError::invalid(field("unit_amount"), "unit_amount is required (in minor units)"))?;
+            let unit_amount = draft
+                .unit_amount
+                .or(before.map(|l| l.unit_amount))
+                .ok_or_else(|| DomainError::invalid(field("unit_amount"), "unit_amount is required (in minor units)"))?;
             if !(0..=MAX_AMOUNT).contains(&unit_amount) {
                 return Err(DomainError::invalid(field("unit_amount"), format!("unit_amount must be between 0 and {MAX_AMOUNT}")));
             }
@@ -151,6 +158,17 @@ mod tests {
         assert_eq!(error.field(), "lines[1].id");
         let stranger = LineDraft { id: Some(Uuid::now_v7().to_string()), ..draft("X", None, 1) };
         assert_eq!(Lines::parse(vec![stranger], &first).unwrap_err().field(), "lines[0].id");
+    }
+
+    #[test]
+    fn a_kept_line_given_only_a_quantity_keeps_its_other_values() {
+        let first = Lines::parse(vec![draft("Hours", Some(2), 9_000)], &Lines::default()).unwrap();
+        let id = first.as_slice()[0].id;
+        let only_quantity = LineDraft { id: Some(id.to_string()), description: None, quantity: Some(4), unit_amount: None };
+        let edited = Lines::parse(vec![only_quantity], &first).unwrap();
+        assert_eq!(edited.as_slice(), [InvoiceLine { id, description: "Hours".into(), quantity: 4, unit_amount: 9_000 }]);
+        let new_without_price = LineDraft { unit_amount: None, ..draft("New", None, 0) };
+        assert_eq!(Lines::parse(vec![new_without_price], &first).unwrap_err().field(), "lines[0].unit_amount");
     }
 
     #[test]

@@ -31,8 +31,16 @@ const CREATE: &[&str] = &[
 /// What a draft's update takes. Stripe has no `currency` or `customer`
 /// here: a draft in another currency is a new draft.
 const UPDATE: &[&str] = &["description", "metadata", "collection_method", "days_until_due", "due_date", "auto_advance", "footer"];
-/// What stays editable once an invoice is finalized.
+/// What stays editable once an invoice is finalized: "Once an invoice is
+/// finalized, monetary values, as well as collection_method, become
+/// uneditable" (docs.stripe.com/api/invoices/update).
 const UPDATE_FINALIZED: &[&str] = &["description", "metadata", "footer", "auto_advance"];
+/// Text Stripe may refuse on a paid or void invoice: "Finalized invoices
+/// can't be updated in this way" (reported for a description, stripe-php
+/// #1105; paid and void invoices "can't be revised", docs.stripe.com/invoicing/invoice-edits).
+/// The documents do not settle it: refused at start, taken under
+/// `paid_invoices_take_text(true)`.
+const TEXT: &[&str] = &["description", "footer"];
 
 #[derive(Default)]
 pub(super) struct Transitions {
@@ -60,6 +68,9 @@ pub(super) struct Invoice {
     pub number: Option<String>,
     pub hosted_invoice_url: Option<String>,
     pub amount_paid: i64,
+    /// Below the minimum charge: what went to the customer's credit
+    /// balance instead of being charged (the balance is not modelled).
+    pub credited: i64,
     pub attempt_count: i64,
     pub transitions: Transitions,
     /// Its items' ids, in the order they became lines.
@@ -106,6 +117,7 @@ impl Memory {
             number: None,
             hosted_invoice_url: None,
             amount_paid: 0,
+            credited: 0,
             attempt_count: 0,
             transitions: Transitions::default(),
             lines,
@@ -154,6 +166,10 @@ impl Memory {
         if invoice.status != "draft" {
             if let Some(locked) = form.names().find(|n| *n != "expand" && !UPDATE_FINALIZED.contains(n)) {
                 return Err(not_editable(locked, invoice.status));
+            }
+            let settled = matches!(invoice.status, "paid" | "void");
+            if let Some(text) = form.names().find(|n| settled && !self.text_after_payment && TEXT.contains(n)) {
+                return Err(not_editable(text, invoice.status));
             }
         }
         let method = form.choice("collection_method", METHODS)?.unwrap_or_else(|| invoice.collection_method.clone());

@@ -11,9 +11,12 @@ use super::render::item_json;
 use super::{Memory, Outcome};
 
 // As on the API version our client pins (2026-09-30): `unit_amount` is
-// gone, a unit price is `unit_amount_decimal`.
-const CREATE: &[&str] = &["customer", "invoice", "currency", "amount", "quantity", "unit_amount_decimal", "description", "metadata"];
-const UPDATE: &[&str] = &["amount", "quantity", "unit_amount_decimal", "description", "metadata"];
+// gone, a unit price is `unit_amount_decimal`; `quantity` is deprecated for
+// `quantity_decimal` ("Non-negative decimal with at most 12 decimal
+// places", since 2026-03-25.dahlia) and still taken.
+const CREATE: &[&str] =
+    &["customer", "invoice", "currency", "amount", "quantity", "quantity_decimal", "unit_amount_decimal", "description", "metadata"];
+const UPDATE: &[&str] = &["amount", "quantity", "quantity_decimal", "unit_amount_decimal", "description", "metadata"];
 
 pub(super) struct Item {
     pub id: String,
@@ -25,7 +28,8 @@ pub(super) struct Item {
     pub invoice: Option<String>,
     pub currency: String,
     pub description: Option<String>,
-    pub quantity: i64,
+    /// The quantity as Stripe keeps it: a decimal string (`quantity_decimal`).
+    pub quantity: String,
     /// The unit price in cents, as Stripe keeps it: a decimal string.
     pub unit_amount_decimal: String,
     /// quantity × unit price, rounded to the cent.
@@ -34,6 +38,12 @@ pub(super) struct Item {
 }
 
 impl Item {
+    /// The quantity "in integer format, with any decimal precision
+    /// truncated", as a line's deprecated `quantity` shows it.
+    pub fn whole_quantity(&self) -> i64 {
+        self.quantity.split('.').next().and_then(|w| w.parse().ok()).unwrap_or_default()
+    }
+
     /// The whole-cent unit price, when it is one (older API versions' field).
     pub fn unit_amount(&self) -> Option<i64> {
         let (whole, cents) = self.unit_amount_decimal.split_once('.').unwrap_or((&self.unit_amount_decimal, ""));
@@ -52,11 +62,15 @@ fn is_decimal(value: &str) -> bool {
 /// Quantity, unit price and amount after a create (`current` is `None`)
 /// or an update. An `amount` alone bills one unit of it; a unit price bills
 /// `quantity` of it; Stripe refuses both at once.
-fn pricing(form: &Form, current: Option<(i64, &str)>) -> Result<(i64, String, i64), Refusal> {
-    let quantity = form.int("quantity")?;
-    if quantity.is_some_and(|q| q < 0) {
-        return Err(invalid(None, "Invalid quantity: must be at least 0.", Some("quantity")));
-    }
+fn pricing(form: &Form, current: Option<(&str, &str)>) -> Result<(String, String, i64), Refusal> {
+    let quantity = match (form.int("quantity")?, form.get("quantity_decimal")) {
+        (Some(_), Some(_)) => return Err(invalid(None, "You may only specify one of these parameters: quantity, quantity_decimal.", None)),
+        (Some(q), None) if q < 0 => return Err(invalid(None, "Invalid quantity: must be at least 0.", Some("quantity"))),
+        (Some(q), None) => Some(q.to_string()),
+        (None, Some(decimal)) if is_decimal(decimal) && !decimal.starts_with('-') => Some(decimal.to_owned()),
+        (None, Some(other)) => return Err(super::errors::invalid_value("quantity_decimal", "decimal", other)),
+        (None, None) => None,
+    };
     let unit = match (form.int("unit_amount")?, form.get("unit_amount_decimal")) {
         (Some(_), Some(_)) => {
             return Err(invalid(None, "You may only specify one of these parameters: unit_amount, unit_amount_decimal.", None))
@@ -68,14 +82,14 @@ fn pricing(form: &Form, current: Option<(i64, &str)>) -> Result<(i64, String, i6
     };
     match (form.int("amount")?, unit) {
         (Some(_), Some(_)) => Err(invalid(None, "You may only specify one of these parameters: amount, unit_amount.", Some("amount"))),
-        (Some(_), None) if quantity.is_some_and(|q| q != 1) => {
+        (Some(_), None) if quantity.as_deref().is_some_and(|q| q.parse::<f64>() != Ok(1.0)) => {
             Err(invalid(None, "With amount, quantity must be 1: give unit_amount to bill a quantity.", Some("quantity")))
         }
-        (Some(amount), None) => Ok((1, amount.to_string(), amount)),
+        (Some(amount), None) => Ok(("1".to_owned(), amount.to_string(), amount)),
         (None, unit) => {
-            let quantity = quantity.or(current.map(|(q, _)| q)).unwrap_or(1);
+            let quantity = quantity.or(current.map(|(q, _)| q.to_owned())).unwrap_or_else(|| "1".to_owned());
             let unit = unit.or(current.map(|(_, u)| u.to_owned())).ok_or_else(|| missing_parameter("amount"))?;
-            let amount = (quantity as f64 * unit.parse::<f64>().unwrap_or_default()).round() as i64;
+            let amount = (quantity.parse::<f64>().unwrap_or_default() * unit.parse::<f64>().unwrap_or_default()).round() as i64;
             Ok((quantity, unit, amount))
         }
     }
@@ -157,7 +171,7 @@ impl Memory {
     pub(super) fn update_item(&mut self, id: &str, form: &Form) -> Outcome {
         form.refuse_unknown(UPDATE)?;
         let (item, before_invoice) = self.editable_item(id, "update")?;
-        let (quantity, unit_amount_decimal, amount) = pricing(form, Some((item.quantity, &item.unit_amount_decimal)))?;
+        let (quantity, unit_amount_decimal, amount) = pricing(form, Some((&item.quantity, &item.unit_amount_decimal)))?;
         let before = item_json(item);
         let Some(item) = self.items.get_mut(id) else { return Err(no_such(404, "invoiceitem", id, "id")) };
         form.apply_metadata(&mut item.metadata)?;

@@ -11,6 +11,7 @@ mod events;
 mod form;
 mod invoices;
 mod items;
+mod minimum;
 mod paging;
 mod render;
 mod terms;
@@ -44,6 +45,9 @@ pub struct Memory {
     /// A `send_invoice` invoice's days are counted again from its
     /// finalization (`terms`: Stripe's documents do not say).
     due_from_finalization: bool,
+    /// A paid or void invoice takes a new description or footer
+    /// (`invoices::TEXT`: Stripe's documents do not say).
+    text_after_payment: bool,
     /// Customers and invoices deleted: Stripe still answers a retrieve of
     /// one, with `deleted: true` (API reference, "Retrieve a customer":
     /// "If it's for a deleted Customer, a subset of the customer's
@@ -127,6 +131,10 @@ impl Memory {
     /// Every event so far, oldest first.
     pub fn events(&self) -> Vec<Value> {
         self.events.all()
+    }
+
+    pub fn paid_invoices_take_text(&mut self, on: bool) {
+        self.text_after_payment = on;
     }
 
     pub fn due_dates_from_finalization(&mut self, on: bool) {

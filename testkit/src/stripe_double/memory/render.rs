@@ -43,7 +43,7 @@ impl Memory {
             "total": total,
             "amount_due": total,
             "amount_paid": invoice.amount_paid,
-            "amount_remaining": total - invoice.amount_paid,
+            "amount_remaining": total - invoice.amount_paid - invoice.credited,
             "attempted": invoice.attempt_count > 0,
             "attempt_count": invoice.attempt_count,
             "hosted_invoice_url": invoice.hosted_invoice_url,
@@ -66,9 +66,11 @@ impl Memory {
     }
 }
 
-/// An item as a line of its invoice. Both shapes of the link to the item
-/// are there: `invoice_item` (older API versions) and `parent` (newer), so
-/// a client written for either reads it.
+/// An item as a line of its invoice, as the pinned API version shows it:
+/// the item under `parent.invoice_item_details` only (no top-level
+/// `invoice_item`, gone since 2025-03-31.basil), and the quantity both
+/// truncated (`quantity`) and whole (`quantity_decimal`), as async-stripe's
+/// `InvoiceLineItem` at 2026-09-30 has them.
 pub(super) fn line_json(item: &Item) -> Value {
     json!({
         "id": item.line,
@@ -76,10 +78,10 @@ pub(super) fn line_json(item: &Item) -> Value {
         "amount": item.amount,
         "currency": item.currency,
         "description": item.description,
-        "quantity": item.quantity,
+        "quantity": item.whole_quantity(),
+        "quantity_decimal": item.quantity,
         "metadata": item.metadata,
         "invoice": item.invoice,
-        "invoice_item": item.id,
         "parent": {
             "type": "invoice_item_details",
             "invoice_item_details": {"invoice_item": item.id, "proration": false, "subscription": null},
@@ -101,7 +103,8 @@ pub(super) fn item_json(item: &Item) -> Value {
         "customer": item.customer,
         "date": item.created,
         "description": item.description,
-        "quantity": item.quantity,
+        "quantity": item.whole_quantity(),
+        "quantity_decimal": item.quantity,
         "unit_amount": item.unit_amount(),
         "unit_amount_decimal": item.unit_amount_decimal,
         "pricing": {"unit_amount_decimal": item.unit_amount_decimal},

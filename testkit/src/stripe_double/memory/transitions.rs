@@ -5,6 +5,7 @@
 
 use super::errors::{card_declined, no_such, not_served, wrong_status};
 use super::form::Form;
+use super::minimum::minimum_charge;
 use super::{Memory, Outcome};
 
 /// What `pay` takes; the payment method itself is not modelled (a charge
@@ -24,7 +25,9 @@ impl Memory {
     }
 
     /// draft -> open: numbered, payable at its hosted page, due after its
-    /// terms (counted again from now if the double counts them so, `terms`). An invoice of nothing is paid at once, as Stripe does.
+    /// terms (counted again from now if the double counts them so, `terms`).
+    /// An invoice below Stripe's minimum charge, nothing included, is paid
+    /// at once, as Stripe does (`minimum`).
     fn finalize(&mut self, id: &str, form: &Form) -> Outcome {
         form.refuse_unknown(&["auto_advance"])?;
         let auto_advance = form.bool("auto_advance")?;
@@ -44,7 +47,10 @@ impl Memory {
         invoice.terms = invoice.terms.finalized(now, self.due_from_finalization);
         invoice.auto_advance = auto_advance.unwrap_or(invoice.auto_advance);
         let mut kinds = vec!["invoice.finalized"];
-        if total == 0 {
+        if total < minimum_charge(&invoice.currency) {
+            // Below what Stripe charges (nothing at all included): paid,
+            // the amount added to the customer's balance (`minimum`).
+            invoice.credited = total;
             invoice.status = "paid";
             invoice.transitions.paid_at = Some(now);
             kinds.push("invoice.paid");
