@@ -4,6 +4,7 @@
 //! (outward, `customers`); its signed webhooks, event list and customer
 //! reads (inward, `inward`). Its invoices, in and out (`invoices`).
 
+mod call_error;
 mod client;
 mod customers;
 pub mod event;
