@@ -205,3 +205,19 @@ async fn finalizing_below_the_currencys_minimum_charge_marks_the_invoice_paid() 
     assert_eq!(finalized, expected);
     double.stop().await;
 }
+
+#[tokio::test]
+async fn a_three_decimal_amount_must_end_in_zero() {
+    let double = StripeDouble::start(None).unwrap();
+    let api = Api::of(&double);
+    let customer = api.customer("Kuwait").await;
+    let invoice = api.draft(&customer, &[("currency", "kwd")]).await;
+    let item = |amount: &'static str| [("customer", customer.clone()), ("invoice", invoice.clone()), ("amount", amount.to_owned())];
+    let odd = item("1255");
+    let (status, refused) = api.post("/invoiceitems", &odd.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
+    assert_eq!(status, 400, "{refused}");
+    let even = item("1250");
+    let (status, made) = api.post("/invoiceitems", &even.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
+    assert_eq!((status, made["amount"].as_i64()), (200, Some(1250)), "{made}");
+    double.stop().await;
+}

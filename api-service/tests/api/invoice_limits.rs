@@ -68,3 +68,25 @@ async fn only_a_currency_stripe_supports_is_taken() {
     }
     api.cleanup().await;
 }
+
+/// A three-decimal currency's amounts end in 0 (docs.stripe.com/currencies:
+/// "the least-significant (last) digit" must be 0), on a create and on an
+/// edit of the lines alike.
+#[tokio::test]
+async fn a_three_decimal_amount_must_end_in_zero() {
+    let api = Api::start().await;
+    let (customer, _) = draft(&api).await;
+    let body = |unit_amount: i64| json!({"customer_id": customer, "currency": "kwd", "lines": [{"description": "Fee", "quantity": 1, "unit_amount": unit_amount}]});
+
+    let error = assert_error(api.post("/invoices", &body(1_255)).await, 422, "validation_failed").await;
+    assert_eq!(error["field"], "lines[0].unit_amount", "{error}");
+    let made = api.post("/invoices", &body(1_250)).await;
+    assert_eq!(made.status(), 201);
+    let made: Value = made.json().await.unwrap();
+
+    let url = format!("{}/invoices/{}", api.base, made["id"].as_str().unwrap());
+    let edit = json!({"lines": [{"description": "Fee", "unit_amount": 1_001}]});
+    let error = assert_error(api.http.patch(&url).json(&edit).send().await.unwrap(), 422, "validation_failed").await;
+    assert_eq!(error["field"], "lines[0].unit_amount", "{error}");
+    api.cleanup().await;
+}

@@ -99,13 +99,15 @@ impl NewInvoiceInput {
         let currency = Currency::parse(&required(self.currency, "currency")?)?;
         let collection_method =
             self.collection_method.as_deref().map(collection_method).transpose()?.unwrap_or(CollectionMethod::ChargeAutomatically);
+        let lines = Lines::parse(drafts(self.lines.unwrap_or_default()), &Lines::default())?;
+        currency.bills(&lines)?;
         Ok(NewInvoice {
             customer_id,
             currency,
             description: self.description.as_deref().map(invoice::description).transpose()?,
             collection_method,
             days_until_due: invoice::days_until_due(collection_method, self.days_until_due)?,
-            lines: Lines::parse(drafts(self.lines.unwrap_or_default()), &Lines::default())?,
+            lines,
             metadata: Metadata::default().edited(&self.metadata.unwrap_or_default())?,
         })
     }

@@ -112,11 +112,15 @@ impl Parsed {
                 "an invoice's currency cannot change (Stripe fixes it with the draft): delete the draft and create another".to_owned();
             return Err(ApiError::Validation { field: Some("currency".into()), message });
         }
+        let lines = input.lines(&current.lines)?;
+        if let Some(lines) = &lines {
+            Currency::parse(&current.currency)?.bills(lines)?;
+        }
         Ok(Self {
             description: input.description.clone().map(|d| d.as_deref().map(invoice::description).transpose()).transpose()?,
             collection_method: method,
             days_until_due: invoice::days_until_due(method, days)?,
-            lines: input.lines(&current.lines)?,
+            lines,
             metadata: input.metadata.as_ref().map(|m| current.metadata.edited(m)).transpose()?,
         })
     }

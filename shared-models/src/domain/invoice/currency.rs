@@ -89,6 +89,22 @@ impl Currency {
     pub fn minor_units(&self) -> u8 {
         minor_units(&self.0).unwrap_or(2)
     }
+
+    /// Whether Stripe can bill `lines` in this currency: a three-decimal
+    /// currency's amounts must end in 0 ("these API calls require the
+    /// least-significant (last) digit to be 0", docs.stripe.com/currencies).
+    pub fn bills(&self, lines: &super::Lines) -> Result<(), DomainError> {
+        if self.minor_units() != 3 {
+            return Ok(());
+        }
+        match lines.as_slice().iter().position(|l| l.unit_amount % 10 != 0) {
+            None => Ok(()),
+            Some(i) => Err(DomainError::invalid(
+                format!("lines[{i}].unit_amount"),
+                format!("{} amounts are in thousandths and Stripe takes them with a last digit of 0: give a multiple of 10", self.0),
+            )),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -104,6 +120,19 @@ mod tests {
         let unknown = Currency::parse("abc").unwrap_err();
         assert_eq!(unknown.field(), "currency");
         assert!(unknown.to_string().contains("Stripe"), "{unknown}");
+    }
+
+    #[test]
+    fn three_decimal_amounts_end_in_zero() {
+        let lines = |unit_amount: i64| {
+            let draft =
+                super::super::LineDraft { id: None, description: Some("x".into()), quantity: Some(2), unit_amount: Some(unit_amount) };
+            super::super::Lines::parse(vec![draft], &super::super::Lines::default()).unwrap()
+        };
+        let kwd = Currency::parse("kwd").unwrap();
+        assert!(kwd.bills(&lines(1_250)).is_ok());
+        assert_eq!(kwd.bills(&lines(1_255)).unwrap_err().field(), "lines[0].unit_amount");
+        assert!(Currency::parse("usd").unwrap().bills(&lines(1_255)).is_ok());
     }
 
     #[test]

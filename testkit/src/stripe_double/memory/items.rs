@@ -95,6 +95,17 @@ fn pricing(form: &Form, current: Option<(&str, &str)>) -> Result<(String, String
     }
 }
 
+/// A three-decimal currency's amount ends in 0: "To ensure compatibility
+/// with Stripe's payments partners, these API calls require the
+/// least-significant (last) digit to be 0" (docs.stripe.com/currencies).
+fn last_digit(currency: &str, amount: i64) -> Result<(), Refusal> {
+    if shared_models::domain::invoice::currency::minor_units(currency) == Some(3) && amount % 10 != 0 {
+        let message = format!("Invalid amount: {currency} amounts must end in 0 (a multiple of 10 in its minor unit); got {amount}.");
+        return Err(invalid(None, &message, Some("amount")));
+    }
+    Ok(())
+}
+
 impl Memory {
     pub(super) fn create_item(&mut self, form: &Form) -> Outcome {
         form.refuse_unknown(CREATE)?;
@@ -121,6 +132,8 @@ impl Memory {
             }
         }
         let (quantity, unit_amount_decimal, amount) = pricing(form, None)?;
+        let currency = currency.unwrap_or_else(|| "usd".into());
+        last_digit(&currency, amount)?;
         let mut metadata = Map::new();
         form.apply_metadata(&mut metadata)?;
         let before = invoice.as_ref().and_then(|id| self.invoices.get(id)).map(|i| self.invoice_json(i));
@@ -132,7 +145,7 @@ impl Memory {
             created: chrono::Utc::now().timestamp(),
             customer,
             invoice: invoice.clone(),
-            currency: currency.unwrap_or_else(|| "usd".into()),
+            currency,
             description: form.text("description").flatten(),
             quantity,
             unit_amount_decimal,
@@ -172,6 +185,7 @@ impl Memory {
         form.refuse_unknown(UPDATE)?;
         let (item, before_invoice) = self.editable_item(id, "update")?;
         let (quantity, unit_amount_decimal, amount) = pricing(form, Some((&item.quantity, &item.unit_amount_decimal)))?;
+        last_digit(&item.currency, amount)?;
         let before = item_json(item);
         let Some(item) = self.items.get_mut(id) else { return Err(no_such(404, "invoiceitem", id, "id")) };
         form.apply_metadata(&mut item.metadata)?;
