@@ -13,9 +13,14 @@ pub struct StripeCallError {
     pub message: String,
     pub retry_after: Option<Duration>,
     pub should_retry: Option<bool>,
-    /// A 5xx answer to a POST with an idempotency key: Stripe saved it
-    /// under the key if the request began executing, and replays it to
-    /// every resend with that key ("Idempotent requests", docs.stripe.com/api/idempotent_requests).
+    /// A 5xx that Stripe replayed from the request's idempotency key
+    /// (`Idempotent-Replayed: true`): the request under that key has
+    /// finished, and Stripe saved its failure ("Stripe saves the resulting
+    /// status code and body of the first request made for any given
+    /// idempotency key, regardless of whether it succeeds or fails ...
+    /// including 500 errors", docs.stripe.com/api/idempotent_requests).
+    /// Only then is the key known to be spent: a first 5xx may come from
+    /// in front of Stripe while the request itself is still on its way.
     pub kept: bool,
 }
 
@@ -63,14 +68,6 @@ impl From<StripeCallError> for SyncError {
     }
 }
 
-impl StripeCallError {
-    /// Marks a 5xx to a keyed POST as kept under its key.
-    pub(crate) fn kept_if(mut self, keyed: bool) -> Self {
-        self.kept = keyed && self.status.is_some_and(|s| s >= 500);
-        self
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,11 +84,15 @@ mod tests {
         assert!(matches!(err(Some(400), None), SyncError::Permanent { .. }));
         assert!(matches!(err(Some(500), Some(false)), SyncError::Permanent { .. }));
         assert!(matches!(err(Some(400), Some(true)), SyncError::Transient { .. }));
-        let kept = |status: u16, hint: Option<bool>| {
-            StripeCallError { status: Some(status), message: "x".into(), retry_after: None, should_retry: hint, kept: false }.kept_if(true)
+        let kept = |status: u16, hint: Option<bool>| StripeCallError {
+            status: Some(status),
+            message: "x".into(),
+            retry_after: None,
+            should_retry: hint,
+            kept: true,
         };
         assert!(matches!(SyncError::from(kept(500, Some(false))), SyncError::Unsettled { .. }));
         assert!(matches!(SyncError::from(kept(503, None)), SyncError::Unsettled { .. }));
-        assert!(matches!(SyncError::from(kept(429, None)), SyncError::Transient { .. }), "a 429 never ran");
+        assert!(matches!(err(Some(500), None), SyncError::Transient { .. }), "a first 500: sent again under its key");
     }
 }

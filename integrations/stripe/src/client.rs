@@ -40,14 +40,12 @@ impl StripeClient for StripeHttp {
             StripeMethod::Post => reqwest::Method::POST,
             StripeMethod::Delete => reqwest::Method::DELETE,
         };
-        let post = method == reqwest::Method::POST;
         let mut request = self
             .http
             .request(method, url)
             .header("Authorization", &self.authorization)
             .header("Stripe-Version", stripe_client_core::VERSION.as_str());
-        let keyed = config.request_strategy.and_then(|s| s.get_key());
-        if let Some(key) = &keyed {
+        if let Some(key) = config.request_strategy.and_then(|s| s.get_key()) {
             request = request.header("Idempotency-Key", key.as_str());
         }
         if let Some(body) = builder.body {
@@ -56,7 +54,7 @@ impl StripeClient for StripeHttp {
         if let Some(timeout) = config.timeout {
             request = request.timeout(timeout);
         }
-        send(request).await.map_err(|e| e.kept_if(keyed.is_some() && post))
+        send(request).await
     }
 }
 
@@ -99,8 +97,7 @@ impl StripeHttp {
             reqwest::Method::GET => request.query(form),
             _ => request.form(form),
         };
-        let keyed = idempotency_key.is_some() && method == reqwest::Method::POST;
-        let body = send(request).await.map_err(|e| e.kept_if(keyed))?;
+        let body = send(request).await?;
         serde_json::from_slice(&body).map_err(StripeCallError::deserialize_err)
     }
 }
@@ -162,7 +159,9 @@ async fn send_once(response: impl std::future::Future<Output = reqwest::Result<r
         .filter(|s| s.is_finite() && *s >= 0.0)
         .map(Duration::from_secs_f64);
     let should_retry = headers.get("Stripe-Should-Retry").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<bool>().ok());
-    Err(StripeCallError { status: Some(status.as_u16()), message: error_message(&body), retry_after, should_retry, kept: false })
+    let replayed = headers.get("Idempotent-Replayed").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let kept = status.is_server_error() && replayed;
+    Err(StripeCallError { status: Some(status.as_u16()), message: error_message(&body), retry_after, should_retry, kept })
 }
 
 /// Stripe's `{"error": {"message": ...}}`, or the start of whatever came back.

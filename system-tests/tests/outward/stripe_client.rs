@@ -87,7 +87,7 @@ async fn stripe_errors_are_classified_for_the_retry_decision() {
 
     let not_json = stripe_answering(502, json!("<html>bad gateway</html>")).await;
     let stripe = StripeCustomers::new(&not_json.uri(), "sk_test_x", Duration::from_secs(5), None).unwrap();
-    // A 5xx to a keyed write may be kept under its key by Stripe: in doubt,
-    // and sent again under a new key.
-    assert!(matches!(stripe.create(&record(), "k").await, Err(SyncError::Unsettled { .. })), "a 502 leaves the create in doubt");
+    // A first 5xx: in doubt, sent again under its key (only a 5xx Stripe
+    // replays from the key proves the key spent).
+    assert!(matches!(stripe.create(&record(), "k").await, Err(SyncError::Transient { .. })), "a 502 is transient");
 }
