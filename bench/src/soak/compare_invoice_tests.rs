@@ -15,7 +15,8 @@ use super::snapshot_invoices::{InvoiceSnapshot, LocalInvoice, RemoteInvoice};
 const LINES: [(&str, &str, i64, i64); 2] = [("l1", "Seats", 3, 1500), ("l2", "Support", 1, 2000)];
 
 fn local(id: &str, stripe: &str, status: &str) -> LocalInvoice {
-    let lines: Vec<Value> = LINES.iter().map(|(id, d, q, u)| json!({"id": id, "description": d, "quantity": q, "unit_amount": u})).collect();
+    let lines: Vec<Value> =
+        LINES.iter().map(|(id, d, q, u)| json!({"id": id, "description": d, "quantity": q, "unit_amount": u})).collect();
     LocalInvoice {
         id: id.into(),
         customer_id: "a".into(),

@@ -82,7 +82,9 @@ impl Operator {
         }
         let description = format!("Changed in Stripe {}", lock(&self.ledger).fresh_name());
         let outcome = match op {
-            InvoiceOp::DashboardPay { .. } => self.by_hand(index, "POST", &format!("/v1/invoices/{id}/pay"), &[("paid_out_of_band", "true")]),
+            InvoiceOp::DashboardPay { .. } => {
+                self.by_hand(index, "POST", &format!("/v1/invoices/{id}/pay"), &[("paid_out_of_band", "true")])
+            }
             InvoiceOp::DashboardVoid { .. } => self.by_hand(index, "POST", &format!("/v1/invoices/{id}/void"), &[]),
             InvoiceOp::DashboardAddLine { .. } if lines >= DASHBOARD_LINES_BELOW => Outcome::Skipped(format!("{lines} lines already")),
             InvoiceOp::DashboardAddLine { .. } => {

@@ -36,7 +36,8 @@ pub fn write(dir: &Path, ledger: &Ledger, snap: &InvoiceSnapshot, findings: &[Fi
         let mut logs = String::new();
         for file in std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "log")) {
             let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            for line in std::fs::read_to_string(&file).unwrap_or_default().lines().filter(|l| ids.iter().any(|id| l.contains(id.as_str()))) {
+            for line in std::fs::read_to_string(&file).unwrap_or_default().lines().filter(|l| ids.iter().any(|id| l.contains(id.as_str())))
+            {
                 let _ = writeln!(logs, "{name}: {line}");
             }
         }

@@ -99,7 +99,14 @@ pub struct Ledger {
 
 impl Ledger {
     pub fn new(seed: u64) -> Self {
-        Self { customers: Vec::new(), invoices: Vec::new(), ops: BTreeMap::new(), tag: format!("{:x}", seed % 0x100_0000), serial: 0, started: Instant::now() }
+        Self {
+            customers: Vec::new(),
+            invoices: Vec::new(),
+            ops: BTreeMap::new(),
+            tag: format!("{:x}", seed % 0x100_0000),
+            serial: 0,
+            started: Instant::now(),
+        }
     }
 
     /// A name never used before.

@@ -17,9 +17,9 @@
 
 mod compare;
 #[cfg(test)]
-mod compare_tests;
-#[cfg(test)]
 mod compare_invoice_tests;
+#[cfg(test)]
+mod compare_tests;
 mod dashboard_invoices;
 mod driver;
 mod evidence;

@@ -25,16 +25,43 @@ const RESEND_AFTER: Duration = Duration::from_millis(500);
 
 #[derive(Debug)]
 pub enum Op {
-    ApiCreate { index: usize },
-    ApiPatch { index: usize, name: Option<String>, email: Option<String> },
-    ApiPut { index: usize, values: Values },
-    ApiDelete { index: usize },
-    StripeCreate { index: usize },
-    StripeEdit { index: usize, name: Option<String>, email: Option<String> },
-    StripeDelete { index: usize },
-    SalesforceCreate { index: usize },
-    SalesforceEdit { index: usize, name: Option<String>, email: Option<String> },
-    SalesforceDelete { index: usize },
+    ApiCreate {
+        index: usize,
+    },
+    ApiPatch {
+        index: usize,
+        name: Option<String>,
+        email: Option<String>,
+    },
+    ApiPut {
+        index: usize,
+        values: Values,
+    },
+    ApiDelete {
+        index: usize,
+    },
+    StripeCreate {
+        index: usize,
+    },
+    StripeEdit {
+        index: usize,
+        name: Option<String>,
+        email: Option<String>,
+    },
+    StripeDelete {
+        index: usize,
+    },
+    SalesforceCreate {
+        index: usize,
+    },
+    SalesforceEdit {
+        index: usize,
+        name: Option<String>,
+        email: Option<String>,
+    },
+    SalesforceDelete {
+        index: usize,
+    },
     /// With the seed of its own choices (descriptions, lines...).
     Invoice(InvoiceOp, u64),
 }

@@ -159,14 +159,14 @@ impl Summary {
 
     pub fn print(&self) {
         println!("\n== Soak: seed {}, {:.2} min ({:.0} s of load), {} build", self.seed, self.minutes, self.seconds, self.profile);
-        println!("operations            sent  accepted  refused  undecided  skipped");
+        println!("operations                 sent  accepted  refused  undecided  skipped");
         let mut total = OpCount::default();
         for (kind, c) in &self.operations {
-            println!("  {kind:<16} {:>8} {:>9} {:>8} {:>10} {:>8}", c.sent, c.accepted, c.refused, c.undecided, c.skipped);
+            println!("  {kind:<21} {:>8} {:>9} {:>8} {:>10} {:>8}", c.sent, c.accepted, c.refused, c.undecided, c.skipped);
             total.sent += c.sent;
             total.accepted += c.accepted;
         }
-        println!("  {:<16} {:>8} {:>9}", "all", total.sent, total.accepted);
+        println!("  {:<21} {:>8} {:>9}", "all", total.sent, total.accepted);
         let cohorts: Vec<String> = self.customers.iter().map(|(k, n)| format!("{k:?} {n}")).collect();
         println!("customers             {} ({} uncertain: convergence only)", cohorts.join(" · "), self.uncertain);
         let faults: Vec<String> = self.faults.iter().map(|(k, n)| format!("{k:?} {n}")).collect();

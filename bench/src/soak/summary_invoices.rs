@@ -47,8 +47,7 @@ impl InvoiceFigures {
         for invoice in &live {
             *statuses.entry(invoice.status.clone()).or_default() += 1;
         }
-        let lines_here =
-            live.iter().map(|i| serde_json::from_str::<Vec<serde_json::Value>>(&i.lines).map_or(0, |l| l.len())).sum();
+        let lines_here = live.iter().map(|i| serde_json::from_str::<Vec<serde_json::Value>>(&i.lines).map_or(0, |l| l.len())).sum();
         Self {
             made_api: made(Origin::Api),
             made_dashboard: made(Origin::Dashboard),

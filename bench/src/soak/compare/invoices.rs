@@ -30,7 +30,14 @@ pub struct Judged {
 
 fn finding(verdict: Verdict, what: String, local: &[&str], stripe: &[&str]) -> Finding {
     let owned = |ids: &[&str]| ids.iter().map(|s| (*s).to_owned()).collect();
-    Finding { verdict, what: format!("invoice: {what}"), local_ids: owned(local), stripe_ids: owned(stripe), salesforce_ids: vec![], tracked: None }
+    Finding {
+        verdict,
+        what: format!("invoice: {what}"),
+        local_ids: owned(local),
+        stripe_ids: owned(stripe),
+        salesforce_ids: vec![],
+        tracked: None,
+    }
 }
 
 fn lines_of(local: &LocalInvoice) -> Vec<LocalLine> {
@@ -79,13 +86,20 @@ pub fn compare_invoices(ledger: &Ledger, snap: &InvoiceSnapshot, customer_links:
                 judged.unclaimed_lines += unclaimed;
                 findings.extend(problems.into_iter().map(|(verdict, what)| finding(verdict, what, &[&local.id], &[&remote.id])));
             }
-            (false, more) => findings.push(finding(Verdict::Doubled, format!("{} Stripe invoices stand for it", more.len()), &[&local.id], &ids)),
+            (false, more) => {
+                findings.push(finding(Verdict::Doubled, format!("{} Stripe invoices stand for it", more.len()), &[&local.id], &ids))
+            }
         }
     }
     for remote in &snap.remote {
         let here = linked.get(remote.id.as_str()).cloned().unwrap_or_default();
         if here.len() > 1 {
-            findings.push(finding(Verdict::Doubled, format!("{} local invoices linked to one Stripe invoice", here.len()), &here, &[&remote.id]));
+            findings.push(finding(
+                Verdict::Doubled,
+                format!("{} local invoices linked to one Stripe invoice", here.len()),
+                &here,
+                &[&remote.id],
+            ));
         }
         match remote.ours.as_deref() {
             Some(ours) if !local_by_id.contains_key(ours) => {
