@@ -11,6 +11,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tokio::task::JoinSet;
 
+use super::invoice_choice;
 use super::ledger::{Cohort, Ledger, Values};
 use super::ops::{Op, Operator};
 
@@ -52,7 +53,13 @@ pub async fn run(operator: Operator, seed: u64, rate: f64, until: Instant, stop:
             let sent: u64 = lock(&operator.ledger).ops.values().map(|c| c.sent).sum();
             eprintln!("  {:6.0} s: {sent} operations done, {} in flight", started.elapsed().as_secs_f64(), tasks.len());
         }
-        let op = choose(&mut rng, &mut lock(&operator.ledger));
+        let op = if rng.random_bool(invoice_choice::SHARE) {
+            let salt = rng.random();
+            invoice_choice::choose(&mut rng, &mut lock(&operator.ledger)).map(|op| Op::Invoice(op, salt))
+        } else {
+            Some(choose(&mut rng, &mut lock(&operator.ledger)))
+        };
+        let Some(op) = op else { continue };
         let operator = operator.clone();
         tasks.spawn(async move { operator.execute(op).await });
         while tasks.try_join_next().is_some() {}
@@ -60,7 +67,7 @@ pub async fn run(operator: Operator, seed: u64, rate: f64, until: Instant, stop:
     while tasks.join_next().await.is_some() {}
 }
 
-fn weighted<T: Copy>(rng: &mut StdRng, choices: &[(T, u32)]) -> T {
+pub fn weighted<T: Copy>(rng: &mut StdRng, choices: &[(T, u32)]) -> T {
     let total: u32 = choices.iter().map(|(_, w)| w).sum();
     let mut draw = rng.random_range(0..total);
     for (choice, weight) in choices {
@@ -84,7 +91,8 @@ fn choose(rng: &mut StdRng, ledger: &mut Ledger) -> Op {
         .enumerate()
         .filter(|(_, c)| !c.busy && !c.deleted)
         .filter(|(_, c)| match c.cohort {
-            Cohort::Api => local_edit && c.local_id.is_some(),
+            // A billed customer is never deleted: its invoices stay (see `invoice_choice`).
+            Cohort::Api => local_edit && c.local_id.is_some() && !(kind == "api.delete" && c.billed),
             Cohort::StripeEdited => stripe_edit && c.local_id.is_some(),
             Cohort::SalesforceEdited => salesforce_edit && c.local_id.is_some(),
             Cohort::StripeBorn => stripe_edit && c.stripe_id.is_some(),

@@ -59,6 +59,9 @@ pub struct Tracked {
     /// An operation on it is in flight (one at a time, so "last" is defined).
     #[serde(skip)]
     pub busy: bool,
+    /// An invoice was made for it (here or in Stripe): it is never deleted,
+    /// so no invoice of it races its customer's delete.
+    pub billed: bool,
     pub history: Vec<String>,
 }
 
@@ -87,6 +90,7 @@ pub enum Outcome {
 
 pub struct Ledger {
     pub customers: Vec<Tracked>,
+    pub invoices: Vec<super::invoice_ledger::TrackedInvoice>,
     pub ops: BTreeMap<&'static str, OpCount>,
     tag: String,
     serial: u64,
@@ -95,7 +99,14 @@ pub struct Ledger {
 
 impl Ledger {
     pub fn new(seed: u64) -> Self {
-        Self { customers: Vec::new(), ops: BTreeMap::new(), tag: format!("{:x}", seed % 0x100_0000), serial: 0, started: Instant::now() }
+        Self {
+            customers: Vec::new(),
+            invoices: Vec::new(),
+            ops: BTreeMap::new(),
+            tag: format!("{:x}", seed % 0x100_0000),
+            serial: 0,
+            started: Instant::now(),
+        }
     }
 
     /// A name never used before.
@@ -125,6 +136,7 @@ impl Ledger {
             delete_tried: false,
             uncertain: false,
             busy: true,
+            billed: false,
             history: vec![],
         };
         self.customers.push(tracked);
@@ -133,6 +145,16 @@ impl Ledger {
 
     /// Records how operation `kind` on customer `index` ended, frees the customer.
     pub fn finish(&mut self, index: usize, kind: &'static str, what: &str, outcome: &Outcome) {
+        let line = self.count(kind, what, outcome);
+        if let Some(customer) = self.customers.get_mut(index) {
+            customer.busy = false;
+            customer.uncertain |= matches!(outcome, Outcome::Undecided(_));
+            customer.history.push(line);
+        }
+    }
+
+    /// Counts operation `kind` by its outcome; the line its history notes.
+    pub fn count(&mut self, kind: &'static str, what: &str, outcome: &Outcome) -> String {
         let count = self.ops.entry(kind).or_default();
         count.sent += 1;
         let (word, detail) = match outcome {
@@ -154,12 +176,8 @@ impl Ledger {
             }
         };
         let at = self.elapsed();
-        if let Some(customer) = self.customers.get_mut(index) {
-            customer.busy = false;
-            customer.uncertain |= matches!(outcome, Outcome::Undecided(_));
-            let what = if what.is_empty() { String::new() } else { format!(" {what}") };
-            customer.history.push(format!("{at:8.3}s {kind}{what}: {word} {detail}").trim_end().to_owned());
-        }
+        let what = if what.is_empty() { String::new() } else { format!(" {what}") };
+        format!("{at:8.3}s {kind}{what}: {word} {detail}").trim_end().to_owned()
     }
 
     /// Seconds since the run started, as the history notes them.

@@ -6,21 +6,31 @@
 //! PostgreSQL cut off, a Stripe storm, Salesforce's tokens expired, its
 //! app revoked, its duplicate rule on, its delete log purged, a merge, its
 //! clock stepping ahead) and Stripe and Salesforce play up at a low rate in
-//! between. Then it ends the faults, releases the deletes the mass-deletion
+//! between. About 30% of the operations are on invoices (`invoice_choice`):
+//! drafts, edits, finalize, pay, void and deletes through our API, and a
+//! person's changes in Stripe's dashboard. Then it ends the faults, releases the deletes the mass-deletion
 //! guard held, waits until the sync is quiet, and compares the three sides
 //! without a reconcile: 0 lost, 0 doubled, 0 diverged, no customer deleted
-//! that no one deleted, or it fails. Every random choice comes from the
+//! that no one deleted, and each invoice the same on both sides with each
+//! line once, or it fails. Every random choice comes from the
 //! seed (printed), so a run can be replayed, as far as timing allows.
 
 mod compare;
 #[cfg(test)]
+mod compare_invoice_tests;
+#[cfg(test)]
 mod compare_tests;
+mod dashboard_invoices;
 mod driver;
 mod evidence;
+mod evidence_invoices;
 mod faults;
 mod held;
+mod invoice_choice;
+mod invoice_ledger;
 mod ledger;
 mod ops;
+mod ops_invoices;
 mod ops_salesforce;
 mod ops_stripe;
 mod person;
@@ -29,9 +39,12 @@ mod settle;
 mod sf_faults;
 mod sf_person;
 mod snapshot;
+mod snapshot_invoices;
 mod summary;
+mod summary_invoices;
 mod tombstones;
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -176,6 +189,11 @@ async fn soak(args: &Args, profile: &str, rig: Arc<Rig>) -> anyhow::Result<Summa
     drop(salesforce);
     let ledger = Arc::try_unwrap(ledger).ok().context("the ledger is still in use")?.into_inner().unwrap_or_else(|e| e.into_inner());
     let findings = compare::compare(&ledger, &snapshot);
+    let invoice_snapshot = snapshot_invoices::InvoiceSnapshot::read(&rig.stack.db.url, &rig.double).await?;
+    let customer_links: HashMap<String, String> =
+        snapshot.local.iter().filter_map(|c| c.external_id.clone().map(|e| (e, c.id.clone()))).collect();
+    let judged = compare::invoices::compare_invoices(&ledger, &invoice_snapshot, &customer_links);
+    let invoices = summary_invoices::InvoiceFigures::of(&ledger, &invoice_snapshot, judged);
     let summary = Summary {
         seed: args.seed,
         minutes: args.minutes,
@@ -201,6 +219,7 @@ async fn soak(args: &Args, profile: &str, rig: Arc<Rig>) -> anyhow::Result<Summa
         diverged: Summary::count(&findings, Verdict::Diverged),
         deleted_unasked: Summary::count(&findings, Verdict::DeletedUnasked),
         findings,
+        invoices,
         evidence: None,
     };
     if !summary.passed() {
@@ -208,6 +227,7 @@ async fn soak(args: &Args, profile: &str, rig: Arc<Rig>) -> anyhow::Result<Summa
         evidence::write_double_log(dir, &rig.double)?;
         evidence::write_salesforce_log(dir, &rig.salesforce)?;
         evidence::write_findings(dir, &ledger, &snapshot, &summary.findings)?;
+        evidence_invoices::write(dir, &ledger, &invoice_snapshot, &summary.invoices.findings)?;
     }
     Ok(summary)
 }

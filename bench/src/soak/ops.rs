@@ -13,6 +13,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::driver::lock;
+use super::invoice_ledger::InvoiceOp;
 use super::ledger::{Cohort, Ledger, Outcome, Values};
 use super::person::Person;
 use super::rig::Rig;
@@ -24,20 +25,49 @@ const RESEND_AFTER: Duration = Duration::from_millis(500);
 
 #[derive(Debug)]
 pub enum Op {
-    ApiCreate { index: usize },
-    ApiPatch { index: usize, name: Option<String>, email: Option<String> },
-    ApiPut { index: usize, values: Values },
-    ApiDelete { index: usize },
-    StripeCreate { index: usize },
-    StripeEdit { index: usize, name: Option<String>, email: Option<String> },
-    StripeDelete { index: usize },
-    SalesforceCreate { index: usize },
-    SalesforceEdit { index: usize, name: Option<String>, email: Option<String> },
-    SalesforceDelete { index: usize },
+    ApiCreate {
+        index: usize,
+    },
+    ApiPatch {
+        index: usize,
+        name: Option<String>,
+        email: Option<String>,
+    },
+    ApiPut {
+        index: usize,
+        values: Values,
+    },
+    ApiDelete {
+        index: usize,
+    },
+    StripeCreate {
+        index: usize,
+    },
+    StripeEdit {
+        index: usize,
+        name: Option<String>,
+        email: Option<String>,
+    },
+    StripeDelete {
+        index: usize,
+    },
+    SalesforceCreate {
+        index: usize,
+    },
+    SalesforceEdit {
+        index: usize,
+        name: Option<String>,
+        email: Option<String>,
+    },
+    SalesforceDelete {
+        index: usize,
+    },
+    /// With the seed of its own choices (descriptions, lines...).
+    Invoice(InvoiceOp, u64),
 }
 
 /// What the API finally said.
-enum Answer {
+pub(super) enum Answer {
     Ok(Value),
     /// 4xx, with the number of sends it took.
     Refused(u16, String, u32),
@@ -58,6 +88,7 @@ pub struct Operator {
 impl Operator {
     pub async fn execute(&self, op: Op) {
         let (index, kind, what, outcome) = match op {
+            Op::Invoice(op, salt) => return self.invoice(op, salt).await,
             Op::ApiCreate { index } => (index, "api.create", String::new(), self.api_create(index).await),
             Op::ApiPatch { index, name, email } => {
                 let what = format!("name={name:?} email={email:?}");
@@ -89,7 +120,7 @@ impl Operator {
     }
 
     /// Sends one API request until a definite answer (2xx or 4xx) or the deadline.
-    async fn definite(&self, method: Method, path: &str, body: Option<&Value>, key: Option<&str>) -> Answer {
+    pub(super) async fn definite(&self, method: Method, path: &str, body: Option<&Value>, key: Option<&str>) -> Answer {
         let deadline = Instant::now() + DEADLINE;
         let mut sends = 0;
         loop {

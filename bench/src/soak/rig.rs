@@ -1,6 +1,6 @@
 //! The soak's system: localstripe (behind the tombstones that keep its
 //! deleted customers as Stripe does) behind our Stripe double (which plays
-//! Stripe's faults on writes), the Salesforce double in this process, TCP
+//! Stripe's faults on writes, and holds the invoices in memory), the Salesforce double in this process, TCP
 //! proxies in front of PostgreSQL and RabbitMQ, and the real services
 //! reaching both only through the proxies, syncing with Stripe and
 //! Salesforce. Any service can be killed and restarted, and either proxy
@@ -77,6 +77,9 @@ impl Rig {
         let localstripe = LocalStripe::start().await;
         let tombstones = Tombstones::start(&localstripe.url).context("starting the tombstones")?;
         let double = StripeDouble::start(Some(tombstones.url.clone())).context("starting the Stripe double")?;
+        // localstripe has no one-off invoices: the double holds those, and
+        // lists their events after the emulator's, for the poller.
+        double.invoices_in_memory();
         let salesforce = SalesforceDouble::start().await.context("starting the Salesforce double")?;
         let stack = Stack::new(bin_dir, &double.url).await?.with_salesforce(salesforce.url(), SALESFORCE_POLL_MS);
         let pg = TcpProxy::start(upstream(&stack.db.url, 5432).await?).await;
@@ -94,8 +97,9 @@ impl Rig {
             // (A worker takes 2 x WORKER_PREFETCH + 2 connections.)
             ("DATABASE_POOL_SIZE", "6".into()),
             ("WORKER_PREFETCH", "2".into()),
-            // Each pair of a worker has a pool of its own: no invoices here.
-            ("WORKER_PAIRS", "customer:stripe,customer:salesforce".into()),
+            // Each pair of a worker has a pool of its own; every worker runs
+            // the three, so a worker killed takes its invoices down too.
+            ("WORKER_PAIRS", "customer:stripe,customer:salesforce,invoice:stripe".into()),
             // A change waiting on a record that cannot be found (a Stripe
             // customer deleted before its delete came in) is tried again soon.
             ("SYNC_BLOCKED_RETRY_SECONDS", "2".into()),

@@ -1,6 +1,6 @@
 //! Quiescence: the sync has nothing left to do. The outbox is relayed, the
 //! inbox has nothing pending, the work and retry queues of both
-//! integrations are empty, no write is in doubt (`sync_writes`), no link is
+//! integrations are empty (invoices' too), no write is in doubt (`sync_writes`), no link is
 //! `pending`, no delete is held by the mass-deletion guard or released and
 //! not yet taken in, and Stripe holds no request on its way. Meanwhile the
 //! soak releases what the guard holds (`held`). Only then are the three
@@ -79,10 +79,11 @@ pub async fn backlog(rig: &Rig) -> Backlog {
     let topology = rig.stack.topology();
     let amqp = &rig.stack.broker.url;
     let (mut work_queue, mut retry_queues) = (0, 0);
-    for integration in INTEGRATIONS {
-        work_queue += testkit::queue_depth(amqp, &topology.work_queue(integration, "customer")).await;
+    let pairs = INTEGRATIONS.iter().map(|i| (*i, "customer")).chain([("stripe", "invoice")]);
+    for (integration, entity) in pairs {
+        work_queue += testkit::queue_depth(amqp, &topology.work_queue(integration, entity)).await;
         for tier in &topology.tiers {
-            retry_queues += testkit::queue_depth(amqp, &topology.retry_queue(integration, "customer", *tier)).await;
+            retry_queues += testkit::queue_depth(amqp, &topology.retry_queue(integration, entity, *tier)).await;
         }
     }
     let [outbox_unpublished, inbox_pending, writes_in_doubt, links_pending, deletions_held, deletions_released] =

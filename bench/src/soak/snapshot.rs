@@ -119,7 +119,7 @@ impl Snapshot {
             .json()
             .await?;
         let dead_letters = letters["data"].as_array().cloned().unwrap_or_default();
-        let events_missed = missed_events(person, &mut conn).await?;
+        let events_missed = missed_events(person, &rig.double, &mut conn).await?;
         Ok(Self { local, remote, contacts, dead_letters, failures, events_missed, guarded, poller_missed })
     }
 
@@ -153,8 +153,9 @@ async fn connect(url: &str) -> anyhow::Result<AsyncPgConnection> {
     }
 }
 
-/// Stripe's events that the inbox does not hold (webhook and poller both missed them).
-async fn missed_events(person: &Person, conn: &mut AsyncPgConnection) -> anyhow::Result<Vec<String>> {
+/// Stripe's events that the inbox does not hold (webhook and poller both
+/// missed them): the emulator's, and the invoices' the double holds.
+async fn missed_events(person: &Person, double: &testkit::StripeDouble, conn: &mut AsyncPgConnection) -> anyhow::Result<Vec<String>> {
     #[derive(diesel::QueryableByName)]
     struct Id {
         #[diesel(sql_type = Text)]
@@ -162,7 +163,9 @@ async fn missed_events(person: &Person, conn: &mut AsyncPgConnection) -> anyhow:
     }
     let stored: Vec<Id> = diesel::sql_query("SELECT event_id FROM inbound_events").load(conn).await?;
     let stored: std::collections::HashSet<String> = stored.into_iter().map(|e| e.event_id).collect();
-    Ok(person.event_ids().await?.into_iter().filter(|id| !stored.contains(id)).collect())
+    let mut all = person.event_ids().await?;
+    all.extend(double.events().iter().filter_map(|e| e["id"].as_str().map(str::to_owned)));
+    Ok(all.into_iter().filter(|id| !stored.contains(id)).collect())
 }
 
 async fn guarded(conn: &mut AsyncPgConnection, released: BTreeMap<String, usize>) -> anyhow::Result<Guarded> {

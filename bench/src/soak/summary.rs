@@ -1,7 +1,8 @@
 //! What a soak run prints and writes as JSON: what was done (operations by
 //! kind and outcome, faults by kind, how Stripe's and Salesforce's calls
 //! went, what the deletion guard held and the soak released), whether the
-//! sync went quiet, and the four results.
+//! sync went quiet, and the four results, the invoices' next to them
+//! (`summary_invoices`).
 
 use std::collections::BTreeMap;
 
@@ -14,6 +15,7 @@ use super::held::Guarded;
 use super::ledger::{Cohort, OpCount};
 use super::settle::Backlog;
 use super::snapshot::Snapshot;
+use super::summary_invoices::InvoiceFigures;
 
 /// Calls that reached the Stripe double, by what it did to them.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
@@ -140,6 +142,8 @@ pub struct Summary {
     pub diverged: usize,
     pub deleted_unasked: usize,
     pub findings: Vec<Finding>,
+    /// The invoices: made, held at the end, and judged (with their findings).
+    pub invoices: InvoiceFigures,
     /// Where the database and logs were kept (failed runs only).
     pub evidence: Option<String>,
 }
@@ -150,19 +154,19 @@ impl Summary {
     }
 
     pub fn passed(&self) -> bool {
-        self.settled && self.lost == 0 && self.doubled == 0 && self.diverged == 0 && self.deleted_unasked == 0
+        self.settled && self.lost == 0 && self.doubled == 0 && self.diverged == 0 && self.deleted_unasked == 0 && self.invoices.passed()
     }
 
     pub fn print(&self) {
         println!("\n== Soak: seed {}, {:.2} min ({:.0} s of load), {} build", self.seed, self.minutes, self.seconds, self.profile);
-        println!("operations            sent  accepted  refused  undecided  skipped");
+        println!("operations                 sent  accepted  refused  undecided  skipped");
         let mut total = OpCount::default();
         for (kind, c) in &self.operations {
-            println!("  {kind:<16} {:>8} {:>9} {:>8} {:>10} {:>8}", c.sent, c.accepted, c.refused, c.undecided, c.skipped);
+            println!("  {kind:<21} {:>8} {:>9} {:>8} {:>10} {:>8}", c.sent, c.accepted, c.refused, c.undecided, c.skipped);
             total.sent += c.sent;
             total.accepted += c.accepted;
         }
-        println!("  {:<16} {:>8} {:>9}", "all", total.sent, total.accepted);
+        println!("  {:<21} {:>8} {:>9}", "all", total.sent, total.accepted);
         let cohorts: Vec<String> = self.customers.iter().map(|(k, n)| format!("{k:?} {n}")).collect();
         println!("customers             {} ({} uncertain: convergence only)", cohorts.join(" · "), self.uncertain);
         let faults: Vec<String> = self.faults.iter().map(|(k, n)| format!("{k:?} {n}")).collect();
@@ -198,8 +202,9 @@ impl Summary {
             n.local_live, n.local_deleted, n.stripe_live, n.contacts_live, n.contacts_deleted
         );
         println!("Stripe events missed  {} (neither webhook nor poller stored them)", self.events_missed);
+        self.invoices.print();
         println!(
-            "result                lost {} · doubled {} · diverged {} · deleted unasked {}",
+            "result                lost {} · doubled {} · diverged {} · deleted unasked {} (customers)",
             self.lost, self.doubled, self.diverged, self.deleted_unasked
         );
         println!("{}", if self.passed() { "PASS" } else { "FAIL" });

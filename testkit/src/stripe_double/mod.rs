@@ -8,6 +8,7 @@
 
 mod controls;
 mod faults;
+mod hybrid;
 mod idempotency;
 mod memory;
 mod server;
@@ -15,7 +16,7 @@ mod webhooks;
 
 use std::collections::HashMap;
 use std::net::TcpListener;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
@@ -85,6 +86,8 @@ struct State {
     release: watch::Sender<u64>,
     held: AtomicU64,
     throttled: AtomicU64,
+    /// Invoices answered from memory behind an upstream (`hybrid`).
+    invoices_here: AtomicBool,
     deliveries: webhooks::Deliveries,
 }
 
@@ -113,6 +116,7 @@ impl StripeDouble {
             release,
             held: AtomicU64::new(0),
             throttled: AtomicU64::new(0),
+            invoices_here: AtomicBool::new(false),
             deliveries: webhooks::Deliveries::default(),
         });
         let listener = TcpListener::bind("127.0.0.1:0")?;

@@ -7,6 +7,7 @@ use std::time::Instant;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
+use super::hybrid;
 use super::idempotency::{self, Admission};
 use super::{lock, Fault, Logged, State};
 
@@ -120,10 +121,28 @@ async fn server_error(state: &State, call: &Call, status: u16, landed: bool) -> 
 
 /// (status, body, whether it reached the store at all).
 async fn execute(state: &State, call: &Call) -> (u16, String, bool) {
-    let Some(base) = &state.upstream else {
-        let (status, value, executed) = lock(&state.memory).execute(&call.method, &call.path, &call.query, &call.body);
-        return (status, value.to_string(), executed);
+    let base = match &state.upstream {
+        Some(_) if hybrid::merges_events(state, &call.method, &call.path) => {
+            return hybrid::events(state, &call.query, forward(state, call)).await;
+        }
+        Some(base) if !hybrid::served_here(state, &call.path) => base,
+        _ => {
+            let (status, value, executed) = lock(&state.memory).execute(&call.method, &call.path, &call.query, &call.body);
+            return (status, value.to_string(), executed);
+        }
     };
+    forward_to(state, call, base).await
+}
+
+async fn forward(state: &State, call: &Call) -> (u16, String, bool) {
+    match &state.upstream {
+        Some(base) => forward_to(state, call, base).await,
+        None => (502, error("api_error", "no upstream"), false),
+    }
+}
+
+/// The call as the emulator at `base` answers it.
+async fn forward_to(state: &State, call: &Call, base: &str) -> (u16, String, bool) {
     let mut url = format!("{}{}", base.trim_end_matches('/'), call.path);
     if !call.query.is_empty() {
         url = format!("{url}?{}", call.query);

@@ -15,6 +15,8 @@
 mod deleted;
 mod diverged;
 mod doubled;
+mod invoice_lines;
+pub mod invoices;
 mod lost;
 
 use std::collections::HashMap;

@@ -54,6 +54,9 @@ pub struct Memory {
     /// information is returned, including a deleted property that's set to
     /// true"), while an unknown id is a 404.
     deleted: std::collections::HashSet<String>,
+    /// The customers are the emulator's (`StripeDouble::invoices_in_memory`):
+    /// an invoice may name any customer id.
+    pub customers_elsewhere: bool,
     /// Our invoice id (`metadata[catalog_sync_id]`) -> when its Stripe
     /// invoice first had 0, 1, 2... lines.
     lines_at: HashMap<String, Vec<Instant>>,
