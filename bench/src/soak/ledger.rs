@@ -65,6 +65,20 @@ pub struct Tracked {
     pub history: Vec<String>,
 }
 
+impl Tracked {
+    /// An edit of its name and/or email was accepted: those are what it
+    /// must end with, and the new email is one it may be found by.
+    pub fn edited(&mut self, name: Option<String>, email: Option<String>) {
+        if let Some(name) = name {
+            self.expected.name = name;
+        }
+        if let Some(email) = email {
+            self.emails.push(email.clone());
+            self.expected.email = email;
+        }
+    }
+}
+
 /// How the operations of one kind went.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct OpCount {

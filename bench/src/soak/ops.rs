@@ -172,13 +172,7 @@ impl Operator {
         let Some(id) = self.tracked(index, |c| c.local_id.clone()) else { return Outcome::Skipped("no local id".into()) };
         match self.definite(method, &format!("/customers/{id}"), Some(&body), None).await {
             Answer::Ok(_) => self.tracked(index, |c| {
-                if let Some(name) = name {
-                    c.expected.name = name;
-                }
-                if let Some(email) = email {
-                    c.emails.push(email.clone());
-                    c.expected.email = email;
-                }
+                c.edited(name, email);
                 Outcome::Accepted
             }),
             Answer::Refused(status, why, _) => {

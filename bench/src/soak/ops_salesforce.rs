@@ -36,13 +36,7 @@ impl Operator {
         };
         match self.sf_person.update(&contact, name.as_deref(), email.as_deref()) {
             Ok(()) => self.tracked(index, |c| {
-                if let Some(name) = name {
-                    c.expected.name = name;
-                }
-                if let Some(email) = email {
-                    c.emails.push(email.clone());
-                    c.expected.email = email;
-                }
+                c.edited(name, email);
                 Outcome::Accepted
             }),
             Err(e) => self.tracked(index, |c| {

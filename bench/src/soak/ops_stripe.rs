@@ -79,13 +79,7 @@ impl Operator {
         };
         match self.person.update(&stripe_id, name.as_deref(), email.as_deref()).await {
             Ok(200) => self.tracked(index, |c| {
-                if let Some(name) = name {
-                    c.expected.name = name;
-                }
-                if let Some(email) = email {
-                    c.emails.push(email.clone());
-                    c.expected.email = email;
-                }
+                c.edited(name, email);
                 Outcome::Accepted
             }),
             Ok(status) => {
